@@ -21,9 +21,9 @@ Three pixel conventions meet here; every function says which one it takes or ret
 Worked example, a 1000 x 600 image (width x height): ``maxzoom`` = 2 (600 -> 300 -> 150 fits 256), so
 resolutions are ``[4, 2, 1]`` map units per tile pixel for z = 0, 1, 2. At z = 2 tile (x=1, y=0) covers COG
 columns 256..511 and COG rows 0..255, i.e. FITS 0-based columns 256..511 and rows 599-255 = 344..599, i.e. the
-map box ``[256, 344, 512, 600]``. At z = 0 the single tile (0, 0) spans 1024 x 1024 image pixels and covers the
-whole image (the part beyond x = 1000 and below y = 0 is transparent). The map centre of FITS pixel (0, 0) is
-(0.5, 0.5); its corners are (0, 0) and (1, 1).
+map box ``[256, 344, 512, 600]``. At z = 0 the single tile (0, 0) spans 1024 x 1024 image pixels and covers
+the whole image (the part beyond x = 1000 and below y = 0 is transparent). The map centre of FITS pixel
+(0, 0) is (0.5, 0.5); its corners are (0, 0) and (1, 1).
 """
 
 from __future__ import annotations
