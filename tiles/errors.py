@@ -37,3 +37,7 @@ class TileOutsideError(TilesError):
 
 class ImageTooLargeError(TilesError):
     """The image exceeds a configured size limit."""
+
+
+class BandNameError(TilesError):
+    """A band name is empty, repeated, unsafe as a file name, or not one of the image's bands."""
