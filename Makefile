@@ -1,0 +1,63 @@
+# skylabel: two commands on a fresh machine.
+#   make demo   set everything up, make and ingest the demo galaxy, serve http://127.0.0.1:8000
+#   make test   install what the tests need (Chromium, ...) and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SKYLABEL := $(VENV)/bin/skylabel
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SIZE ?= 4096
+APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
+
+.PHONY: setup demo test test-deps bench lint compose-check clean-frontend help
+
+help:
+	@echo "make demo | make test | make setup | make bench | make lint"
+
+## setup: Python environment (.venv) and the built frontend; both steps are skipped when up to date
+setup: $(VENV)/.installed frontend/dist/index.html
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+## demo: the app on the embedded default (SQLite under SKYLABEL_DATA_DIR, tasks in-process, no Redis)
+demo: setup
+	$(SKYLABEL) demo --size $(DEMO_SIZE) --host $(HOST) --port $(PORT)
+
+## test: the whole suite, browser tests included
+test: setup test-deps
+	$(MAKE) compose-check
+	$(VENV)/bin/pytest
+
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
+	fi
+
+## compose-check: the scale-out deployment file parses (no Docker engine needed)
+compose-check:
+	docker-compose -f docker-compose.yml config -q
+
+bench: setup
+	$(SKYLABEL) bench tiles
+
+lint: setup
+	$(VENV)/bin/ruff check backend tiles models tests
+	$(VENV)/bin/mypy backend tiles models

@@ -1,0 +1,1 @@
+"""HTTP API: routes per resource under :mod:`backend.api.routes`, errors mapped in :mod:`backend.api.errors`."""

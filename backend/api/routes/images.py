@@ -1,0 +1,81 @@
+"""Images: list, read, upload (ingest), delete. An image is named by id, never by a path from the client."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from tiles.ingest import BandInput
+
+from backend.api.deps import CatalogDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.presenters import image_public
+from backend.api.schemas import ImagePublic, ImagesPublic
+from backend.errors import InputError
+from backend.services.images import delete_image, ingest_image, list_images, load_image
+
+router = APIRouter(tags=["images"])
+
+CHUNK = 1 << 20
+
+
+@router.get("/images", response_model=ImagesPublic)
+def get_images(session: SessionDep) -> ImagesPublic:
+    items = [image_public(image) for image in list_images(session)]
+    return ImagesPublic(count=len(items), items=items)
+
+
+@router.get("/images/{image_id}", response_model=ImagePublic)
+def get_image(image_id: int, session: SessionDep) -> ImagePublic:
+    return image_public(load_image(session, image_id))
+
+
+@router.post("/images", response_model=ImagePublic, status_code=status.HTTP_201_CREATED)
+def upload_image(
+    settings: SettingsDep,
+    sessions: SessionsDep,
+    name: Annotated[str, Form(description="unique image name")],
+    files: Annotated[list[UploadFile], File(description="one FITS file per band")],
+    bands: Annotated[list[str], Form(description="band names, in the order of the files")] = [],  # noqa: B006
+    rendition: Annotated[list[str], Form(description="extra recipes, e.g. 'ha:R=F657N,G=F555W,B=F435W'")] = [],  # noqa: B006
+    hdu: Annotated[list[str], Form(description="HDU per file (index or EXTNAME); empty = first image HDU")] = [],  # noqa: B006
+    reproject: Annotated[bool, Form(description="resample all bands onto one grid")] = False,
+    reference_band: Annotated[str | None, Form()] = None,
+) -> ImagePublic:
+    """Ingest FITS bands sent as multipart files (atomic: on any error nothing is kept)."""
+    if bands and len(bands) != len(files):
+        raise InputError(f"{len(files)} files but {len(bands)} band names: give one name per file, in order")
+    names = bands or [Path(f.filename or f"band{i}").name.split(".")[0] for i, f in enumerate(files)]
+    if len(set(names)) != len(names):
+        raise InputError(f"band names must be unique, got {names}")
+    if hdu and len(hdu) != len(files):
+        raise InputError(f"{len(files)} files but {len(hdu)} hdu values: give one per file or none")
+    staging = settings.uploads_dir / f"upload-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        inputs = []
+        for i, (band_name, upload) in enumerate(zip(names, files, strict=True)):
+            suffix = ".fits.gz" if (upload.filename or "").endswith(".gz") else ".fits"
+            target = staging / f"{i:02d}{suffix}"
+            with target.open("wb") as out:
+                shutil.copyfileobj(upload.file, out, CHUNK)
+            hdu_value: int | str | None = None
+            if hdu and hdu[i] != "":
+                hdu_value = int(hdu[i]) if hdu[i].isdigit() else hdu[i]
+            inputs.append(BandInput(name=band_name, path=target, hdu=hdu_value))
+        image_id = ingest_image(
+            settings, sessions, name, inputs, recipes=rendition, reproject=reproject,
+            reference_band=reference_band,
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with sessions() as session:
+        return image_public(load_image(session, image_id))
+
+
+@router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: CatalogDep) -> None:
+    delete_image(settings, sessions, image_id)
+    catalog.forget(image_id)

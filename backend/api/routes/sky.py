@@ -1,0 +1,100 @@
+"""Pixel <-> sky conversions and pixel values, for the cursor readout and go-to.
+
+Pixel coordinates are 0-based on the original FITS array (astropy origin 0); sky coordinates are ICRS degrees,
+converted from the image's own frame (galactic, FK5, ...) where that differs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query
+from tiles.render import read_pixel_values
+from tiles.wcs import pix2world, world2pix
+
+from backend.api.deps import CatalogDep
+from backend.api.schemas import PixelPoints, PixelValues, SkyPoints
+from backend.errors import InputError
+
+router = APIRouter(tags=["sky"])
+
+MAX_POINTS = 200_000
+
+
+def parse_floats(text: str, name: str) -> list[float]:
+    """A comma-separated list of numbers from the query string, with a message naming the bad item."""
+    values = []
+    for item in text.split(","):
+        item = item.strip()
+        try:
+            values.append(float(item))
+        except ValueError:
+            raise InputError(f"{name}: {item!r} is not a number (give comma-separated numbers)") from None
+    return values
+
+
+def paired(a: list[float], b: list[float], names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    if len(a) != len(b):
+        raise InputError(f"{names[0]} has {len(a)} values but {names[1]} has {len(b)}: give them in pairs")
+    if len(a) > MAX_POINTS:
+        raise InputError(f"at most {MAX_POINTS} points per request, got {len(a)}")
+    return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+
+
+def _to_sky(catalog: CatalogDep, image_id: int, x: list[float], y: list[float]) -> SkyPoints:
+    xs, ys = paired(x, y, ("x", "y"))
+    ra, dec = pix2world(catalog.get(image_id).wcs, xs, ys)
+    return SkyPoints(ra=np.asarray(ra).tolist(), dec=np.asarray(dec).tolist())
+
+
+def _to_pixels(catalog: CatalogDep, image_id: int, ra: list[float], dec: list[float]) -> PixelPoints:
+    ras, decs = paired(ra, dec, ("ra", "dec"))
+    x, y = world2pix(catalog.get(image_id).wcs, ras, decs)
+    return PixelPoints(x=np.asarray(x).tolist(), y=np.asarray(y).tolist())
+
+
+@router.get("/images/{image_id}/pix2world", response_model=SkyPoints)
+def get_pix2world(
+    image_id: int, catalog: CatalogDep,
+    x: Annotated[str, Query(description="0-based FITS pixel x, comma-separated")],
+    y: Annotated[str, Query(description="0-based FITS pixel y, comma-separated")],
+) -> SkyPoints:
+    """Pixel (0-based, astropy origin 0) to ICRS RA/Dec in degrees."""
+    return _to_sky(catalog, image_id, parse_floats(x, "x"), parse_floats(y, "y"))
+
+
+@router.post("/images/{image_id}/pix2world", response_model=SkyPoints)
+def post_pix2world(image_id: int, catalog: CatalogDep, points: PixelPoints) -> SkyPoints:
+    """Many points at once: JSON ``{"x": [...], "y": [...]}``."""
+    return _to_sky(catalog, image_id, points.x, points.y)
+
+
+@router.get("/images/{image_id}/world2pix", response_model=PixelPoints)
+def get_world2pix(
+    image_id: int, catalog: CatalogDep,
+    ra: Annotated[str, Query(description="ICRS RA in degrees, comma-separated")],
+    dec: Annotated[str, Query(description="ICRS Dec in degrees, comma-separated")],
+) -> PixelPoints:
+    """ICRS RA/Dec in degrees to pixel (0-based, astropy origin 0)."""
+    return _to_pixels(catalog, image_id, parse_floats(ra, "ra"), parse_floats(dec, "dec"))
+
+
+@router.post("/images/{image_id}/world2pix", response_model=PixelPoints)
+def post_world2pix(image_id: int, catalog: CatalogDep, points: SkyPoints) -> PixelPoints:
+    return _to_pixels(catalog, image_id, points.ra, points.dec)
+
+
+@router.get("/images/{image_id}/values", response_model=PixelValues)
+def get_values(
+    image_id: int, catalog: CatalogDep,
+    x: Annotated[str, Query(description="0-based FITS pixel x, comma-separated")],
+    y: Annotated[str, Query(description="0-based FITS pixel y, comma-separated")],
+) -> PixelValues:
+    """Each band's value at the nearest pixel (null outside the image or where the data is blank)."""
+    xs, ys = paired(parse_floats(x, "x"), parse_floats(y, "y"), ("x", "y"))
+    if len(xs) > 1000:
+        raise InputError("at most 1000 points per values request")
+    view = catalog.get(image_id)
+    values = read_pixel_values({name: band.cog for name, band in view.bands.items()}, xs, ys)
+    return PixelValues(x=xs.tolist(), y=ys.tolist(), values={k: list(v) for k, v in values.items()})

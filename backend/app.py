@@ -1,0 +1,66 @@
+"""The application factory: everything is built from the settings passed in, nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from backend.api.errors import install_error_handlers
+from backend.api.limits import BodySizeLimit
+from backend.api.routes import images, sky, tiles
+from backend.db.migrate import upgrade
+from backend.db.session import make_engine, make_sessionmaker
+from backend.services.catalog import ImageCatalog
+from backend.settings import Settings
+
+log = logging.getLogger("skylabel")
+
+API_DESCRIPTION = """
+Label star clusters in multi-band HST/JWST images.
+
+**Pixel coordinates** everywhere in this API are 0-based on the original FITS array (astropy's `origin=0`:
+the centre of the first pixel is (0, 0)); add 1 for FITS/DS9 1-based coordinates. Sky coordinates are ICRS
+degrees. Tiles use the pixel-space grid of rio-tiler's `ImageReader` (`tile_grid` in the image record).
+"""
+
+NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:sans-serif">
+<h1>skylabel API is running</h1><p>The browser app is not built: run <code>make demo</code> (or
+<code>cd frontend && npm ci && npm run build</code>). The API is at <a href="/docs">/docs</a>.</p></body>"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.ensure_dirs()
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)  # prestart: the schema is always current
+    sessions = make_sessionmaker(engine)
+
+    app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.catalog = ImageCatalog(sessions, settings.data_dir)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
+
+    app.include_router(images.router, prefix="/api")
+    app.include_router(tiles.router, prefix="/api")
+    app.include_router(sky.router, prefix="/api")
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if (settings.frontend_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    else:
+        log.warning("frontend not built at %s; serving the API only", settings.frontend_dir)
+
+        @app.get("/", include_in_schema=False)
+        def no_frontend() -> HTMLResponse:
+            return HTMLResponse(NO_FRONTEND)
+
+    return app

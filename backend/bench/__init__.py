@@ -1,0 +1,1 @@
+"""Benchmarks behind ``skylabel bench``: figures printed as ratios against a baseline measured in the same run."""

@@ -1,0 +1,72 @@
+"""``skylabel bench ...``: benchmarks that print figures as ratios against a same-run baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bench", help="benchmarks (tiles, ...)")
+    which = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
+
+    t = which.add_parser("tiles", help="tile server throughput and latency against in-process rendering")
+    t.add_argument("--size", type=int, default=4096, help="side of the benchmark galaxy (simulated once, cached)")
+    t.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    t.add_argument("--format", default="webp", choices=["webp", "png", "jpg"])
+    t.add_argument("--levels", type=int, default=3, help="finest zoom levels to request")
+    t.add_argument("--ingest-size", type=int, default=10000,
+                   help="side of the large image for the ingest figure (0 to skip)")
+    t.add_argument("--ingest-bands", type=int, default=5)
+    t.add_argument("--json", action="store_true", help="end with one JSON object of the figures")
+    t.set_defaults(func=bench_tiles)
+
+
+def bench_tiles(args: argparse.Namespace) -> int:
+    from backend.bench.tiles import inprocess_rate, server_rate, tile_jobs
+    from backend.cli.context import CliContext
+    from backend.cli.simulate import ensure_demo
+    from backend.settings import Settings
+
+    base = Settings()
+    bench_dir = base.data_dir / "bench"
+    settings = Settings(data_dir=bench_dir, database_url=None)
+    ctx = CliContext(settings)
+    image_id = ensure_demo(ctx, args.size, seed=1)
+    view_env = {"SKYLABEL_DATA_DIR": str(bench_dir.resolve()), "SKYLABEL_DATABASE_URL": settings.resolved_database_url}
+    from backend.services.catalog import ImageCatalog
+
+    view = ImageCatalog(ctx.sessions, settings.data_dir).get(image_id)
+    rendition = next(iter(view.renditions))
+    layer = view.rendition(rendition)
+    jobs = tile_jobs(view.width, view.height, levels=args.levels)
+    print(f"bench tiles: {len(jobs)} tiles of rendition {rendition!r} ({len(layer.stats)} channels, float32), "
+          f"{view.width}x{view.height}, {args.clients} clients, {args.format}", file=sys.stderr)
+    single = inprocess_rate(layer.cog, layer.stats, jobs, args.format, threads=1)
+    inproc = inprocess_rate(layer.cog, layer.stats, jobs, args.format, threads=args.clients)
+    server = server_rate(view_env, image_id, rendition, jobs, args.format, args.clients)
+    figures = {
+        "tiles": len(jobs), "format": args.format, "clients": args.clients,
+        "server_tiles_per_s": round(server["tiles_per_s"], 1),
+        "inprocess_tiles_per_s": round(inproc["tiles_per_s"], 1),
+        "inprocess_single_thread_tiles_per_s": round(single["tiles_per_s"], 1),
+        "ratio": round(server["tiles_per_s"] / inproc["tiles_per_s"], 3),
+        "p50_ms": round(server["p50_ms"], 2), "p95_ms": round(server["p95_ms"], 2),
+        "inprocess_p50_ms": round(inproc["p50_ms"], 2), "inprocess_p95_ms": round(inproc["p95_ms"], 2),
+    }
+    print(f"server     {figures['server_tiles_per_s']:8.1f} tiles/s  p50 {figures['p50_ms']:.1f} ms  "
+          f"p95 {figures['p95_ms']:.1f} ms")
+    print(f"in-process {figures['inprocess_tiles_per_s']:8.1f} tiles/s  ({args.clients} threads; "
+          f"{figures['inprocess_single_thread_tiles_per_s']:.1f} on one)")
+    print(f"ratio server / in-process: {figures['ratio']:.3f}")
+    if args.ingest_size:
+        from tiles.ingest import bench_ingest
+
+        ingest = bench_ingest(bench_dir / "ingest-bench", size=args.ingest_size, n_bands=args.ingest_bands)
+        figures.update({f"ingest_{k}": v for k, v in ingest.items()})
+        figures["ingest_size"] = args.ingest_size
+        print(f"ingest {args.ingest_bands} x {args.ingest_size}^2 float32 bands: {ingest}")
+    if args.json:
+        print(json.dumps(figures))
+    return 0

@@ -1,0 +1,26 @@
+"""Domain errors of the web application; :mod:`backend.api.errors` maps every one to an HTTP status.
+
+``str(error)`` is the message shown to the user: it says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+
+class SkylabelError(Exception):
+    """Base of the application's own errors."""
+
+
+class NotFoundError(SkylabelError):
+    """An id names nothing (404)."""
+
+
+class ConflictError(SkylabelError):
+    """The request clashes with existing state, e.g. a duplicate image name (409)."""
+
+
+class InputError(SkylabelError):
+    """The request is well-formed but its content is unusable (422)."""
+
+
+class UploadTooLargeError(SkylabelError):
+    """An upload exceeds ``SKYLABEL_MAX_UPLOAD_MB`` (413)."""

@@ -1,0 +1,1 @@
+"""Domain services: what the API routes and the CLI both call."""
