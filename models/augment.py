@@ -1,0 +1,155 @@
+"""BYOL augmentations for multi-band cutouts, as plain callables on (B, bands, H, W) batches (GPU-friendly).
+
+Adapted to astronomy as in the paper's Appendix C: random resized crop with scale (0.5, 1.0) (smaller
+crops put a neighbour at the centre and break training, Table C.1c), flips and 90-degree rotations (the sky
+has no up), shifts of a pixel or two (centroid error), Gaussian noise and a mild per-band flux scaling of a
+few percent. There is deliberately NO colour jitter and NO grayscale: a cluster's colour carries its age, so
+views must keep the ratios between bands. Inputs are linear noise units (see :mod:`models.normalise`), so
+noise and flux scaling act on physical flux; the encoder applies the asinh stretch afterwards.
+
+Every callable takes ``(x, generator)``; pass a seeded ``torch.Generator`` on ``x``'s device for reproducible
+views. Per-sample randomness is drawn in one call per batch (no Python loop over samples).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+Augmentation = Callable[[torch.Tensor, torch.Generator | None], torch.Tensor]
+
+
+def _uniform(n: int, lo: float, hi: float, x: torch.Tensor, g: torch.Generator | None, cols: int = 1):
+    u = torch.rand((n, cols), generator=g, device=x.device, dtype=torch.float32)
+    return (lo + (hi - lo) * u).squeeze(1) if cols == 1 else lo + (hi - lo) * u
+
+
+def _apply_mask(mask: torch.Tensor, new: torch.Tensor, old: torch.Tensor) -> torch.Tensor:
+    return torch.where(mask.view(-1, *([1] * (old.dim() - 1))), new, old)
+
+
+@dataclass(frozen=True)
+class RandomResizedCrop:
+    """Crop a random window of ``scale`` x the area and aspect ``ratio``, resized back to the input size."""
+
+    scale: tuple[float, float] = (0.5, 1.0)
+    ratio: tuple[float, float] = (3 / 4, 4 / 3)
+    p: float = 1.0
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        n = x.shape[0]
+        area = _uniform(n, *self.scale, x, generator)
+        log_r = _uniform(n, math.log(self.ratio[0]), math.log(self.ratio[1]), x, generator)
+        w = torch.sqrt(area * torch.exp(log_r)).clamp(max=1.0)  # half-extents in normalised [-1, 1] units
+        h = torch.sqrt(area / torch.exp(log_r)).clamp(max=1.0)
+        cx = (1.0 - w) * (2.0 * torch.rand(n, generator=generator, device=x.device) - 1.0)
+        cy = (1.0 - h) * (2.0 * torch.rand(n, generator=generator, device=x.device) - 1.0)
+        keep = torch.rand(n, generator=generator, device=x.device) >= self.p
+        one, zero = torch.ones_like(w), torch.zeros_like(w)
+        w, h = torch.where(keep, one, w), torch.where(keep, one, h)
+        cx, cy = torch.where(keep, zero, cx), torch.where(keep, zero, cy)
+        theta = torch.stack([torch.stack([w, zero, cx], 1), torch.stack([zero, h, cy], 1)], 1)
+        grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+@dataclass(frozen=True)
+class RandomFlipRotate:
+    """One of the 8 symmetries of the square (optional horizontal flip, then k x 90 degrees), per sample."""
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        n = x.shape[0]
+        flip = torch.rand(n, generator=generator, device=x.device) < 0.5
+        k = torch.randint(0, 4, (n,), generator=generator, device=x.device)
+        out = _apply_mask(flip, x.flip(-1), x)
+        rotated = out
+        for turns in (1, 2, 3):
+            rotated = _apply_mask(k == turns, torch.rot90(out, turns, dims=(-2, -1)), rotated)
+        return rotated
+
+
+@dataclass(frozen=True)
+class RandomShift:
+    """Integer shift of up to ``max_shift`` pixels in x and y, zero-filled (a mis-centred detection)."""
+
+    max_shift: int = 2
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        if self.max_shift <= 0:
+            return x
+        n, _, height, width = x.shape
+        s = self.max_shift
+        d = torch.randint(-s, s + 1, (n, 2), generator=generator, device=x.device)
+        padded = F.pad(x, (s, s, s, s))
+        rows = (torch.arange(height, device=x.device)[None, :] + s - d[:, :1])[:, :, None]  # (n, H, 1)
+        cols = (torch.arange(width, device=x.device)[None, :] + s - d[:, 1:])[:, None, :]  # (n, 1, W)
+        batch = torch.arange(n, device=x.device)[:, None, None]
+        return padded.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2).contiguous()
+
+
+@dataclass(frozen=True)
+class GaussianNoise:
+    """Add N(0, sigma^2) noise, sigma drawn per sample from ``sigma`` (noise units: 1 = the image's noise)."""
+
+    sigma: tuple[float, float] = (0.0, 0.5)
+    p: float = 0.5
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        n = x.shape[0]
+        sig = _uniform(n, *self.sigma, x, generator)
+        sig = torch.where(torch.rand(n, generator=generator, device=x.device) < self.p, sig, 0.0)
+        noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        return x + sig.view(-1, 1, 1, 1).to(x.dtype) * noise
+
+
+@dataclass(frozen=True)
+class BandFluxScale:
+    """Multiply each band by ``1 + U(-amount, amount)`` per sample: calibration error, not a colour change.
+
+    With the default 3 %, a ratio between two bands moves by at most about 6 %: the age-colour signal
+    survives.
+    """
+
+    amount: float = 0.03
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        factors = _uniform(x.shape[0], 1.0 - self.amount, 1.0 + self.amount, x, generator, cols=x.shape[1])
+        return x * factors[:, :, None, None].to(x.dtype)
+
+
+@dataclass(frozen=True)
+class Compose:
+    """Apply ``transforms`` in order with one generator."""
+
+    transforms: Sequence[Augmentation]
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        for t in self.transforms:
+            x = t(x, generator)
+        return x
+
+
+BYOL_AUGMENTATION: dict = {
+    "crop_scale": [0.5, 1.0], "crop_ratio": [0.75, 4 / 3], "crop_p": 1.0, "flip_rotate": True, "max_shift": 2,
+    "noise_sigma": [0.0, 0.5], "noise_p": 0.5, "band_scale": 0.03,
+}
+
+
+def build_augmentation(config: dict | None = None) -> Compose:
+    """The BYOL view pipeline from a JSON-able config (keys of :data:`BYOL_AUGMENTATION`; missing: default).
+
+    Order: crop, flip/rotate, shift, per-band flux scale, noise (last, so the crop does not resample it).
+    """
+    c = {**BYOL_AUGMENTATION, **(config or {})}
+    crop = RandomResizedCrop(tuple(c["crop_scale"]), tuple(c["crop_ratio"]), float(c["crop_p"]))
+    steps: list[Augmentation] = [crop]
+    if c["flip_rotate"]:
+        steps.append(RandomFlipRotate())
+    steps.append(RandomShift(int(c["max_shift"])))
+    steps.append(BandFluxScale(float(c["band_scale"])))
+    steps.append(GaussianNoise(tuple(c["noise_sigma"]), float(c["noise_p"])))
+    return Compose(steps)

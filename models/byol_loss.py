@@ -1,0 +1,23 @@
+"""BYOL's loss (Grill et al. 2020, eq. 2): the symmetric normalised mean squared error, on tensors only."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def normalised_mse(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample ``|| p/|p| - z/|z| ||^2 = 2 - 2 cos(p, z)`` (B,); in [0, 4], 0 when p and z are parallel."""
+    p = F.normalize(prediction.float(), dim=-1, eps=1e-8)
+    z = F.normalize(target.float(), dim=-1, eps=1e-8)
+    return (2.0 - 2.0 * (p * z).sum(dim=-1)).clamp_min(0.0)
+
+
+def byol_loss(p1: torch.Tensor, p2: torch.Tensor, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+    """Symmetrised BYOL loss ``mean(nmse(p1, z2) + nmse(p2, z1))`` (scalar, in [0, 8]).
+
+    ``p1, p2`` are the online predictions of views 1 and 2, ``z1, z2`` the target projections of the same
+    views. Targets are detached here so no gradient reaches the target network even if a caller forgets
+    no_grad.
+    """
+    return (normalised_mse(p1, z2.detach()) + normalised_mse(p2, z1.detach())).mean()

@@ -1,0 +1,136 @@
+"""Encoders for multi-band cutouts, built from a spec that is plain data, so checkpoints can rebuild them.
+
+Every encoder takes (B, bands, H, W) cutouts in **noise units** (see :mod:`models.normalise`), applies the
+asinh stretch itself, and returns (B, out_dim) features -- 256-d by default, the size of f_theta(v) in
+the paper's BYOL appendix (Perez et al., Appendix C).
+
+- ``starcnet``: StarcNet (Perez et al. 2021): three identical conv branches for the full cutout, its central
+  20 px and central 11 px (each resized to the full size), 4 convs, a 2x max-pool, 3 convs, GroupNorm and
+  LeakyReLU, a fully connected layer per branch, the three concatenated and fused to ``out_dim``.
+- ``resnet``: a small ResNet-style network (one basic block per stage, GroupNorm, global average pool), much
+  cheaper on a CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from models.errors import ConfigError
+from models.normalise import asinh_stretch
+from models.scales import STARCNET_CROPS, multi_scale
+
+STARCNET_DEFAULTS: dict = {
+    "kind": "starcnet", "n_bands": 5, "size": 32, "width": 128, "branch_dim": 128, "out_dim": 256,
+    "crops": list(STARCNET_CROPS), "groups": 8, "dropout": 0.0, "softening": 1.0,
+}
+RESNET_DEFAULTS: dict = {
+    "kind": "resnet", "n_bands": 5, "widths": [32, 64, 128, 256], "out_dim": 256, "groups": 8,
+    "softening": 1.0,
+}
+
+
+def _conv_gn(c_in: int, c_out: int, groups: int, stride: int = 1) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False), nn.GroupNorm(groups, c_out)]
+
+
+class StarcNetBranch(nn.Module):
+    """One StarcNet branch: 4 convs at full size, max-pool, 3 convs at half size, flatten, fc."""
+
+    def __init__(self, n_bands: int, size: int, width: int, out_dim: int, groups: int, dropout: float):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c = n_bands
+        for i in range(7):
+            layers += [*_conv_gn(c, width, groups), nn.LeakyReLU()]
+            c = width
+            if i == 3:
+                layers.append(nn.MaxPool2d(2))
+        self.convs = nn.Sequential(*layers)
+        self.fc = nn.Sequential(
+            nn.Flatten(), nn.Linear(width * (size // 2) ** 2, out_dim), nn.GroupNorm(groups, out_dim),
+            nn.LeakyReLU(), nn.Dropout(dropout),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.convs(x))
+
+
+class StarcNetEncoder(nn.Module):
+    """Multi-scale StarcNet-style encoder: (B, bands, size, size) noise units -> (B, out_dim)."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self.spec = {**STARCNET_DEFAULTS, **spec}
+        s = self.spec
+        self.crops: Sequence[int] = tuple(s["crops"])
+        self.softening = float(s["softening"])
+        self.out_dim = int(s["out_dim"])
+        self.branches = nn.ModuleList(
+            StarcNetBranch(s["n_bands"], s["size"], s["width"], s["branch_dim"], s["groups"], s["dropout"])
+            for _ in range(1 + len(self.crops))
+        )
+        self.fuse = nn.Linear(s["branch_dim"] * len(self.branches), self.out_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        views = multi_scale(asinh_stretch(x, self.softening), self.crops)
+        return self.fuse(torch.cat([branch(v) for branch, v in zip(self.branches, views, strict=True)], 1))
+
+
+class BasicBlock(nn.Module):
+    """ResNet basic block (He et al. 2016) with GroupNorm, stable for the small batches of interactive use."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int, groups: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            *_conv_gn(c_in, c_out, groups, stride), nn.ReLU(inplace=True), *_conv_gn(c_out, c_out, groups)
+        )
+        self.skip: nn.Module = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.skip = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.GroupNorm(groups, c_out)
+            )
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.body(x) + self.skip(x))
+
+
+class ResNetEncoder(nn.Module):
+    """Small ResNet: stem conv, one basic block per width (stride 2 after the first), global average pool."""
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self.spec = {**RESNET_DEFAULTS, **spec}
+        s = self.spec
+        widths = [int(w) for w in s["widths"]]
+        self.softening = float(s["softening"])
+        self.out_dim = int(s["out_dim"])
+        blocks: list[nn.Module] = [*_conv_gn(s["n_bands"], widths[0], s["groups"]), nn.ReLU(inplace=True)]
+        c = widths[0]
+        for i, w in enumerate(widths):
+            blocks.append(BasicBlock(c, w, 1 if i == 0 else 2, s["groups"]))
+            c = w
+        self.body = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.head: nn.Module = nn.Identity() if c == self.out_dim else nn.Linear(c, self.out_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(asinh_stretch(x, self.softening)))
+
+
+ENCODERS: dict[str, type[nn.Module]] = {"starcnet": StarcNetEncoder, "resnet": ResNetEncoder}
+
+
+def build_encoder(spec: dict) -> nn.Module:
+    """Encoder from its spec, e.g. ``{"kind": "resnet", "n_bands": 5}``; missing keys take the defaults.
+
+    The returned module has ``.spec`` (the full spec, JSON-able) and ``.out_dim``.
+    """
+    kind = spec.get("kind")
+    if kind not in ENCODERS:
+        raise ConfigError(f"unknown encoder kind {kind!r}: choose one of {sorted(ENCODERS)}")
+    if int(spec.get("n_bands", 5)) < 1:
+        raise ConfigError(f"encoder needs at least one band, got n_bands={spec.get('n_bands')}")
+    return ENCODERS[kind](spec)

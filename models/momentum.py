@@ -1,0 +1,38 @@
+"""BYOL's target network update and its schedule, as free functions (lightly's habit)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def cosine_tau(step: int, total_steps: int, base: float = 0.996, final: float = 1.0) -> float:
+    """EMA rate at ``step`` (0-based) of ``total_steps``: ``final - (final - base)(cos(pi k / K) + 1) / 2``.
+
+    Grill et al. 2020, section 3.2: tau rises from ``base`` (0.996) at step 0 to ``final`` (1.0) at the end.
+    """
+    if total_steps <= 0:
+        return final
+    k = min(max(step, 0), total_steps)
+    return final - (final - base) * (math.cos(math.pi * k / total_steps) + 1.0) / 2.0
+
+
+@torch.no_grad()
+def ema_update(target: nn.Module, online: nn.Module, tau: float) -> None:
+    """``target <- tau * target + (1 - tau) * online`` for parameters; buffers are copied from ``online``.
+
+    The two modules must have the same architecture (the target starts as a deep copy of the online network).
+    """
+    for t, o in zip(target.parameters(), online.parameters(), strict=True):
+        t.lerp_(o.detach(), 1.0 - tau)
+    for t, o in zip(target.buffers(), online.buffers(), strict=True):
+        t.copy_(o)
+
+
+def freeze(module: nn.Module) -> nn.Module:
+    """Turn off gradients of every parameter of ``module`` (the BYOL target) and return it."""
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module
