@@ -40,7 +40,7 @@ demo: setup
 ## test: the whole suite, browser tests included
 test: setup test-deps
 	$(MAKE) compose-check
-	$(VENV)/bin/pytest
+	SKYLABEL_REQUIRE_BROWSER=1 $(VENV)/bin/pytest
 
 test-deps:
 	@missing=""; \
