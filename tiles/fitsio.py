@@ -30,8 +30,9 @@ from tiles.errors import BandNameError, FitsReadError
 from tiles.filters import FilterInfo, find_filter, header_filter_name
 from tiles.fitshdu import describe_hdus, image_axes, select_hdu
 
-BAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]{0,63}$")
-"""Band names become file names (``bands/<name>.tif``) and recipe tokens: letters, digits, ``_ . + -``."""
+BAND_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,63}$")
+"""Band names become file names (``bands/<name>.tif``) and terms of recipe expressions (``0.5*F435W+F336W``):
+a letter, then letters, digits, ``_`` or ``.`` (no ``+``/``-``, which recipes use as operators)."""
 
 _COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"PK\x03\x04")
 _BITPIX_DTYPES = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
@@ -94,8 +95,8 @@ def validate_band_name(name: str) -> None:
     """Raise :class:`BandNameError` unless ``name`` is usable as a band (and file) name."""
     if not BAND_NAME.match(name or ""):
         raise BandNameError(
-            f"band name {name!r} is not allowed: use 1 to 64 letters, digits, '_', '.', '+' or '-', "
-            "starting with a letter or digit (e.g. F275W)"
+            f"band name {name!r} is not allowed: use up to 64 letters, digits, '_' or '.', starting with a "
+            "letter (e.g. F275W, HSC_i)"
         )
 
 
