@@ -1,0 +1,171 @@
+/**
+ * The one owner of the OpenLayers map: its projection, tile grid, view and layers. Everything else
+ * reaches the map through the store (image, rendition, stretch, marker, centre requests in; cursor and
+ * view out) or through the coordinate helpers returned here.
+ *
+ * All positions crossing this boundary are FITS 0-based pixels (see pixelGrid.js); screen positions are
+ * CSS pixels relative to the top-left corner of the map element.
+ */
+import Map from 'ol/Map.js';
+import View from 'ol/View.js';
+import { defaults as defaultControls } from 'ol/control/defaults.js';
+import { stretchParams } from '../api/tiles.js';
+import { createImageTileLayer } from '../layers/imageTileLayer.js';
+import { createMarkerLayer } from '../layers/markerLayer.js';
+import { CompassControl } from './compass.js';
+import {
+  imageProjection, imageTileGrid, mapToPixel, pixelToMap, viewResolutions,
+} from './pixelGrid.js';
+import { ScaleBarControl } from './scaleBar.js';
+
+/**
+ * @param {object} options
+ * @param {HTMLElement} options.target the #map element
+ * @param {import('../store.js').Store} options.store
+ * @param {(error: Error) => void} options.onTileError
+ * @param {() => number[]} [options.fitPadding] [top, right, bottom, left] CSS pixels kept clear when fitting
+ *   the image (the panels float over the map)
+ */
+export function createImageMap({ target, store, onTileError, fitPadding = () => [16, 16, 16, 16] }) {
+  const scaleBar = new ScaleBarControl();
+  const compass = new CompassControl();
+  const marker = createMarkerLayer();
+  const map = new Map({
+    target,
+    controls: defaultControls({ attribution: false, rotate: false }).extend([scaleBar, compass]),
+    keyboardEventTarget: document,
+    layers: [marker.layer],
+  });
+
+  /** @type {ReturnType<typeof createImageTileLayer>|null} */
+  let tiles = null;
+  let tilesLoaded = 0;
+  let tilesThisImage = 0;
+
+  function countTile() {
+    tilesLoaded += 1;
+    tilesThisImage += 1;
+    document.body.dataset.tilesLoaded = String(tilesLoaded);
+  }
+
+  /** @param {{x: number, y: number, res?: number}} req FITS 0-based centre, resolution */
+  function applyCentre(req, animate) {
+    const view = map.getView();
+    const center = pixelToMap(req.x, req.y);
+    const resolution = req.res ? view.getConstrainedResolution(req.res) : view.getResolution();
+    if (animate) {
+      view.animate({ center, resolution, duration: 250 });
+    } else {
+      view.setCenter(center);
+      view.setResolution(resolution);
+    }
+  }
+
+  /** @param {object} image the Image document */
+  function openImage(image) {
+    if (tiles) map.removeLayer(tiles.layer);
+    tilesThisImage = 0;
+    const projection = imageProjection(image);
+    const extent = [0, 0, image.width, image.height];
+    tiles = createImageTileLayer({
+      image,
+      projection,
+      tileGrid: imageTileGrid(image.tile_grid),
+      onTileLoad: countTile,
+      onTileError,
+    });
+    map.getLayers().insertAt(0, tiles.layer);
+    map.setView(new View({
+      projection,
+      resolutions: viewResolutions(image.tile_grid.resolutions),
+      constrainResolution: false,
+      // Keep the centre on the image; constraining the whole extent would cap zoom-out (with snapped
+      // resolutions) below the level that shows the full image.
+      extent,
+      constrainOnlyCenter: true,
+      enableRotation: false,
+    }));
+    map.getView().fit(extent, { padding: fitPadding() });
+    const req = store.get().centreRequest;
+    if (req && req.imageId === image.id) applyCentre(req, false);
+    const wcs = image.wcs ?? { has_celestial: false };
+    scaleBar.setPixelScale(wcs.has_celestial ? wcs.pixel_scale_arcsec : null);
+    showTiles();
+  }
+
+  function showTiles() {
+    const s = store.get();
+    if (tiles && s.image && s.rendition) tiles.showRendition(s.rendition, stretchParams(s.stretch));
+  }
+
+  store.watch((s) => s.image, (image) => image && openImage(image));
+  store.watch((s) => s.rendition, showTiles);
+  store.watch((s) => s.stretch, showTiles);
+  store.watch((s) => s.marker, (pos) => marker.setMarker(pos));
+  store.watch((s) => s.compass, (dirs) => compass.setDirections(dirs ?? null));
+  store.watch((s) => s.centreRequest, (req, s) => {
+    if (req && s.image && req.imageId === s.image.id) applyCentre(req, true);
+  });
+
+  map.on('pointermove', (event) => {
+    if (!store.get().image) return;
+    const [x, y] = mapToPixel(event.coordinate);
+    store.set({ cursor: { x, y } });
+  });
+  map.on('moveend', () => {
+    const view = map.getView();
+    const center = view.getCenter();
+    if (!center || !store.get().image) return;
+    const [x, y] = mapToPixel(center);
+    store.set({ view: { x, y, res: view.getResolution() } });
+  });
+
+  /**
+   * @param {number} x FITS 0-based
+   * @param {number} y FITS 0-based
+   * @returns {[number, number]|null} CSS pixels from the top-left of #map (null before the first render)
+   */
+  function pixelToScreen(x, y) {
+    const px = map.getPixelFromCoordinate(pixelToMap(x, y));
+    return px ? [px[0], px[1]] : null;
+  }
+
+  /**
+   * @param {number} px CSS pixels from the left of #map
+   * @param {number} py CSS pixels from the top of #map
+   * @returns {[number, number]|null} FITS 0-based pixel
+   */
+  function screenToPixel(px, py) {
+    const coordinate = map.getCoordinateFromPixel([px, py]);
+    return coordinate ? mapToPixel(coordinate) : null;
+  }
+
+  /** @returns {Promise<void>} resolves at the next complete render showing tiles of the open image */
+  function whenTilesRendered() {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (tilesThisImage > 0) {
+          map.un('rendercomplete', check);
+          resolve();
+        }
+      };
+      map.on('rendercomplete', check);
+      map.render();
+    });
+  }
+
+  /** Fit the whole image in the window. */
+  function fitImage() {
+    const image = store.get().image;
+    if (image) {
+      map.getView().fit([0, 0, image.width, image.height], { padding: fitPadding(), duration: 250 });
+    }
+  }
+
+  /** @param {number} resolution image pixels per CSS pixel (1 = native) */
+  function zoomTo(resolution) {
+    map.getView().animate({ resolution, duration: 200 });
+  }
+
+  return { map, pixelToScreen, screenToPixel, whenTilesRendered, fitImage, zoomTo };
+}
