@@ -1,0 +1,134 @@
+"""Linear probe: multinomial logistic regression on frozen embeddings, retrained in well under a second.
+
+The paper's interactive loop (section 4.2): a linear classifier on BYOL embeddings matches fine-tuning the
+whole network and is cheap enough to retrain inside the labelling tool after every batch of labels.
+Objective, as in scikit-learn's ``C = 1 / l2``::
+
+    sum_i w_i CE(softmax(x_i W + b), y_i) + l2 / 2 * ||W||^2     (divided by sum_i w_i for conditioning)
+
+minimised full-batch with L-BFGS (strong Wolfe line search) in float32, warm-started from the previous weights
+(float64 costs 2-10x the time on the CPU for no gain in accuracy that a classifier can use).
+``w_i`` combines balanced class weights (``n / (classes_present * n_k)``, so a rare class is not ignored) and
+optional sample weights (pseudo-labels count less than human labels). Inputs should be standardised (see
+:class:`models.features.FeatureScaler`) so ``l2`` means the same for every embedding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models.errors import ConfigError, LabelError
+
+
+def balanced_class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per-sample weights ``n / (present * count[y_i])``: each present class carries the same total weight."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    present = int((counts > 0).sum())
+    per_class = np.where(counts > 0, len(y) / (present * np.maximum(counts, 1.0)), 0.0)
+    return per_class[y]
+
+
+@dataclass
+class LinearProbe:
+    """Multinomial logistic regression; ``weight`` (D, K) and ``bias`` (K,) are None until fitted."""
+
+    n_classes: int
+    l2: float = 1.0
+    class_weight: str | None = "balanced"
+    max_iter: int = 100
+    weight: np.ndarray | None = None
+    bias: np.ndarray | None = None
+    n_iter: int = 0
+
+    @property
+    def fitted(self) -> bool:
+        return self.weight is not None
+
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        warm_start: bool = True,
+    ) -> LinearProbe:
+        """Fit on (N, D) features and class indices ``y`` in ``[0, n_classes)``; returns ``self``."""
+        xs = np.asarray(x, dtype=np.float32)
+        ys = np.asarray(y, dtype=np.int64).ravel()
+        if xs.ndim != 2 or xs.shape[0] != ys.shape[0]:
+            raise LabelError(f"features {xs.shape} and {ys.shape[0]} labels: give one label per feature row")
+        if ys.size == 0:
+            raise LabelError("no labels to fit: add at least one label first")
+        if ys.min() < 0 or ys.max() >= self.n_classes:
+            raise LabelError(f"class indices must lie in [0, {self.n_classes}), got {ys.min()}..{ys.max()}")
+        w = np.ones(ys.size) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).ravel()
+        if w.shape != ys.shape:
+            raise LabelError(f"{w.size} sample weights for {ys.size} labels")
+        if self.class_weight == "balanced":
+            w = w * balanced_class_weights(ys, self.n_classes)
+        elif self.class_weight is not None:
+            raise ConfigError(f"class_weight {self.class_weight!r} unknown: use 'balanced' or None")
+        d = xs.shape[1]
+        warm = warm_start and self.weight is not None and self.weight.shape == (d, self.n_classes)
+        w0 = self.weight if warm else np.zeros((d, self.n_classes))
+        b0 = self.bias if warm else np.zeros(self.n_classes)
+        weight = torch.tensor(w0, dtype=torch.float32, requires_grad=True)
+        bias = torch.tensor(b0, dtype=torch.float32, requires_grad=True)
+        xt, yt = torch.from_numpy(np.ascontiguousarray(xs)), torch.from_numpy(ys)
+        total = max(float(w.sum()), 1e-12)
+        wt = torch.from_numpy((w / total).astype(np.float32))
+        opt = torch.optim.LBFGS(
+            [weight, bias], lr=1.0, max_iter=self.max_iter, history_size=20,
+            tolerance_grad=1e-5, tolerance_change=1e-9, line_search_fn="strong_wolfe",
+        )
+
+        def closure() -> torch.Tensor:
+            opt.zero_grad()
+            ce = F.cross_entropy(xt @ weight + bias, yt, reduction="none")
+            loss = (wt * ce).sum() + 0.5 * self.l2 * (weight * weight).sum() / total
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        self.n_iter = int(opt.state[opt._params[0]].get("n_iter", 0))
+        self.weight = weight.detach().numpy().astype(np.float64)
+        self.bias = bias.detach().numpy().astype(np.float64)
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """(N, K) class probabilities (float32); uniform before the first fit."""
+        xs = np.asarray(x, dtype=np.float64)
+        if self.weight is None or self.bias is None:
+            return np.full((xs.shape[0], self.n_classes), 1.0 / self.n_classes, dtype=np.float32)
+        if xs.ndim != 2 or xs.shape[1] != self.weight.shape[0]:
+            raise ConfigError(
+                f"features have shape {xs.shape}, the probe was fitted on {self.weight.shape[0]} columns"
+            )
+        logits = torch.from_numpy(xs) @ torch.from_numpy(self.weight) + torch.from_numpy(self.bias)
+        return torch.softmax(logits, dim=1).numpy().astype(np.float32)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Most probable class index per row."""
+        return self.predict_proba(x).argmax(axis=1)
+
+    def state(self) -> dict:
+        """Plain-data state (numbers and tensors) for ``torch.save`` with ``weights_only`` loading."""
+        return {
+            "n_classes": self.n_classes, "l2": self.l2, "class_weight": self.class_weight,
+            "max_iter": self.max_iter,
+            "weight": None if self.weight is None else torch.from_numpy(self.weight),
+            "bias": None if self.bias is None else torch.from_numpy(self.bias),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> LinearProbe:
+        w, b = state.get("weight"), state.get("bias")
+        return cls(
+            n_classes=int(state["n_classes"]), l2=float(state["l2"]), class_weight=state["class_weight"],
+            max_iter=int(state["max_iter"]),
+            weight=None if w is None else w.numpy().astype(np.float64),
+            bias=None if b is None else b.numpy().astype(np.float64),
+        )
