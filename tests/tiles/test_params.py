@@ -16,10 +16,7 @@ from tiles.stats import channel_stats, empty_stats
 @pytest.fixture(scope="module")
 def gri_stats() -> list[dict]:
     """Stats of the real SDSS g, r, i bands, as the ingest stores them."""
-    return [
-        channel_stats(fits.getdata(shared_file(f"images/sdss_gri/reprojected_sdss_{band}.fits")))
-        for band in "gri"
-    ]
+    return [channel_stats(fits.getdata(shared_file(f"images/sdss_gri/reprojected_sdss_{band}.fits"))) for band in "gri"]
 
 
 def test_defaults_are_asinh_between_percentiles_half_and_99_8() -> None:

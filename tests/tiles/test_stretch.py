@@ -25,8 +25,7 @@ from tiles.stretch import STRETCHES, stretch_channels
 def sdss_gri() -> np.ndarray:
     """The SDSS i, r, g field (R, G, B order), float32 (3, 496, 682), nanomaggies."""
     planes = [
-        fits.getdata(shared_file(f"images/sdss_gri/reprojected_sdss_{band}.fits")).astype(np.float32)
-        for band in "irg"
+        fits.getdata(shared_file(f"images/sdss_gri/reprojected_sdss_{band}.fits")).astype(np.float32) for band in "irg"
     ]
     return np.stack(planes)
 

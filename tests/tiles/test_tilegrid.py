@@ -12,6 +12,8 @@ from tests.tiles.cog_factory import write_cog
 from tiles.errors import TileOutsideError
 from tiles.tilegrid import PixelWindow, max_zoom, tile_exists, tile_grid, tile_pixel_bounds
 
+pytestmark = pytest.mark.filterwarnings("ignore:Use `@` matmul:PendingDeprecationWarning")  # affine in rasterio
+
 
 def test_worked_example_of_the_module_docstring() -> None:
     grid = tile_grid(1000, 600)
