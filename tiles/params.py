@@ -78,13 +78,9 @@ class StretchParams:
 
     def __post_init__(self) -> None:
         if self.stretch not in STRETCHES:
-            raise StretchParameterError(
-                f"stretch={self.stretch!r} is unknown: use one of {', '.join(STRETCHES)}"
-            )
+            raise StretchParameterError(f"stretch={self.stretch!r} is unknown: use one of {', '.join(STRETCHES)}")
         if self.limits not in LIMIT_MODES:
-            raise StretchParameterError(
-                f"limits={self.limits!r} is unknown: use one of {', '.join(LIMIT_MODES)}"
-            )
+            raise StretchParameterError(f"limits={self.limits!r} is unknown: use one of {', '.join(LIMIT_MODES)}")
         set_ = object.__setattr__
         set_(self, "pmin", _as_float("pmin", self.pmin))
         set_(self, "pmax", _as_float("pmax", self.pmax))
@@ -109,9 +105,7 @@ class StretchParams:
     def _check_explicit(self) -> None:
         if self.limits != "explicit":
             if self.vmin is not None or self.vmax is not None:
-                raise StretchParameterError(
-                    f"vmin/vmax are only used with limits=explicit (limits is {self.limits!r})"
-                )
+                raise StretchParameterError(f"vmin/vmax are only used with limits=explicit (limits is {self.limits!r})")
             return
         if self.vmin is None or self.vmax is None:
             raise StretchParameterError("limits=explicit needs both vmin and vmax")
@@ -125,18 +119,20 @@ class StretchParams:
                 raise StretchParameterError(f"vmin={lo:g} is not below vmax={hi:g}")
 
     @classmethod
-    def from_query(cls, query: Mapping[str, Any]) -> StretchParams:
-        """Build from query-string values (strings), ignoring keys that are not stretch parameters.
+    def from_query(cls, query: Mapping[str, Any] | None = None, /, **values: Any) -> StretchParams:
+        """Build from query-string values (strings or numbers), given as a mapping and/or keywords.
 
-        ``softening`` is an alias of ``a``; ``vmin`` and ``vmax`` without ``limits`` imply
-        ``limits=explicit``.
+        Keys that are not stretch parameters are ignored and None means "not given" (the default).
+        ``softening`` is an alias of ``a``; ``vmin``/``vmax`` with ``limits`` not given imply
+        ``limits=explicit``, so a route should default ``limits`` to None rather than "percentile".
         """
+        given = {key: value for key, value in {**(query or {}), **values}.items() if value is not None}
         known = {"stretch", "limits", "pmin", "pmax", "vmin", "vmax", "a", "q", "gamma", "link"}
-        kwargs = {key: value for key, value in query.items() if key in known and value is not None}
-        if "softening" in query and query["softening"] is not None:
+        kwargs = {key: value for key, value in given.items() if key in known}
+        if "softening" in given:
             if "a" in kwargs:
                 raise StretchParameterError("give either a or softening, not both")
-            kwargs["a"] = query["softening"]
+            kwargs["a"] = given["softening"]
         if "limits" not in kwargs and ("vmin" in kwargs or "vmax" in kwargs):
             kwargs["limits"] = "explicit"
         return cls(**kwargs)
@@ -169,9 +165,7 @@ class StretchParams:
         return ";".join(parts)
 
 
-def _broadcast(
-    lows: Sequence[float], highs: Sequence[float], n: int | None = None
-) -> list[tuple[float, float]]:
+def _broadcast(lows: Sequence[float], highs: Sequence[float], n: int | None = None) -> list[tuple[float, float]]:
     count = n if n is not None else max(len(lows), len(highs))
     return [(lows[0 if len(lows) == 1 else i], highs[0 if len(highs) == 1 else i]) for i in range(count)]
 
@@ -198,9 +192,7 @@ def _stats_limits(params: StretchParams, stats: Mapping[str, Any]) -> tuple[floa
     return _widen(lo, hi)
 
 
-def resolve_limits(
-    params: StretchParams, stats_list: Sequence[Mapping[str, Any]]
-) -> list[tuple[float, float]]:
+def resolve_limits(params: StretchParams, stats_list: Sequence[Mapping[str, Any]]) -> list[tuple[float, float]]:
     """Data limits (lo, hi) per channel, in data units, from the ingest statistics of each channel.
 
     ``percentile`` interpolates the stored 0.1-step quantiles at ``pmin``/``pmax``; ``zscale`` takes the
@@ -216,8 +208,7 @@ def resolve_limits(
         for name, values in (("vmin", params.vmin), ("vmax", params.vmax)):
             if len(values) not in (1, n):
                 raise StretchParameterError(
-                    f"{len(values)} {name} values for an image with {n} channel(s): "
-                    "give one, or one per channel"
+                    f"{len(values)} {name} values for an image with {n} channel(s): give one, or one per channel"
                 )
         pairs = _broadcast(params.vmin, params.vmax, n)
     else:

@@ -102,6 +102,9 @@ def test_from_query_parses_strings_and_ignores_other_keys() -> None:
     )
     assert (params.stretch, params.q, params.gamma, params.link) == ("lupton", 10.0, 2.2, True)
     assert StretchParams.from_query({"softening": "0.05"}).a == 0.05
+    assert StretchParams.from_query() == StretchParams()
+    keywords = StretchParams.from_query(stretch="log", limits=None, vmin="1", vmax=2.0, q=None, gamma=None)
+    assert (keywords.stretch, keywords.limits, keywords.vmin, keywords.vmax) == ("log", "explicit", (1.0,), (2.0,))
 
 
 def test_cache_key_is_stable_and_ignores_parameters_that_do_not_change_pixels() -> None:
