@@ -16,7 +16,8 @@ from backend.catalogues.table import ColumnValue, Geometry, Label, Shape, Source
 
 
 def to_python_list(values: np.ndarray | Sequence[object]) -> list[ColumnValue]:
-    """Python scalars for one column: NaN and masked entries become ``None``, bytes become ``str``."""
+    """Python scalars for one column: NaN, masked entries and blank strings become ``None`` (FITS and CSV
+    cannot tell an empty string from a missing one), bytes become ``str``."""
     array = np.ma.asanyarray(values)
     mask = np.ma.getmaskarray(array)
     data = np.asarray(array.data) if isinstance(array, np.ma.MaskedArray) else np.asarray(array)
@@ -25,8 +26,8 @@ def to_python_list(values: np.ndarray | Sequence[object]) -> list[ColumnValue]:
     if data.dtype.kind == "S":
         data = np.char.decode(data, "utf-8", "replace")
     out: list[ColumnValue] = data.tolist()
-    if data.dtype.kind in "US":
-        out = [v.strip() if isinstance(v, str) else v for v in out]
+    if data.dtype.kind in "USO":
+        out = [(v.strip() or None) if isinstance(v, str) else v for v in out]
     if mask.any():
         for i in np.flatnonzero(mask).tolist():
             out[i] = None

@@ -104,7 +104,7 @@ def _columns(values: np.ndarray, layout: LegusLayout) -> tuple[dict[str, np.ndar
     special = {layout.id, layout.x, layout.y, layout.ra, layout.dec, layout.class_mode}
     by_number = {number: col_name for col_name, number in layout.columns.items()}
     if layout.class_mean:
-        by_number[layout.class_mean] = "class_mean"
+        by_number[layout.class_mean] = "mean_class"
     columns: dict[str, np.ndarray] = {}
     infos: dict[str, ColumnInfo] = {}
     for number in range(1, values.shape[1] + 1):
@@ -124,7 +124,7 @@ def _columns(values: np.ndarray, layout: LegusLayout) -> tuple[dict[str, np.ndar
 
 
 def _default_info(col_name: str, number: int) -> ColumnInfo:
-    if col_name == "class_mean":
+    if col_name == "mean_class":
         return ColumnInfo(None, "mean of the annotators' visual classes (far from the mode: disagreement)")
     return ColumnInfo(None, f"column {number} of the file (not described by the LEGUS readme)")
 

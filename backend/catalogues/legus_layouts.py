@@ -109,11 +109,11 @@ LAYOUTS: dict[str, LegusLayout] = {
     ),
     "ngc4449": standard_layout(
         "ngc4449", 38, class_mode=34, class_mean=None, uninspected=frozenset({0, 5}),
-        extra={"class_machine": (37, _MACHINE)},
+        extra={"machine_class": (37, _MACHINE)},
     ),
     "ngc1566": standard_layout(
         "ngc1566", 39, class_mode=36, class_mean=None,
-        extra={"class_mixed": (34, ColumnInfo(None, "mixed human/machine class"))},
+        extra={"mixed_class": (34, ColumnInfo(None, "mixed human/machine class"))},
     ),
     "ngc3274": standard_layout("ngc3274", 35, class_mean=None, extra={"flag_35": (35, _FLAG)}),
 }
