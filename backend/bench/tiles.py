@@ -55,7 +55,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def inprocess_rate(cog: Path, stats: list[dict[str, Any]], jobs: list[TileJob], fmt: str,
                    threads: int) -> dict[str, float]:
-    params = StretchParams.from_query()
+    params = StretchParams.from_query({})
 
     def one(job: TileJob) -> float:
         t0 = time.perf_counter()

@@ -29,13 +29,14 @@ def stretch_query(
     softening: Annotated[float | None, Query(description="asinh softening (fraction of the range)")] = None,
     a: Annotated[float | None, Query(description="log stretch parameter")] = None,
     q: Annotated[float | None, Query(description="Lupton Q")] = None,
-    gamma: Annotated[float | None, Query(description="gamma applied after the stretch")] = None,
+    gamma: Annotated[float | None, Query(description="display gamma applied after the stretch")] = None,
+    link: Annotated[bool, Query(description="one shared limit pair for all channels of a composite")] = False,
 ) -> StretchParams:
     """Stretch parameters grouped as one object (titiler's habit); validation errors become 422."""
-    return StretchParams.from_query(
-        stretch=stretch, limits=limits, pmin=pmin, pmax=pmax, vmin=vmin, vmax=vmax,
-        softening=softening, a=a, q=q, gamma=gamma,
-    )
+    return StretchParams.from_query({
+        "stretch": stretch, "limits": limits, "pmin": pmin, "pmax": pmax, "vmin": vmin, "vmax": vmax,
+        "softening": softening, "a": a, "q": q, "gamma": gamma, "link": link,
+    })
 
 
 StretchDep = Annotated[StretchParams, Depends(stretch_query)]
