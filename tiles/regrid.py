@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from reproject import reproject_adaptive
 
 from tiles.fitsio import FitsBand, RowReader
 from tiles.grid import GRID_TOLERANCE_PX, grid_offset_px, pixel_scale_arcsec
@@ -50,6 +49,8 @@ def on_grid(band: FitsBand, reference: FitsBand) -> bool:
 
 def regrid_band(band: FitsBand, reference: FitsBand, work_dir: Path) -> FitsBand:
     """``band`` resampled onto the grid of ``reference`` (flux-conserving), stored under ``work_dir``."""
+    from reproject import reproject_adaptive  # imported here: slow to import, and only needed to resample
+
     assert band.wcs is not None and reference.wcs is not None, "choose_reference checks every band has a WCS"
     data = band.read_rows(0, band.shape[0])
     path = work_dir / f"{band.name}.regrid.npy"
