@@ -4,6 +4,7 @@
  * Pixel positions are FITS 0-based throughout (see map/pixelGrid.js).
  */
 import { getImage, listImages, worldToPixel } from './api/images.js';
+import { stretchProblem } from './api/tiles.js';
 import { CoordinateError, parseGoto } from './coords/gotoQuery.js';
 import { directionsFromRotation, directionsFromSteps } from './map/compass.js';
 import { initialState } from './store.js';
@@ -28,10 +29,16 @@ export function createActions(store) {
   /**
    * @param {string} message
    * @param {'info'|'error'|'busy'} [level]
+   * @param {string} [source] what raised it, so it can be withdrawn when that recovers (e.g. 'tiles')
    */
-  function showStatus(message, level = 'info') {
+  function showStatus(message, level = 'info', source = '') {
     statusSeq += 1;
-    store.set({ status: { message, level, seq: statusSeq } });
+    store.set({ status: { message, level, seq: statusSeq, source } });
+  }
+
+  /** @param {string} source withdraw the status message if `source` raised it */
+  function clearStatus(source) {
+    if (store.get().status?.source === source) store.set({ status: null });
   }
 
   /** @param {unknown} error */
@@ -137,7 +144,11 @@ export function createActions(store) {
 
   /** @param {Partial<import('./store.js').StretchState>} patch */
   function setStretch(patch) {
-    store.set({ stretch: { ...store.get().stretch, ...patch } });
+    const stretch = { ...store.get().stretch, ...patch };
+    store.set({ stretch });
+    const problem = stretchProblem(stretch);
+    if (problem) showStatus(problem, 'info', 'stretch');
+    else clearStatus('stretch');
   }
 
   /**
@@ -176,7 +187,7 @@ export function createActions(store) {
   }
 
   return {
-    showStatus, showError, loadImageList, openImage, setRendition, blinkPrevious, stepRendition, setStretch, goTo,
+    showStatus, clearStatus, showError, loadImageList, openImage, setRendition, blinkPrevious, stepRendition, setStretch, goTo,
   };
 }
 

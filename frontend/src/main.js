@@ -35,7 +35,8 @@ mountStatusLine(byId('status'), store);
 const imageMap = createImageMap({
   target: byId('map'),
   store,
-  onTileError: (error) => actions.showStatus(`tiles: ${error.message}`, 'error'),
+  onTileError: (error) => actions.showStatus(`tiles: ${error.message}`, 'error', 'tiles'),
+  onTileLoad: () => actions.clearStatus('tiles'),
   fitPadding: () => {
     const panels = byId('panels');
     const left = store.get().panelsHidden ? 16 : panels.offsetLeft + panels.offsetWidth + 16;

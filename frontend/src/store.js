@@ -39,7 +39,8 @@ export function initialState() {
     marker: /** @type {PixelPos|null} */ (null),
     /** request to centre the view: {x, y, res?, seq}; seq makes repeated go-tos distinct */
     centreRequest: /** @type {object|null} */ (null),
-    status: /** @type {{message: string, level: 'info'|'error'|'busy', seq: number}|null} */ (null),
+    /** the status line; `source` lets the raiser withdraw it (e.g. 'tiles' once tiles load again) */
+    status: /** @type {{message: string, level: 'info'|'error'|'busy', seq: number, source: string}|null} */ (null),
     helpOpen: false,
     panelsHidden: false,
   };

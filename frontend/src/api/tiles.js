@@ -38,6 +38,19 @@ export function stretchParams(s) {
 }
 
 /**
+ * Settings the server would refuse for every tile, caught before asking: explicit limits need both
+ * vmin and vmax. The image keeps showing the last good stretch meanwhile.
+ * @param {{limits: string, vmin?: string, vmax?: string}} s
+ * @returns {string|null} what the user still has to do, or null when the stretch can be requested
+ */
+export function stretchProblem(s) {
+  if (s.limits === 'explicit' && (!s.vmin || !s.vmax)) {
+    return 'explicit limits: type vmin and vmax (one value, or one per channel: 0,0,0)';
+  }
+  return null;
+}
+
+/**
  * @param {number|string} imageId
  * @param {string} rendition rendition name
  * @param {number} z zoom level of the server grid (0 = coarsest)

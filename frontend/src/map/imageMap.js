@@ -9,7 +9,7 @@
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
-import { stretchParams } from '../api/tiles.js';
+import { stretchParams, stretchProblem } from '../api/tiles.js';
 import { createImageTileLayer } from '../layers/imageTileLayer.js';
 import { createMarkerLayer } from '../layers/markerLayer.js';
 import { CompassControl } from './compass.js';
@@ -23,10 +23,11 @@ import { ScaleBarControl } from './scaleBar.js';
  * @param {HTMLElement} options.target the #map element
  * @param {import('../store.js').Store} options.store
  * @param {(error: Error) => void} options.onTileError
+ * @param {() => void} [options.onTileLoad] after each tile arrives
  * @param {() => number[]} [options.fitPadding] [top, right, bottom, left] CSS pixels kept clear when fitting
  *   the image (the panels float over the map)
  */
-export function createImageMap({ target, store, onTileError, fitPadding = () => [16, 16, 16, 16] }) {
+export function createImageMap({ target, store, onTileError, onTileLoad = () => {}, fitPadding = () => [16, 16, 16, 16] }) {
   const scaleBar = new ScaleBarControl();
   const compass = new CompassControl();
   const marker = createMarkerLayer();
@@ -46,6 +47,7 @@ export function createImageMap({ target, store, onTileError, fitPadding = () => 
     tilesLoaded += 1;
     tilesThisImage += 1;
     document.body.dataset.tilesLoaded = String(tilesLoaded);
+    onTileLoad();
   }
 
   /** @param {{x: number, y: number, res?: number}} req FITS 0-based centre, resolution */
@@ -95,7 +97,9 @@ export function createImageMap({ target, store, onTileError, fitPadding = () => 
 
   function showTiles() {
     const s = store.get();
-    if (tiles && s.image && s.rendition) tiles.showRendition(s.rendition, stretchParams(s.stretch));
+    if (tiles && s.image && s.rendition && !stretchProblem(s.stretch)) {
+      tiles.showRendition(s.rendition, stretchParams(s.stretch));
+    }
   }
 
   store.watch((s) => s.image, (image) => image && openImage(image));
@@ -107,12 +111,25 @@ export function createImageMap({ target, store, onTileError, fitPadding = () => 
     if (req && s.image && req.imageId === s.image.id) applyCentre(req, true);
   });
 
+  // The cursor is reported in image pixels, so it changes when the view moves under a still pointer too.
+  /** @type {number[]|null} last pointer position over the map, CSS pixels */
+  let pointer = null;
+  const reportCursor = () => {
+    const coordinate = pointer && store.get().image ? map.getCoordinateFromPixel(pointer) : null;
+    if (!coordinate) return;
+    const [x, y] = mapToPixel(coordinate);
+    const last = store.get().cursor;
+    if (!last || last.x !== x || last.y !== y) store.set({ cursor: { x, y } });
+  };
   map.on('pointermove', (event) => {
-    if (!store.get().image) return;
-    const [x, y] = mapToPixel(event.coordinate);
-    store.set({ cursor: { x, y } });
+    pointer = event.pixel;
+    reportCursor();
+  });
+  map.getViewport().addEventListener('pointerleave', () => {
+    pointer = null;
   });
   map.on('moveend', () => {
+    reportCursor();
     const view = map.getView();
     const center = view.getCenter();
     if (!center || !store.get().image) return;

@@ -57,13 +57,9 @@ export function mountStretchPanel(container, store, actions) {
 
   stretchSelect.addEventListener('change', () => actions.setStretch({ stretch: stretchSelect.value }));
   limitsSelect.addEventListener('change', () => {
-    const patch = { limits: limitsSelect.value };
+    actions.setStretch({ limits: limitsSelect.value });
     const st = store.get().stretch;
-    if (limitsSelect.value === 'explicit' && (!st.vmin || !st.vmax)) {
-      actions.showStatus('explicit limits: type vmin and vmax (one value, or one per channel: 0,0,0)');
-      setTimeout(() => inputs.vmin.focus(), 0);
-    }
-    actions.setStretch(patch);
+    if (st.limits === 'explicit' && !st.vmin) setTimeout(() => inputs.vmin.focus(), 0);
   });
   for (const f of FIELDS) {
     inputs[f].addEventListener('change', () => {
