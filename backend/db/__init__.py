@@ -1,1 +1,4 @@
-"""Database: tables (:mod:`backend.db.tables`), engine and sessions (:mod:`backend.db.session`), migrations."""
+"""Database: tables (images in :mod:`.tables`, :mod:`.projects`, :mod:`.sources`, :mod:`.annotations`),
+engine and sessions (:mod:`.session`), migrations (:mod:`.migrate`). Importing the package registers every table."""
+
+from backend.db import annotations, projects, sources, tables  # noqa: F401
