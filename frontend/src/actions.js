@@ -6,6 +6,7 @@
 import { getImage, listImages, worldToPixel } from './api/images.js';
 import { stretchProblem } from './api/tiles.js';
 import { CoordinateError, parseGoto } from './coords/gotoQuery.js';
+import { pixelScaleArcsec } from './coords/wcsSummary.js';
 import { directionsFromRotation, directionsFromSteps } from './map/compass.js';
 import { initialState } from './store.js';
 
@@ -58,8 +59,8 @@ export function createActions(store) {
    * @param {number} seq the open request this belongs to
    */
   async function measureCompass(image, seq) {
-    const { center, pixel_scale_arcsec: scale } = image.wcs;
-    const step = (COMPASS_STEP_PIXELS * scale) / 3600;
+    const { center } = image.wcs;
+    const step = (COMPASS_STEP_PIXELS * (pixelScaleArcsec(image.wcs) ?? 0.1)) / 3600;
     const cosDec = Math.max(Math.cos((center.dec * Math.PI) / 180), 1e-6);
     try {
       const px = await worldToPixel(

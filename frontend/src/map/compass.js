@@ -2,21 +2,24 @@
  * The N/E compass, shown when the image has a celestial WCS. Directions are unit vectors in image
  * pixel axes (x right, y up, as the map shows the image), measured from the WCS itself: the pixel
  * offsets of small steps north and east of the image centre (`world2pix`), which also holds for flipped
- * (east-right) and SIP-distorted images. Until that answer arrives, the Image's `rotation_deg` and
- * `east_left` give a first estimate (taken as: North is `rotation_deg` counter-clockwise from +y).
+ * (east-right) and SIP-distorted images. Until that answer arrives, the Image's `rotation_deg` (position
+ * angle of the image +y axis, East of North) and `east_left` give a first estimate.
  */
 import Control from 'ol/control/Control.js';
 
 /** @typedef {{north: [number, number], east: [number, number]}} CompassDirections image axes, y up */
 
 /**
- * @param {number} rotationDeg angle of North counter-clockwise from the image +y axis
+ * With East left (sky parity) position angles grow counter-clockwise on screen, so North lies
+ * `rotationDeg` clockwise from +y; with East right, counter-clockwise. East is 90 degrees from North
+ * towards the side `eastLeft` names.
+ * @param {number} rotationDeg position angle of the image +y axis, East of North (tiles/wcs.py)
  * @param {boolean} eastLeft true when East is 90 degrees counter-clockwise from North (sky as seen)
  * @returns {CompassDirections}
  */
 export function directionsFromRotation(rotationDeg, eastLeft) {
   const t = (rotationDeg * Math.PI) / 180;
-  const north = /** @type {[number, number]} */ ([-Math.sin(t), Math.cos(t)]);
+  const north = /** @type {[number, number]} */ (eastLeft ? [Math.sin(t), Math.cos(t)] : [-Math.sin(t), Math.cos(t)]);
   const east = /** @type {[number, number]} */ (eastLeft ? [-north[1], north[0]] : [north[1], -north[0]]);
   return { north, east };
 }
@@ -38,7 +41,7 @@ export function directionsFromSteps(pixels) {
 }
 
 const SIZE = 64;
-const ARM = 24;
+const ARM = 20;
 
 /**
  * @param {[number, number]} dir image axes, y up
@@ -49,8 +52,8 @@ function arrow(dir, label) {
   const c = SIZE / 2;
   const x = c + dir[0] * ARM;
   const y = c - dir[1] * ARM;
-  const lx = c + dir[0] * (ARM + 9);
-  const ly = c - dir[1] * (ARM + 9);
+  const lx = c + dir[0] * (ARM + 8);
+  const ly = c - dir[1] * (ARM + 8);
   return `<line x1="${c}" y1="${c}" x2="${x.toFixed(1)}" y2="${y.toFixed(1)}" marker-end="url(#compass-head)"/>`
     + `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}">${label}</text>`;
 }

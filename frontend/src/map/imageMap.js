@@ -12,6 +12,7 @@ import { defaults as defaultControls } from 'ol/control/defaults.js';
 import { stretchParams, stretchProblem } from '../api/tiles.js';
 import { createImageTileLayer } from '../layers/imageTileLayer.js';
 import { createMarkerLayer } from '../layers/markerLayer.js';
+import { pixelScaleArcsec } from '../coords/wcsSummary.js';
 import { CompassControl } from './compass.js';
 import {
   imageProjection, imageTileGrid, mapToPixel, pixelToMap, viewResolutions,
@@ -90,8 +91,7 @@ export function createImageMap({ target, store, onTileError, onTileLoad = () => 
     map.getView().fit(extent, { padding: fitPadding() });
     const req = store.get().centreRequest;
     if (req && req.imageId === image.id) applyCentre(req, false);
-    const wcs = image.wcs ?? { has_celestial: false };
-    scaleBar.setPixelScale(wcs.has_celestial ? wcs.pixel_scale_arcsec : null);
+    scaleBar.setPixelScale(pixelScaleArcsec(image.wcs));
     showTiles();
   }
 
