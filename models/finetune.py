@@ -51,10 +51,12 @@ def finetune(
     seed: int = 0,
     device: str | torch.device | None = None,
     precision: str = "auto",
+    augment: bool = True,
 ) -> Classifier:
     """Train a copy of ``encoder`` + a linear head on (N, bands, H, W) noise-unit cutouts and class indices.
 
     The caller's encoder is left untouched (deep copy); pass a freshly built encoder for the scratch baseline.
+    ``augment=False`` for inputs that are not images (catalogue features).
     """
     y = np.asarray(labels, dtype=np.int64).ravel()
     if len(cutouts) != y.size or y.size == 0:
@@ -72,7 +74,7 @@ def finetune(
     total = max(epochs * steps_per_epoch, min_steps)
     drop_at = int(total * (lr_drop_epoch - 1) / epochs) if epochs else total
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    augment = Compose([RandomFlipRotate(), RandomShift(1)])
+    views = Compose([RandomFlipRotate(), RandomShift(1)] if augment else [])
     gen = torch.Generator().manual_seed(seed)
     aug_gen = torch.Generator(device=dev).manual_seed(seed + 1)
     dtype = autocast_dtype(dev, precision)
@@ -82,7 +84,7 @@ def finetune(
                 group["lr"] = lr * 0.1
         idx = torch.randint(0, y.size, (min(batch_size, y.size),), generator=gen).to(dev)
         with autocast(dev, dtype):
-            logits = model(augment(x_all[idx], aug_gen))
+            logits = model(views(x_all[idx], aug_gen))
         loss = (F.cross_entropy(logits.float(), y_all[idx], reduction="none") * w_all[idx]).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
