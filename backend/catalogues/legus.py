@@ -44,13 +44,15 @@ def read_legus(
     layout: str | LegusLayout | None = None,
     annotator: str = "LEGUS",
     layer_kind: LayerKind = "reference",
+    file_name: str | None = None,
 ) -> SourceCatalog:
     """Read one LEGUS ``.tab`` file.
 
     ``layout``: a name from :data:`LAYOUTS`, a :class:`LegusLayout` (see ``custom_layout`` for explicit
     column numbers), or ``None`` to detect it from the field in the file name and the column count.
+    ``file_name`` stands for the path when ``source`` is uploaded bytes (the field is in the name).
     """
-    name = input_name(source)
+    name = file_name or input_name(source)
     text = read_text(source, "a LEGUS catalogue (whitespace-separated numbers, no header)")
     lines = data_lines(text)
     chosen = _resolve(layout, name)
