@@ -42,9 +42,11 @@ WORLD2PIX_TOLERANCE = 1e-10
 """Pixels; the iterative SIP inversion stops here (astropy's default 1e-4 is too loose for round trips)."""
 
 
-def _parse_header(header: str | fits.Header) -> fits.Header:
+def _parse_header(header: str | fits.Header | None) -> fits.Header:
     if isinstance(header, fits.Header):
         return header
+    if not header:
+        raise NoCelestialWcsError("image has no celestial WCS: its FITS header has no WCS keywords")
     text = header.strip("\n")
     try:
         return fits.Header.fromstring(text, sep="\n" if "\n" in text else "")
@@ -52,11 +54,12 @@ def _parse_header(header: str | fits.Header) -> fits.Header:
         raise NoCelestialWcsError(f"image has no celestial WCS: the header cannot be parsed ({error})") from None
 
 
-def load_wcs(header: str | fits.Header) -> WCS:
+def load_wcs(header: str | fits.Header | None) -> WCS:
     """The celestial part of the header's WCS (two axes: longitude, latitude), SIP included.
 
     ``header`` is a FITS header as a string (80-character cards, as ``Header.tostring()``, or one card per
-    line) or a ``fits.Header``. Raises :class:`NoCelestialWcsError` when there is none or it is unusable.
+    line) or a ``fits.Header``; None or "" (nothing stored) is an image without WCS. Raises
+    :class:`NoCelestialWcsError` when there is no celestial WCS or it is unusable.
     Astropy's warnings about non-standard cards are silenced: whether a usable WCS results is what counts.
     """
     with warnings.catch_warnings():

@@ -175,6 +175,9 @@ def test_headers_without_celestial_wcs_raise() -> None:
         load_wcs(_header(CTYPE1="LINEAR", CTYPE2="LINEAR"))
     with pytest.raises(NoCelestialWcsError, match="image has no celestial WCS"):
         load_wcs("this is not a FITS header\nat all = = =")
+    for nothing in (None, ""):
+        with pytest.raises(NoCelestialWcsError, match="no WCS keywords"):
+            load_wcs(nothing)
     assert wcs_summary(None, (10, 10)) == {"has_celestial": False}
 
 
