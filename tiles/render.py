@@ -104,6 +104,7 @@ def read_tile(cog_path: PathLike, z: int, x: int, y: int, tilesize: int = 256) -
                 f"tile z={z} x={x} y={y} lies outside the {reader.width}x{reader.height} image (zoom levels 0..{top})"
             )
         dataset = reader.dataset
+        assert dataset is not None  # ImageReader opens it on construction
         left, bottom, right, top_edge = reader.tms.xy_bounds(Tile(x, y, z))  # COG pixels, rows down
         window = Window(left, top_edge, right - left, bottom - top_edge)  # ImageReader's transform: identity
         (row0, row1), (col0, col1) = window.toranges()
@@ -166,6 +167,7 @@ def _band_values(cog_path: PathLike, cols: np.ndarray, rows: np.ndarray) -> list
     values: list[float | None] = [None] * cols.size
     with READERS.reader(cog_path) as reader:
         dataset = reader.dataset
+        assert dataset is not None  # ImageReader opens it on construction
         width, height, nodata = dataset.width, dataset.height, dataset.nodata
         inside = np.isfinite(cols) & np.isfinite(rows) & (cols >= 0) & (cols < width) & (rows >= 0)
         inside &= rows < height
