@@ -54,7 +54,7 @@ class RandomResizedCrop:
         cx, cy = torch.where(keep, zero, cx), torch.where(keep, zero, cy)
         theta = torch.stack([torch.stack([w, zero, cx], 1), torch.stack([zero, h, cy], 1)], 1)
         grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
-        return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""Encoders: any number of bands, 256-d output by default, rebuilt from their spec."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from models.encoders import build_encoder
+from models.errors import ConfigError
+from tests.models.synthetic import tiny_resnet, tiny_starcnet
+
+
+@pytest.mark.parametrize("n_bands", [1, 3, 7])
+@pytest.mark.parametrize("make", [tiny_resnet, tiny_starcnet])
+def test_any_number_of_bands(make, n_bands: int) -> None:
+    encoder = build_encoder(make(n_bands))
+    out = encoder(torch.randn(4, n_bands, 16, 16))
+    assert out.shape == (4, 16) and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("kind", ["starcnet", "resnet"])
+def test_default_encoders_output_256(kind: str) -> None:
+    encoder = build_encoder({"kind": kind, "n_bands": 5, "width": 16} if kind == "starcnet" else {"kind": kind})
+    assert encoder(torch.randn(2, 5, 32, 32)).shape == (2, 256)
+    assert encoder.spec["out_dim"] == 256
+
+
+def test_spec_is_json_and_rebuilds_the_same_network() -> None:
+    torch.manual_seed(0)
+    a = build_encoder(tiny_starcnet())
+    b = build_encoder(json.loads(json.dumps(a.spec)))
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(3, 3, 16, 16)
+    assert torch.equal(a.eval()(x), b.eval()(x))
+
+
+def test_starcnet_branches_see_three_scales() -> None:
+    encoder = build_encoder(tiny_starcnet())
+    assert len(encoder.branches) == 3
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ConfigError, match="unknown encoder kind 'vit'"):
+        build_encoder({"kind": "vit"})

@@ -1,0 +1,25 @@
+"""EMA target update and BYOL's cosine tau schedule."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from models.momentum import cosine_tau, ema_update
+
+
+def test_cosine_schedule_goes_from_0996_to_1() -> None:
+    assert cosine_tau(0, 100) == pytest.approx(0.996)
+    assert cosine_tau(50, 100) == pytest.approx(0.998)
+    assert cosine_tau(100, 100) == pytest.approx(1.0)
+    taus = [cosine_tau(k, 100) for k in range(101)]
+    assert all(a <= b for a, b in zip(taus, taus[1:], strict=False))
+
+
+def test_ema_update_moves_target_by_one_minus_tau() -> None:
+    online, target = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    before = target.weight.detach().clone()
+    ema_update(target, online, tau=0.9)
+    assert torch.allclose(target.weight, 0.9 * before + 0.1 * online.weight)
+    ema_update(target, online, tau=1.0)  # tau = 1: frozen
+    assert torch.allclose(target.weight, 0.9 * before + 0.1 * online.weight)
