@@ -200,7 +200,7 @@ def _place_pixel(source: Source, region: PixelRegion, number: int | None, path: 
             source.geometry = box(source.x - half_w, source.y - half_h,  # type: ignore[operator]
                                   source.x + half_w, source.y + half_h)  # type: ignore[operator]
         else:
-            source.geometry = polygon([(v.x, v.y) for v in region.corners])
+            source.geometry = polygon([(float(cx), float(cy)) for cx, cy in region.corners])
     elif isinstance(region, PolygonPixelRegion):
         source.geometry = polygon(list(zip(region.vertices.x.tolist(), region.vertices.y.tolist(), strict=True)))
         source.x, source.y = centroid(source.geometry)

@@ -151,6 +151,8 @@ def _pixel_geometry(geometry: Any, origin: int, fail: Any) -> Geometry:
 
 
 def _place_sky(source: Source, geometry: Geometry, fail: Any) -> None:
+    if geometry.get("type") not in ("Point", "Polygon"):
+        raise fail(f"unsupported geometry type {geometry.get('type')!r}: use Point (or Polygon in pixel files)")
     if geometry.get("type") != "Point":
         raise fail(f"{geometry.get('type')!r} in sky coordinates is not supported: sky files carry Points; "
                    f'write outlines with "{COORDS_KEY}": "pixel"')

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.db.tables import Base, utcnow
+from backend.db.tables import Base, UTCDateTime, utcnow
 
 ROW_BAND_PX = 64
 LAYER_KINDS = ("detections", "reference", "picked", "annotation")
@@ -32,7 +32,7 @@ class Layer(Base):
     source_file: Mapped[str | None] = mapped_column(String(500), nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     n_sources: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Source(Base):

@@ -23,7 +23,7 @@ def test_upload_lists_and_describes_the_image(client: TestClient, image: dict) -
     assert image["default_rendition"] in names
     assert {"F435W", "F555W", "F814W"} <= set(names)
     assert image["wcs"]["has_celestial"] is True
-    assert abs(image["wcs"]["pixel_scale_arcsec"] - 0.04) < 1e-6
+    assert abs(image["wcs"]["pixel_scale_arcsec"]["mean"] - 0.04) < 1e-6
     grid = image["tile_grid"]
     assert grid["tile_size"] == 256 and grid["extent"] == [0, 0, 300, 200] and grid["origin"] == [0, 200]
     listed = client.get("/api/images").json()

@@ -21,7 +21,9 @@ TileFormat = Literal["webp", "png", "jpg", "jpeg"]
 
 def stretch_query(
     stretch: Annotated[str, Query(description="linear | log | sqrt | asinh | lupton")] = "asinh",
-    limits: Annotated[str, Query(description="zscale | percentile | explicit")] = "percentile",
+    limits: Annotated[
+        str | None, Query(description="zscale | percentile | explicit; default percentile, explicit with vmin/vmax")
+    ] = None,
     pmin: Annotated[float, Query(description="lower percentile (limits=percentile)")] = 0.5,
     pmax: Annotated[float, Query(description="upper percentile (limits=percentile)")] = 99.8,
     vmin: Annotated[str | None, Query(description="explicit lower limit; comma list per channel")] = None,
