@@ -56,8 +56,9 @@ def assert_same_sources(
     before: SourceCatalog, after: SourceCatalog, *, columns: bool = True, votes_only: bool = False,
     shapes: bool = True, geometry: bool = True, sky: bool = True, tol: float = 1e-6,
 ) -> None:
-    """Same ids in order, positions within ``tol`` pixels (and 1e-9 deg unless not ``sky``), labels (all of them, or the current
-    vote per annotator when ``votes_only``), shapes, outlines and column values (missing = None)."""
+    """Same ids in order, positions within ``tol`` pixels (and 1e-9 deg unless not ``sky``), labels (all
+    of them, or the current vote per annotator when ``votes_only``), shapes, outlines and column values
+    (missing = None)."""
     assert after.ids() == before.ids()
     for a, b in zip(before.sources, after.sources, strict=True):
         for attr, limit in (("x", tol), ("y", tol)) + ((("ra", 1e-9), ("dec", 1e-9)) if sky else ()):
