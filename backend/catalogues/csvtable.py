@@ -15,10 +15,11 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
+from astropy.table import Column
 
 from backend.catalogues.errors import CatalogFormatError
 from backend.catalogues.inputs import CatalogInput, input_name, read_text
-from backend.catalogues.mapping import ColumnMapping, catalog_from_columns
+from backend.catalogues.mapping import VOTE_DESCRIPTION, VOTE_PREFIX, ColumnMapping, catalog_from_columns
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import ColumnInfo, LayerKind, SourceCatalog
 from backend.catalogues.table_export import catalog_table
@@ -92,7 +93,7 @@ def write_csv(catalog: SourceCatalog, provenance: Provenance | None = None) -> s
     table = catalog_table(catalog, provenance or Provenance())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.colnames)
+    writer.writerow([_header_name(table[n]) for n in table.colnames])
     cells = []
     for col_name in table.colnames:
         column = table[col_name]
@@ -103,6 +104,12 @@ def write_csv(catalog: SourceCatalog, provenance: Provenance | None = None) -> s
         cells.append(values)
     writer.writerows(zip(*cells, strict=True))
     return out.getvalue()
+
+
+def _header_name(column: Column) -> str:
+    """Vote columns get the exact annotator name back (CSV has no descriptions to keep it in)."""
+    match = VOTE_DESCRIPTION.match(column.description or "")
+    return f"{VOTE_PREFIX}{match[1]}" if match else column.name
 
 
 def _blank(value: object) -> bool:
