@@ -16,7 +16,8 @@ from models.augment import (
 
 
 def gaussian_source(n: int = 16, size: int = 32, bands: int = 5) -> torch.Tensor:
-    yy, xx = torch.meshgrid(torch.arange(size) - (size - 1) / 2, torch.arange(size) - (size - 1) / 2, indexing="ij")
+    axis = torch.arange(size) - (size - 1) / 2
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
     profile = torch.exp(-(xx**2 + yy**2) / (2 * 2.0**2))
     colours = torch.tensor([1.0, 2.0, 4.0, 8.0, 16.0][:bands])
     return (colours[:, None, None] * profile).expand(n, bands, size, size).clone()

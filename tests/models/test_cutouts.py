@@ -50,7 +50,8 @@ def test_nan_pixels_are_padded_with_zero_per_band() -> None:
 
 
 def test_bands_must_share_a_grid() -> None:
-    with pytest.raises(CutoutError, match="F275W has shape 8x9, F336W has 8x8: bands must share one pixel grid"):
+    message = "F275W has shape 8x9, F336W has 8x8: bands must share one pixel grid"
+    with pytest.raises(CutoutError, match=message):
         extract_cutouts([np.zeros((8, 8)), np.zeros((8, 9))], np.array([1.0]), np.array([1.0]),
                         band_names=["F336W", "F275W"])
     with pytest.raises(CutoutError, match="NaN or infinite"):

@@ -22,7 +22,8 @@ def test_any_number_of_bands(make, n_bands: int) -> None:
 
 @pytest.mark.parametrize("kind", ["starcnet", "resnet"])
 def test_default_encoders_output_256(kind: str) -> None:
-    encoder = build_encoder({"kind": kind, "n_bands": 5, "width": 16} if kind == "starcnet" else {"kind": kind})
+    spec = {"kind": kind, "n_bands": 5, "width": 16} if kind == "starcnet" else {"kind": kind}
+    encoder = build_encoder(spec)
     assert encoder(torch.randn(2, 5, 32, 32)).shape == (2, 256)
     assert encoder.spec["out_dim"] == 256
 

@@ -9,9 +9,11 @@ from models.errors import ConfigError
 from models.features import FeatureScaler, combine, mask_missing, standardise
 from tests.conftest import shared_file
 
+SUFFIX = "padagb-mwext-avgapcor.tab"
+
 
 def test_legus_sentinels_become_zero_after_standardising() -> None:
-    table = np.loadtxt(shared_file("legus/hlsp_legus_hst_wfc3_ngc1433_multiband_v1_padagb-mwext-avgapcor.tab"))
+    table = np.loadtxt(shared_file(f"legus/hlsp_legus_hst_wfc3_ngc1433_multiband_v1_{SUFFIX}"))
     mags = mask_missing(table[:, [5, 7, 9, 11, 13]])  # 1-based columns 6, 8, ... (Vega magnitudes)
     assert np.isnan(mags).any()  # this field has undetected (99.999) sources
     z = standardise(mags)
