@@ -14,16 +14,23 @@ BAND_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<path>.+?)(\[(?P<hdu>[^\]]+)\])?$")
 
 
 def parse_band(spec: str):  # type: ignore[no-untyped-def]
-    """``NAME=path.fits`` or ``NAME=path.fits[SCI]`` / ``[1]`` (CFITSIO-style HDU selection)."""
+    """``NAME=path.fits``, ``NAME=path.fits[SCI]`` / ``[1]`` (CFITSIO-style HDU selection), or
+    ``NAME=cube.fits[0,2]`` for plane 2 (0-based, numpy axis 0) of the cube in HDU 0."""
     from tiles.ingest import BandInput
 
     match = BAND_SPEC.match(spec)
     if not match:
-        raise InputError(f"--band {spec!r}: expected NAME=path.fits or NAME=path.fits[HDU]")
-    hdu: int | str | None = match["hdu"]
-    if isinstance(hdu, str) and hdu.isdigit():
-        hdu = int(hdu)
-    return BandInput(name=match["name"].strip(), path=Path(match["path"]).expanduser(), hdu=hdu)
+        raise InputError(f"--band {spec!r}: expected NAME=path.fits, NAME=path.fits[HDU] or NAME=path.fits[HDU,PLANE]")
+    hdu: int | str | None = None
+    plane: int | None = None
+    if match["hdu"]:
+        hdu_text, _, plane_text = match["hdu"].partition(",")
+        hdu = int(hdu_text) if hdu_text.strip().isdigit() else hdu_text.strip()
+        if plane_text:
+            if not plane_text.strip().isdigit():
+                raise InputError(f"--band {spec!r}: the plane after the comma must be a 0-based integer")
+            plane = int(plane_text)
+    return BandInput(name=match["name"].strip(), path=Path(match["path"]).expanduser(), hdu=hdu, plane=plane)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
