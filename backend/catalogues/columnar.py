@@ -18,7 +18,7 @@ from backend.catalogues.table import ColumnValue, Geometry, Label, Shape, Source
 def to_python_list(values: np.ndarray | Sequence[object]) -> list[ColumnValue]:
     """Python scalars for one column: NaN, masked entries and blank strings become ``None`` (FITS and CSV
     cannot tell an empty string from a missing one), bytes become ``str``."""
-    array = np.ma.asanyarray(values)
+    array: np.ma.MaskedArray | np.ndarray = np.ma.asanyarray(values)
     mask = np.ma.getmaskarray(array)
     data = np.asarray(array.data) if isinstance(array, np.ma.MaskedArray) else np.asarray(array)
     if data.dtype.kind == "f":
@@ -38,7 +38,7 @@ def optional_floats(values: np.ndarray | None, count: int) -> list[float | None]
     """Float column with ``None`` for NaN; a list of ``None`` when the column does not exist."""
     if values is None:
         return [None] * count
-    return [None if v is None else float(v) for v in to_python_list(np.asarray(values, dtype=float))]
+    return [None if v is None else float(v) for v in to_python_list(np.ma.asanyarray(values).astype(float))]
 
 
 def build_sources(
@@ -79,13 +79,15 @@ def shapes_from_columns(
     fwhm: np.ndarray | None = None,
     flags: np.ndarray | None = None,
 ) -> list[Shape | None] | None:
-    """One :class:`Shape` per row from whichever shape columns exist; ``None`` when none exists."""
+    """One :class:`Shape` per row from whichever shape columns exist (``None`` for a row with no value);
+    ``None`` when no shape column exists."""
     if all(c is None for c in (a, b, theta, fwhm, flags)):
         return None
     aa, bb, tt, ff = (optional_floats(c, n) for c in (a, b, theta, fwhm))
     gg: list[int | None] = [None] * n if flags is None else [None if v is None else int(v) for v in
                                                              to_python_list(flags)]
-    return [Shape(*row) for row in zip(aa, bb, tt, ff, gg, strict=True)]
+    shapes = [Shape(*row) for row in zip(aa, bb, tt, ff, gg, strict=True)]
+    return [None if shape.is_empty() else shape for shape in shapes]
 
 
 def id_strings(values: np.ndarray) -> list[str]:

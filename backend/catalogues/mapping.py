@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.catalogues.columnar import build_sources, check_unique_ids, id_strings, to_python_list
+from backend.catalogues.columnar import (
+    build_sources,
+    check_unique_ids,
+    id_strings,
+    shapes_from_columns,
+    to_python_list,
+)
 from backend.catalogues.errors import CatalogFormatError
 from backend.catalogues.geometry import finite_pair, polygon
 from backend.catalogues.table import (
@@ -27,7 +33,6 @@ from backend.catalogues.table import (
     Geometry,
     Label,
     LayerKind,
-    Shape,
     SourceCatalog,
     class_text,
 )
@@ -127,7 +132,7 @@ def catalog_from_columns(
     }
     labels = _labels(columns, votes, roles, n, default_annotator)
     used = {roles.get(r) for r in ("x", "y", "ra", "dec", "id", "class_", "annotator")} | set(votes)
-    shapes = _shapes(columns, n) if any(c in columns for c in SHAPE_COLUMNS) else None
+    shapes = shapes_from_columns(n, *(columns.get(c) for c in SHAPE_COLUMNS))
     geometries = _geometries(columns, path, line_of) if GEOMETRY_COLUMN in columns else None
     used |= set(SHAPE_COLUMNS) | {GEOMETRY_COLUMN}
     kept = {c: columns[c] for c in names if c not in used}
@@ -188,18 +193,6 @@ def _labels(
             if value is not None and value != "":
                 labels[i].append(Label(str(who[i] or default), class_text(value)))
     return labels
-
-
-def _shapes(columns: dict[str, np.ndarray], n: int) -> list[Shape | None]:
-    parts = {k: to_python_list(columns[f"shape_{k}"]) if f"shape_{k}" in columns else [None] * n
-             for k in SHAPE_FIELDS}
-    shapes: list[Shape | None] = []
-    for i in range(n):
-        values = {k: parts[k][i] for k in SHAPE_FIELDS}
-        shape = Shape(*(None if values[k] is None else float(values[k]) for k in ("a", "b", "theta", "fwhm")),
-                      flags=None if values["flags"] is None else int(values["flags"]))  # type: ignore[arg-type]
-        shapes.append(None if shape.is_empty() else shape)
-    return shapes
 
 
 def _geometries(columns: dict[str, np.ndarray], path: str | None, line_of: LineOf) -> list[Geometry | None]:

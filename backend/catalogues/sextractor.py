@@ -120,7 +120,7 @@ def read_sextractor_ldac(
             "pass hdu=<index> to pick one", path=name,
         )
     table_hdu = hdus[objects[0]]
-    extra = {"hdu": objects[0]}
+    extra: dict[str, object] = {"hdu": objects[0]}
     previous = hdus[objects[0] - 1] if objects[0] > 0 else None
     if isinstance(previous, fits.BinTableHDU) and previous.name == "LDAC_IMHEAD":
         cards = previous.data[previous.columns.names[0]][0]

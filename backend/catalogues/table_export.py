@@ -108,7 +108,7 @@ def typed_column(values: list[ColumnValue], int_like: bool = False) -> Column:
 
 
 def _integers(values: list[int | None], missing: bool, dtype: type) -> Column:
-    data = np.array([0 if v is None else v for v in values], dtype=dtype)
+    data: np.ndarray = np.array([0 if v is None else v for v in values], dtype=dtype)
     if not missing:
         return Column(data)
     return MaskedColumn(data, mask=[v is None for v in values])
