@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from backend.catalogues.errors import CatalogFormatError
@@ -26,8 +27,9 @@ def read_bytes(source: CatalogInput) -> bytes:
 
 
 def read_text(source: CatalogInput, what: str) -> str:
-    """UTF-8 text of a text catalogue. Empty files and binary data raise, naming the line where it starts.
+    """Text of a text catalogue: UTF-8, else Latin-1 (old catalogues and spreadsheets export it).
 
+    Empty files and binary data (NUL or other control bytes) raise, naming the line where they start;
     ``what`` names the expected format for the message ("a LEGUS catalogue"), so a user who uploaded a FITS
     file as CSV learns which reader refused it.
     """
@@ -35,15 +37,17 @@ def read_text(source: CatalogInput, what: str) -> str:
     name = input_name(source)
     if not raw.strip():
         raise CatalogFormatError(f"the file is empty: expected {what}", line=1, path=name)
-    nul = raw.find(b"\x00")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        nul = exc.start if nul < 0 else min(nul, exc.start)
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
+    control = _CONTROL.search(raw)
+    if control is not None:
+        offset = control.start()
         raise CatalogFormatError(
-            f"binary data, not text (byte {nul}): expected {what}; a FITS catalogue needs the FITS reader",
-            line=line, path=name,
+            f"binary data, not text (byte {offset}): expected {what}; FITS tables need the FITS reader",
+            line=raw.count(b"\n", 0, offset) + 1, path=name,
         )
-    return text
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")

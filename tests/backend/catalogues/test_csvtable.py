@@ -27,6 +27,11 @@ def test_common_names_are_detected() -> None:
     assert a.columns == {"flux": 3.5} and b.columns == {"flux": None}
 
 
+def test_latin1_spreadsheet_export_is_read() -> None:
+    catalog = read_csv("id,x,y,field\n1,2,3,Caf\xe9\n".encode("latin-1"))
+    assert catalog.sources[0].columns["field"] == "Caf\xe9"
+
+
 def test_sextractor_names_are_one_based_unless_told() -> None:
     text = "NUMBER;X_IMAGE;Y_IMAGE\n1;1.0;1.0\n2;10.5;3.0\n"
     auto = read_csv(text.encode())

@@ -12,7 +12,10 @@ from astropy.io import fits
 from astropy.io.votable import parse, validate
 from astropy.table import Table
 
+from backend.catalogues.csvtable import read_csv, write_csv
 from backend.catalogues.errors import CatalogFormatError
+from backend.catalogues.geojson import read_geojson
+from backend.catalogues.geojson_export import write_geojson
 from backend.catalogues.legus import read_legus
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import SourceCatalog
@@ -65,16 +68,18 @@ def test_votable_validates_and_carries_info(labelled_catalog: SourceCatalog, pro
     assert infos["scheme"] == "legus-4" and infos["pixel_origin"] == "0" and infos["image"] == "ngc628.fits"
 
 
-def test_real_legus_catalogue_survives_fits_and_votable(shared_data: Path, provenance: Provenance,
-                                                         same_sources: Callable[..., None]) -> None:
+def test_real_legus_catalogue_survives_every_table_export(shared_data: Path, provenance: Provenance,
+                                                          same_sources: Callable[..., None]) -> None:
     path = shared_data / "legus" / "hlsp_legus_hst_acs-wfc3_ngc628-e_multiband_v1_padagb-mwext-avgapcor.tab"
     if not path.exists():
         pytest.skip(f"real data file missing: {path}")
     catalog = read_legus(path)
-    for fmt in ("fits", "votable"):
+    for fmt in ("ecsv", "fits", "votable"):
         back = read_table(write_table(catalog, provenance, fmt))  # type: ignore[arg-type]
         same_sources(catalog, back, tol=0.0)
         assert back.meta.layer_kind == "reference"
+    same_sources(catalog, read_csv(write_csv(catalog, provenance).encode()), tol=0.0)
+    same_sources(catalog, read_geojson(write_geojson(catalog, provenance).encode()), tol=0.0)
 
 
 def test_foreign_table_with_sky_columns() -> None:
