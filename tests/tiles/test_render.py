@@ -180,3 +180,20 @@ def test_rendering_a_tile_is_fast(composite) -> None:
             render_tile(path, stats, 2, x, y, StretchParams(), "webp")
             timings.append(time.perf_counter() - start)
     assert sorted(timings)[len(timings) // 2] < 0.05  # about 5-10 ms on one idle core
+
+
+def test_tiffs_without_nan_nodata_are_masked_too(tmp_path: Path) -> None:
+    """Not what the ingest writes, but a hand-made GeoTIFF must not show garbage outside the image."""
+    import rasterio
+
+    plain, ints = tmp_path / "plain.tif", tmp_path / "ints.tif"
+    with rasterio.open(plain, "w", driver="GTiff", width=300, height=200, count=1, dtype="float32") as dst:
+        dst.write(np.full((1, 200, 300), 5.0, np.float32))
+    with rasterio.open(ints, "w", driver="GTiff", width=300, height=200, count=1, dtype="int16", nodata=-1) as dst:
+        values = np.full((1, 200, 300), 7, np.int16)
+        values[0, 0, 0] = -1
+        dst.write(values)
+    no_nodata = read_tile(plain, 0, 0, 0)[0]
+    assert (no_nodata[:200, :256] == 5.0).all() and np.isnan(no_nodata[200:]).all()
+    with_nodata = read_tile(ints, 0, 0, 0)[0]
+    assert with_nodata.dtype == np.float32 and np.isnan(with_nodata[0, 0]) and with_nodata[0, 1] == 7.0
