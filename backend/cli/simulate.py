@@ -38,7 +38,7 @@ def simulate_cmd(args: argparse.Namespace) -> int:
 
     result = simulate(args.out, size=args.size, seed=args.seed)
     summary: dict = {"out": str(args.out), "bands": {k: str(v) for k, v in result.band_paths.items()},
-                     "truth": str(result.truth_path), "counts": result.counts}
+                     "truth": str(result.truth_path), "counts": result.class_counts, "subtypes": result.subtype_counts}
     if args.validate:
         if not args.legus_dir:
             print("skylabel simulate: --validate needs --legus-dir", file=sys.stderr)
@@ -49,7 +49,7 @@ def simulate_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, default=str))
     else:
-        print(f"simulated {args.size}x{args.size} galaxy in {args.out}: sources per class {result.counts}")
+        print(f"simulated {args.size}x{args.size} galaxy in {args.out}: sources per class {result.class_counts}")
         if "validation" in summary:
             print(json.dumps(summary["validation"], indent=2, default=str))
     return 0
