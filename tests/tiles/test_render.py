@@ -182,6 +182,7 @@ def test_rendering_a_tile_is_fast(composite) -> None:
     assert sorted(timings)[len(timings) // 2] < 0.05  # about 5-10 ms on one idle core
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 def test_tiffs_without_nan_nodata_are_masked_too(tmp_path: Path) -> None:
     """Not what the ingest writes, but a hand-made GeoTIFF must not show garbage outside the image."""
     import rasterio
