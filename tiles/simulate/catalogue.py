@@ -17,7 +17,7 @@ import numpy as np
 
 from tiles.simulate.artefacts import Artefact, cosmic_ray, hot_pixel
 from tiles.simulate.bands import BANDS, distance_modulus
-from tiles.simulate.galaxy import GalaxyGeometry, placement_density
+from tiles.simulate.galaxy import GalaxyGeometry, sample_positions
 from tiles.simulate.priors import Priors
 from tiles.simulate.sources import (
     Source,
@@ -64,17 +64,6 @@ def allocate(n_total: int) -> dict[str, int]:
     return counts
 
 
-def sample_positions(density: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """(n, 2) 0-based (x, y) drawn from a low-resolution density map covering the whole field."""
-    low = density.shape[0]
-    cells = rng.choice(density.size, size=n, p=density.ravel())
-    row, col = np.divmod(cells, low)
-    cell = size / low
-    x = (col + rng.random(n)) * cell - 0.5
-    y = (row + rng.random(n)) * cell - 0.5
-    return np.clip(np.stack([x, y], axis=1), 0.0, size - 1.0)
-
-
 def uniform_positions(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     """(n, 2) 0-based (x, y) uniform over the field."""
     return rng.uniform(0.0, size - 1.0, (n, 2))
@@ -94,12 +83,12 @@ def make_blends(xy: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarr
     return np.clip(xy, 0.0, size - 1.0)
 
 
-def build_catalogue(geometry: GalaxyGeometry, priors: Priors, distance_mpc: float, n_sources: int,
-                    rng: np.random.Generator) -> Catalogue:
-    """All sources and artefacts of a field, with ``n_sources`` catalogued objects besides foreground stars."""
+def build_catalogue(geometry: GalaxyGeometry, density: dict[str, np.ndarray], priors: Priors, distance_mpc: float,
+                    n_sources: int, rng: np.random.Generator) -> Catalogue:
+    """All sources and artefacts of a field, with ``n_sources`` catalogued objects besides foreground stars;
+    ``density`` holds the young and old placement maps of :func:`tiles.simulate.galaxy.placement_density`."""
     size = geometry.size
     counts = allocate(n_sources)
-    density = placement_density(geometry, rng)
     dm = distance_modulus(distance_mpc)
     n_clusters = counts["1"] + counts["2"] + counts["3"]
     clusters_xy = make_blends(sample_positions(density["young"], n_clusters, size, rng), size, rng)

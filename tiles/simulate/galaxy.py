@@ -46,7 +46,7 @@ class GalaxyGeometry:
     arm_pitch: float = math.radians(18.0)
     arm_phase: float = 0.6
     lane_offset: float = -0.45
-    tau_lane: float = 1.6
+    tau_lane: float = 1.2
     tau_disc: float = 0.35
 
     @classmethod
@@ -72,8 +72,8 @@ class GalaxyGeometry:
         bulge = np.minimum(bulge, 30.0)
         phase = azimuth - np.log(radius / 1000.0) / math.tan(self.arm_pitch) - self.arm_phase
         envelope = (1.0 - np.exp(-((radius / 900.0) ** 2))) * np.exp(-radius / 4000.0)
-        arms = ((1.0 + np.cos(2.0 * phase)) / 2.0) ** 6 * envelope
-        lanes = ((1.0 + np.cos(2.0 * (phase - self.lane_offset))) / 2.0) ** 24 * envelope
+        arms = ((1.0 + np.cos(2.0 * phase)) / 2.0) ** 8 * envelope
+        lanes = ((1.0 + np.cos(2.0 * (phase - self.lane_offset))) / 2.0) ** 16 * envelope
         tau = self.tau_lane * lanes * filaments + self.tau_disc * disc
         return {"disc": disc, "bulge": bulge, "arms": arms * clumps, "tau_v": tau}
 
@@ -95,7 +95,8 @@ def texture_maps(geometry: GalaxyGeometry, rng: np.random.Generator, factor: int
     low = max(geometry.size // factor, 8)
     clump_scale = max(60.0 / geometry.pc_per_px / factor, 1.0)
     clumps = np.exp(0.8 * _smooth_noise((low, low), clump_scale, rng) - 0.32)
-    filaments = np.exp(0.7 * _smooth_noise((low, low), clump_scale * 0.7, rng) - 0.25)
+    fine = _smooth_noise((low, low), max(clump_scale * 0.3, 0.7), rng)
+    filaments = np.exp(0.35 * (_smooth_noise((low, low), clump_scale, rng) + fine) - 0.12)
     return clumps.astype(np.float32), filaments.astype(np.float32)
 
 
@@ -146,3 +147,14 @@ def placement_density(geometry: GalaxyGeometry, rng: np.random.Generator, factor
     young = parts["arms"] ** 1.5 + 0.03 * parts["disc"]
     old = parts["disc"] + 0.2 * parts["bulge"]
     return {"young": young / young.sum(), "old": old / old.sum()}
+
+
+def sample_positions(density: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, 2) 0-based (x, y) drawn from a low-resolution density map covering the whole field."""
+    low = density.shape[0]
+    cells = rng.choice(density.size, size=n, p=density.ravel())
+    row, col = np.divmod(cells, low)
+    cell = size / low
+    x = (col + rng.random(n)) * cell - 0.5
+    y = (row + rng.random(n)) * cell - 0.5
+    return np.clip(np.stack([x, y], axis=1), 0.0, size - 1.0)

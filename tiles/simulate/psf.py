@@ -95,19 +95,30 @@ def psf_image(band: str, half: int = 12) -> np.ndarray:
 
 
 @cache
-def _coarse(band: str, spikes: bool) -> Psf:
+def coarse_psf(band: str, spikes: bool = False) -> Psf:
+    """Two-Gaussian version of a band's PSF with the same flux and second moments in its core (core + first
+    wing) and in its halo (outer wings, and spikes if any): for convolving source components much broader than
+    the core, where the detail is lost anyway."""
     psf = band_psf(band, spikes)
     groups = ([0, 1], list(range(2, len(psf.weights))))
     weights, covs = [], []
     for group in groups:
         w = psf.weights[group]
         weights.append(w.sum())
-        covs.append(np.tensordot(w, psf.covs[group], axes=1) / w.sum())
+        covs.append(np.einsum("j,jab->ab", w, psf.covs[group]) / w.sum())
     return Psf(band, np.asarray(weights), np.asarray(covs))
 
 
-def coarse(psf: Psf) -> Psf:
-    """Two-Gaussian version of a PSF with the same flux and second moments in its core (core + first wing)
-    and in its halo (outer wings, and spikes if any): for convolving source components much broader than
-    the core, where the detail is lost anyway."""
-    return _coarse(psf.band, len(psf.weights) > 1 + len(WING_SCALES))
+@dataclass(frozen=True)
+class PsfSet:
+    """The PSFs of all bands stacked: ``weights`` (bands, J), ``covs`` (bands, J, 2, 2), in band order."""
+
+    weights: np.ndarray
+    covs: np.ndarray
+
+
+@cache
+def psf_set(spikes: bool = False, coarse: bool = False) -> PsfSet:
+    """Stacked PSFs of :data:`BAND_NAMES` (full or :func:`coarse_psf`, with or without spikes)."""
+    psfs = [(coarse_psf if coarse else band_psf)(name, spikes) for name in BAND_NAMES]
+    return PsfSet(np.stack([p.weights for p in psfs]), np.stack([p.covs for p in psfs]))

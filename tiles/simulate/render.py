@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiles.simulate.profiles import Mixture
-from tiles.simulate.psf import Psf, coarse
+from tiles.simulate.psf import psf_set
 
 PIXEL_VARIANCE = 1.0 / 12.0
 TINY_VARIANCE = 0.3**2
@@ -71,35 +71,30 @@ def _profile_terms(component: Component) -> tuple[np.ndarray, np.ndarray, np.nda
     return weights, variance[:, None, None] * shape[None], variance * component.q**2
 
 
-def _products(weights: np.ndarray, covs: np.ndarray, psf: Psf, flux: float) -> tuple[np.ndarray, np.ndarray]:
-    cov = covs[:, None] + psf.covs[None] + PIXEL_VARIANCE * np.eye(2)  # (K, J, 2, 2)
-    return (flux * weights[:, None] * psf.weights[None, :]).ravel(), cov.reshape(-1, 2, 2)
-
-
-def component_gaussians(component: Component, psfs: list[Psf], spike_psfs: list[Psf]) -> Gaussians:
+def component_gaussians(component: Component) -> Gaussians:
     """Every (band, profile Gaussian, PSF Gaussian) product of one component, with its covariance.
 
     Profile Gaussians broader than :data:`BROAD_VARIANCE` (minor axis) are convolved with the two-Gaussian
-    moment-matched version of the PSF (:func:`tiles.simulate.psf.coarse`): the PSF's fine structure is lost
-    in them anyway.
+    moment-matched version of the PSF (:func:`tiles.simulate.psf.coarse_psf`): the PSF's fine structure is
+    lost in them anyway. Bands where the component has no flux get no Gaussians.
     """
     weights, covs, minor = _profile_terms(component)
     broad = minor > BROAD_VARIANCE
-    bands, fluxes, all_covs = [], [], []
-    for index, psf in enumerate(spike_psfs if component.spikes else psfs):
-        if component.fluxes[index] <= 0:
+    fluxes = np.asarray(component.fluxes, dtype=float)
+    parts = []
+    for chosen, psfs in ((~broad, psf_set(component.spikes)), (broad, psf_set(component.spikes, coarse=True))):
+        if not chosen.any():
             continue
-        for chosen, used in ((~broad, psf), (broad, coarse(psf))):
-            if chosen.any():
-                flux, cov = _products(weights[chosen], covs[chosen], used, component.fluxes[index])
-                fluxes.append(flux)
-                all_covs.append(cov)
-                bands.append(np.full(flux.size, index))
-    if not bands:
+        cov = covs[chosen][None, :, None] + psfs.covs[:, None, :] + PIXEL_VARIANCE * np.eye(2)  # (B, K, J, 2, 2)
+        flux = fluxes[:, None, None] * weights[chosen][None, :, None] * psfs.weights[:, None, :]
+        band = np.broadcast_to(np.arange(fluxes.size)[:, None, None], flux.shape)
+        keep = flux.ravel() > 0
+        n = int(keep.sum())
+        parts.append(Gaussians(band.ravel()[keep], flux.ravel()[keep], np.full(n, component.dx),
+                               np.full(n, component.dy), cov.reshape(-1, 2, 2)[keep]))
+    if not parts:
         return Gaussians(np.zeros(0, int), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, 2, 2)))
-    flux_all = np.concatenate(fluxes)
-    return Gaussians(np.concatenate(bands), flux_all, np.full(flux_all.size, component.dx),
-                     np.full(flux_all.size, component.dy), np.concatenate(all_covs))
+    return merge(parts)
 
 
 def merge(parts: list[Gaussians]) -> Gaussians:

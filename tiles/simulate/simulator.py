@@ -1,7 +1,8 @@
 """``simulate``: a LEGUS-like five-band HST field of a nearby spiral galaxy, with its truth catalogue.
 
 The demo and the learning benchmarks need a realistic HST galaxy image and none is available offline, so this
-builds one: the galaxy's diffuse light (:mod:`~tiles.simulate.galaxy`), sources of every LEGUS class with
+builds one: the galaxy's diffuse light (:mod:`~tiles.simulate.galaxy`), a resolved background of faint stars
+(:mod:`~tiles.simulate.field_stars`, not catalogued), sources of every LEGUS class with
 magnitudes, colours and concentration indices drawn from the real catalogues (:mod:`~tiles.simulate.sources`),
 detector artefacts, then Poisson and read noise per band (:mod:`~tiles.simulate.noise`). The same seed gives the
 same field byte for byte: each stage draws from its own child of ``numpy.random.SeedSequence(seed)``.
@@ -16,13 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from tiles.simulate.artefacts import add_artefact
-from tiles.simulate.bands import BAND_NAMES, BANDS, parsec_per_pixel
+from tiles.simulate.bands import BANDS, parsec_per_pixel
 from tiles.simulate.catalogue import Catalogue, build_catalogue, default_source_count
 from tiles.simulate.errors import SimulationError
-from tiles.simulate.galaxy import GalaxyGeometry, diffuse_light
+from tiles.simulate.field_stars import STARS_PER_SOURCE, add_field_stars
+from tiles.simulate.galaxy import GalaxyGeometry, diffuse_light, placement_density
 from tiles.simulate.noise import observe, pixel_noise
 from tiles.simulate.priors import load_priors
-from tiles.simulate.psf import band_psf
 from tiles.simulate.render import add_stamp, component_gaussians, merge, render
 from tiles.simulate.truth import truth_table
 from tiles.simulate.writer import (
@@ -67,11 +68,9 @@ def _check(size: int, distance_mpc: float, n_sources: int | None) -> None:
 
 def render_sources(stack: np.ndarray, catalogue: Catalogue) -> None:
     """Add every source (through the band PSFs) and artefact into the noiseless (5, n, n) stack."""
-    psfs = [band_psf(name) for name in BAND_NAMES]
-    spike_psfs = [band_psf(name, spikes=True) for name in BAND_NAMES]
     floor = np.array([RENDER_FLOOR * pixel_noise(band) for band in BANDS])
     for source in catalogue.sources:
-        gaussians = merge([component_gaussians(c, psfs, spike_psfs) for c in source.components])
+        gaussians = merge([component_gaussians(c) for c in source.components])
         stamp = render(source.x, source.y, gaussians, len(BANDS), floor)
         if stamp is not None:
             add_stamp(stack, *stamp)
@@ -91,11 +90,14 @@ def simulate(out_dir: Path, size: int = 4096, seed: int = 0, distance_mpc: float
     out_dir = Path(out_dir)
     _check(size, distance_mpc, n_sources)
     check_target(out_dir)
-    catalogue_rng, galaxy_rng, noise_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    catalogue_rng, galaxy_rng, stars_rng, noise_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     geometry = GalaxyGeometry.for_field(size, distance_mpc)
+    density = placement_density(geometry, catalogue_rng)
     count = default_source_count(size) if n_sources is None else int(n_sources)
-    catalogue = build_catalogue(geometry, load_priors(), distance_mpc, count, catalogue_rng)
+    catalogue = build_catalogue(geometry, density, load_priors(), distance_mpc, count, catalogue_rng)
     stack = diffuse_light(geometry, galaxy_rng)
+    add_field_stars(stack, geometry, density, STARS_PER_SOURCE * count, distance_mpc, stars_rng)
     render_sources(stack, catalogue)
     wcs = field_wcs(size)
     truth = truth_table(catalogue, wcs, parsec_per_pixel(distance_mpc))

@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tiles.simulate.bands import BAND_NAMES, BANDS, V_INDEX
+from tiles.simulate.bands import BANDS, V_INDEX
 from tiles.simulate.concentration import aperture_table, point_fractions, solve_sizes, star_ci
 from tiles.simulate.photometry import CI_INNER_RADIUS, CI_OUTER_RADIUS, circle_flux
 from tiles.simulate.priors import ClassPrior
 from tiles.simulate.profiles import POINT, profile
-from tiles.simulate.psf import band_psf
 from tiles.simulate.render import Component, component_gaussians, merge, render
 
 AXIS_RATIOS = (0.35, 0.5, 0.65, 0.8)
+"""Axis ratios of asymmetric clusters (a few values, so their CI tables are computed once each)."""
+GALAXY_AXIS_RATIOS = (0.4, 0.65, 1.0)
 COLOUR_GRADIENT = np.array([1.6, 1.0, 0.5, 0.0, -0.6])
 """How a colour offset of 1 mag (in B-V terms) spreads over the five bands, relative to V."""
 
@@ -75,9 +76,8 @@ def aperture_contributions(x: float, y: float, extras: list[Component]) -> tuple
     """V-band flux that a source's extra components put in the 1 px and 3 px CI apertures at (x, y)."""
     if not extras:
         return 0.0, 0.0
-    psfs = [band_psf(name) for name in BAND_NAMES]
-    parts = [component_gaussians(Component(c.dx, c.dy, c.mixture, c.r_eff, c.q, c.theta, _v_only(c.fluxes)),
-                                 psfs, psfs) for c in extras]
+    parts = [component_gaussians(Component(c.dx, c.dy, c.mixture, c.r_eff, c.q, c.theta, _v_only(c.fluxes),
+                                           c.spikes)) for c in extras]
     x0, y0, stamp = render(x, y, merge(parts), len(BANDS), np.zeros(len(BANDS)), half=16)
     v = stamp[V_INDEX]
     inner = circle_flux(v, [x - x0], [y - y0], CI_INNER_RADIUS)[0]
@@ -140,8 +140,7 @@ def associations(xy: np.ndarray, prior: ClassPrior, dm: float, rng: np.random.Ge
             compact = rng.random() < 0.5
             extras.append(Component(distance * math.cos(angle), distance * math.sin(angle),
                                     POINT if compact else profile("eff"), 0.0 if compact else rng.uniform(0.3, 1.0),
-                                    1.0, 0.0, _with_colour_offset(share * fluxes[i], rng.normal(0.0, 0.15)),
-                                    spikes=compact))
+                                    1.0, 0.0, _with_colour_offset(share * fluxes[i], rng.normal(0.0, 0.15))))
         angle = rng.uniform(0.0, 2.0 * math.pi)
         offset = rng.uniform(1.0, 4.0)
         extras.append(Component(offset * math.cos(angle), offset * math.sin(angle), profile("exp"),
@@ -182,8 +181,8 @@ def _star(x: float, y: float, fluxes: np.ndarray, target_ci: float, rng: np.rand
     offsets = [_with_colour_offset(np.ones(len(BANDS)), rng.normal(0.0, 0.3)) for _ in splits]
 
     def companions(total: np.ndarray) -> list[Component]:
-        return [Component(d * math.cos(a), d * math.sin(a), POINT, 0.0, 1.0, 0.0, split * total * offset,
-                          spikes=True) for (d, a, split), offset in zip(geometry, offsets, strict=True)]
+        return [Component(d * math.cos(a), d * math.sin(a), POINT, 0.0, 1.0, 0.0, split * total * offset)
+                for (d, a, split), offset in zip(geometry, offsets, strict=True)]
 
     unit = np.zeros(len(BANDS))
     unit[V_INDEX] = 1.0
@@ -213,7 +212,7 @@ def non_clusters(xy_stars: np.ndarray, xy_galaxies: np.ndarray, prior: ClassPrio
                 continue
         x, y = xy_galaxies[i]
         family = "exp" if rng.random() < 0.6 else "dev"
-        q = float(rng.choice((*AXIS_RATIOS, 1.0)))
+        q = float(rng.choice(GALAXY_AXIS_RATIOS))
         size = solve_sizes(aperture_table(family, q), np.ones(1), draws["CI"][i:i + 1])[0]
         sources.append(Source(x, y, 4, "galaxy", size, [Component(0.0, 0.0, profile(family), size, q,
                                                                   float(rng.uniform(0.0, math.pi)), fluxes[i])]))

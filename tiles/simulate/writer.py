@@ -50,7 +50,7 @@ def field_wcs(size: int) -> WCS:
 def band_header(band: Band, wcs: WCS, seed: int, distance_mpc: float) -> fits.Header:
     """Primary header of one band: WCS, photometric keywords, exposure and provenance."""
     header = wcs.to_header()
-    header["BUNIT"] = ("ELECTRONS/S", "count rate, sky subtracted like a drizzled product")
+    header["BUNIT"] = ("ELECTRONS/S", "count rate, sky subtracted (drizzled)")
     header["TELESCOP"] = ("HST", "simulated")
     header["INSTRUME"] = (band.instrument, "simulated")
     header["DETECTOR"] = (band.detector, "simulated")
