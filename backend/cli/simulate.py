@@ -73,7 +73,8 @@ def ensure_demo(ctx: CliContext, size: int, seed: int) -> int:
         result = simulate(sim_dir, size=size, seed=seed)
         band_paths = result.band_paths
     else:
-        band_paths = {band: next(sim_dir.glob(f"*_{band}.fits")) for band in DEMO_BANDS}
+        files = {p.stem.rsplit("_", 1)[-1].upper(): p for p in sim_dir.glob("*_*.fits")}
+        band_paths = {band: files[band] for band in DEMO_BANDS}
     bands = [BandInput(name=name, path=Path(path)) for name, path in band_paths.items()]
     print("demo: ingesting", file=sys.stderr, flush=True)
     return ingest_image(ctx.settings, ctx.sessions, DEMO_NAME, bands, progress=progress_printer("demo ingest"))
