@@ -39,7 +39,8 @@ class Source(Base):
     __tablename__ = "sources"
     __table_args__ = (
         UniqueConstraint("layer_id", "catalog_id"),
-        Index("ix_sources_viewport", "image_id", "layer_id", "row_band", "x"),
+        # y and label_class after x: the viewport filters are checked on index entries (migration 0003)
+        Index("ix_sources_viewport", "image_id", "layer_id", "row_band", "x", "y", "label_class"),
         Index("ix_sources_label_state", "image_id", "label_class"),
         {"sqlite_autoincrement": True},
     )

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -75,9 +86,9 @@ class Band(Base):
     cog: Mapped[str] = mapped_column(String(500), doc="relative to the image folder")
     filter: Mapped[str | None] = mapped_column(String(100), nullable=True)
     bunit: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    photflam: Mapped[float | None] = mapped_column(nullable=True)
-    photplam: Mapped[float | None] = mapped_column(nullable=True)
-    exptime: Mapped[float | None] = mapped_column(nullable=True)
+    photflam: Mapped[float | None] = mapped_column(Float, nullable=True)
+    photplam: Mapped[float | None] = mapped_column(Float, nullable=True)
+    exptime: Mapped[float | None] = mapped_column(Float, nullable=True)
     calibrated: Mapped[bool] = mapped_column(default=False)
     source_file: Mapped[str | None] = mapped_column(String(500), nullable=True)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON)
