@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -142,7 +143,7 @@ def test_read_pixel_values_nearest_pixel_none_outside_or_blank(composite, tmp_pa
 
 
 def test_readers_are_reused_and_a_replaced_file_is_reread(tmp_path: Path) -> None:
-    pool = ReaderPool(max_paths=2, per_path=2)
+    pool = ReaderPool(max_paths=2)
     path = write_cog(tmp_path / "a.tif", np.ones((64, 64), np.float32))
     with pool.reader(path) as first:
         pass
@@ -159,6 +160,40 @@ def test_readers_are_reused_and_a_replaced_file_is_reread(tmp_path: Path) -> Non
     assert pool.open_count() == 2  # least recently used file closed
     pool.close()
     assert pool.open_count() == 0
+
+
+def test_one_reader_per_file_is_lent_to_one_thread_at_a_time(tmp_path: Path) -> None:
+    pool = ReaderPool()
+    path = write_cog(tmp_path / "a.tif", np.ones((64, 64), np.float32))
+    holding, release = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def hold() -> None:
+        with pool.reader(path) as reader:
+            seen.append(reader)
+            holding.set()
+            release.wait(5)
+
+    def borrow() -> None:
+        with pool.reader(path) as reader:
+            seen.append(reader)
+
+    first = threading.Thread(target=hold)
+    first.start()
+    holding.wait(5)
+    second = threading.Thread(target=borrow)
+    second.start()
+    second.join(0.2)
+    assert second.is_alive() and len(seen) == 1  # waits for the holder
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert len(seen) == 2 and seen[0] is seen[1]
+    wide = ReaderPool(per_path=2)
+    with wide.reader(path) as a, wide.reader(path) as b:
+        assert a is not b
+    pool.close()
+    wide.close()
 
 
 def test_concurrent_rendering_matches_sequential(composite) -> None:
