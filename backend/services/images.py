@@ -10,13 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
-from tiles.ingest import BandInput, build_image
-from tiles.rendition import parse_recipe
 
 from backend.db.session import session_scope
 from backend.db.tables import Band, Image, Rendition
 from backend.errors import ConflictError, NotFoundError
+from backend.services.projects import default_project
 from backend.settings import Settings
+from tiles.ingest import BandInput, build_image
+from tiles.rendition import parse_recipe
 
 Progress = Callable[[str, float], None]
 
@@ -82,6 +83,7 @@ def ingest_image(
     try:
         with session_scope(sessions) as session:
             image = _image_from_manifest(name, folder.relative_to(settings.data_dir), manifest)
+            image.project_id = default_project(session).id  # its label scheme until moved to another project
             session.add(image)
             session.flush()
             return image.id
