@@ -28,7 +28,7 @@ from astropy.table import Table
 
 from tiles.detect import detect_sources
 from tiles.detect_errors import DetectionError
-from tiles.detect_match import match_to_truth
+from tiles.detect_match import match_pairs, match_to_truth
 from tiles.simulate.bands import distance_modulus
 from tiles.simulate.validate import MAG_CUT
 
@@ -59,6 +59,11 @@ def read_simulation(sim_dir: Path) -> tuple[dict[str, np.ndarray], dict[str, flo
     return bands, (zeropoints if len(zeropoints) == len(bands) else None), truth, distance
 
 
+def _median(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return round(float(np.median(finite)), 3) if finite.size else None
+
+
 def _run(bands: dict[str, np.ndarray], detect_bands: list[str], truth: Table, zeropoints: dict[str, float] | None,
          v_cut: float, match_radius: float, detect_kwargs: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
@@ -69,6 +74,10 @@ def _run(bands: dict[str, np.ndarray], detect_bands: list[str], truth: Table, ze
     det_v = result.mags.get(V_BAND, result.mags[detect_bands[0]])
     report = match_to_truth(result.x, result.y, tx, ty, match_radius, truth_class=np.asarray(truth["class"]),
                             truth_mag=v_mag, det_mag=det_v if v_mag is not None else None)
+    truth_to_det, _ = match_pairs(result.x, result.y, tx, ty, match_radius)
+    labels = np.asarray(truth["class"])
+    report["median_ci_by_class"] = {  # CI of the matched detections: stars ~1.2-1.3 on HST, clusters larger
+        str(c): _median(result.ci[truth_to_det[(labels == c) & (truth_to_det >= 0)]]) for c in sorted(set(labels))}
     report["detect_bands"] = detect_bands
     report["seconds"] = round(seconds, 2)
     report["by_subtype"] = match_to_truth(result.x, result.y, tx, ty, match_radius,
@@ -124,6 +133,7 @@ def format_report(report: dict[str, Any]) -> str:
                      f"{legus.get('n_truth')}: completeness {_percent(legus.get('completeness'))}")
         lines.append("  per class: " + ", ".join(f"{c}: {_percent(v['completeness'])} of {v['n_truth']}"
                                                  for c, v in run["by_class"].items()))
+        lines.append("  median CI per class: " + ", ".join(f"{c}: {v}" for c, v in run["median_ci_by_class"].items()))
         lines.append("  per subtype: " + ", ".join(f"{c}: {_percent(v['completeness'])} of {v['n_truth']}"
                                                    for c, v in run["by_subtype"].items()))
         lines.append("  completeness per truth V bin: " + ", ".join(
@@ -140,11 +150,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("sim_dir", type=Path)
     parser.add_argument("--threshold", type=float, default=3.0, help="detection threshold in sigmas")
     parser.add_argument("--minarea", type=int, default=5, help="minimum pixels above threshold")
+    parser.add_argument("--back-size", type=int, default=64, help="background mesh size in pixels")
+    parser.add_argument("--deblend-cont", type=float, default=0.005, help="deblending contrast (1 = off)")
     parser.add_argument("--match-radius", type=float, default=2.0, help="match radius in pixels")
     parser.add_argument("--json", type=Path, help="also write the full report as JSON here")
     args = parser.parse_args(argv)
     report = evaluate_on_simulation(args.sim_dir, match_radius=args.match_radius, threshold=args.threshold,
-                                    minarea=args.minarea)
+                                    minarea=args.minarea, back_size=args.back_size,
+                                    deblend_cont=args.deblend_cont)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     print(format_report(report))

@@ -269,5 +269,6 @@ def test_evaluate_on_a_small_simulated_field(tmp_path: Path) -> None:
         assert 0 < run["completeness"] <= 1 and 0 < run["purity"] <= 1
         assert set(run["by_class"]) <= {"1", "2", "3", "4"}
         assert run["legus_inspected"]["n_truth"] <= report["n_truth"]
+        assert set(run["median_ci_by_class"]) == set(run["by_class"])
     json.dumps(report, allow_nan=False)
     assert "completeness" in format_report(report)
