@@ -76,10 +76,11 @@ def encode(rgba: np.ndarray, fmt: str, grey: bool = False) -> bytes:
     if fmt not in FORMATS:
         raise TilesError(f"tile format {fmt!r} is not supported: use one of {', '.join(FORMATS)}")
     opaque = fmt in ("jpg", "jpeg") or bool(rgba[..., 3].min() == 255)
+    image = Image.fromarray(np.ascontiguousarray(rgba))  # (rows, cols, 4) uint8: RGBA
     if grey and fmt != "webp":  # libwebp has no grey mode
-        image = Image.fromarray(np.ascontiguousarray(rgba[..., 0] if opaque else rgba[..., [0, 3]]))
-    else:
-        image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]) if opaque else rgba)
+        image = image.getchannel(0) if opaque else Image.merge("LA", (image.getchannel(0), image.getchannel(3)))
+    elif opaque:
+        image = image.convert("RGB")  # in C: about 10x faster than a strided numpy copy
     buffer = io.BytesIO()
     if fmt == "webp":
         image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
