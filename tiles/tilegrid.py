@@ -109,9 +109,7 @@ def tile_exists(width: int, height: int, z: int, x: int, y: int, tile_size: int 
     return col0 < width and row0 < height
 
 
-def tile_pixel_bounds(
-    width: int, height: int, z: int, x: int, y: int, tile_size: int = TILE_SIZE
-) -> PixelWindow:
+def tile_pixel_bounds(width: int, height: int, z: int, x: int, y: int, tile_size: int = TILE_SIZE) -> PixelWindow:
     """FITS 0-based pixel window covered by tile (z, x, y), clipped to the image.
 
     The COG rows ``[row0, row1)`` of the tile are FITS rows ``[height - row1, height - row0)`` because the
