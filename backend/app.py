@@ -10,7 +10,18 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
 from backend.api.limits import BodySizeLimit
-from backend.api.routes import images, sky, tiles
+from backend.api.routes import (
+    annotations,
+    cutouts,
+    detect,
+    export,
+    images,
+    layers,
+    projects,
+    sky,
+    sources,
+    tiles,
+)
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker
 from backend.services.catalog import ImageCatalog
@@ -49,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
     app.include_router(sky.router, prefix="/api")
+    for labelling in (projects, layers, sources, annotations, export, detect, cutouts):
+        app.include_router(labelling.router, prefix="/api")
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -1,0 +1,32 @@
+"""Export an image's layers as a catalogue file (a download with its file name)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from backend.api.deps import SessionDep
+from backend.api.routes.sources import parse_ids
+from backend.errors import InputError
+from backend.services.export import FORMATS, export_image
+
+router = APIRouter(tags=["export"])
+
+
+@router.get("/images/{image_id}/export", response_class=Response)
+def get_export(
+    image_id: int, session: SessionDep,
+    format: Annotated[str, Query(description=" | ".join(FORMATS))] = "ecsv",
+    layers: Annotated[str | None, Query(description="layer ids, comma-separated; default: all")] = None,
+    exported_by: Annotated[str | None, Query(description="written into the provenance")] = None,
+) -> Response:
+    """Columns ``x``, ``y`` (0-based pixels), ``ra``, ``dec`` (ICRS deg), ``class`` (consensus) and
+    ``class_<annotator>`` per annotator, with provenance (scheme, classes, image, time, software)."""
+    if format not in FORMATS:
+        raise InputError(f"format {format!r} is unknown: use one of {', '.join(FORMATS)}")
+    exported = export_image(session, image_id, format, parse_ids(layers, "layers"), exported_by)
+    return Response(exported.content, media_type=exported.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{exported.filename}"',
+        "X-Sources": str(exported.n_sources),
+    })

@@ -1,0 +1,103 @@
+"""Layers of an image: list, import a catalogue file, rename / restyle, delete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+
+from backend.api.deps import SessionDep
+from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
+from backend.catalogues import ColumnMapping, read_catalog
+from backend.errors import InputError
+from backend.services.layer_import import ImportReport, import_catalog
+from backend.services.layers import delete_layer, list_layers, require_image, update_layer
+
+router = APIRouter(tags=["layers"])
+
+IMPORT_FORMATS = ("sextractor", "legus", "geojson", "ds9", "csv", "ecsv", "fits", "votable")
+
+
+@router.get("/images/{image_id}/layers", response_model=list[LayerPublic])
+def get_layers(image_id: int, session: SessionDep) -> list[Any]:
+    return list_layers(session, image_id)
+
+
+@router.post("/images/{image_id}/layers/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
+def post_import(
+    image_id: int,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="the catalogue file")],
+    format: Annotated[str | None, Form(description=" | ".join(IMPORT_FORMATS) + "; default: guessed")] = None,
+    name: Annotated[str | None, Form(description="layer name; default from the file")] = None,
+    kind: Annotated[str | None, Form(description="detections | reference | picked | annotation")] = None,
+    layout: Annotated[str | None, Form(description="LEGUS column layout (default: from the file name)")] = None,
+    mapping: Annotated[str | None, Form(description='CSV/table columns as JSON, e.g. {"x": "xc", "y": "yc"}')] = None,
+    positions: Annotated[str, Form(description="auto | pixel | sky (recompute pixels from RA/Dec)")] = "auto",
+) -> ImportResult:
+    """Import a catalogue as a new layer, in one transaction: a broken file is a 422 naming the line and
+    the reason, and nothing is stored. Sources off the image are listed in ``outside``, not stored."""
+    require_image(session, image_id)
+    if format is not None and format not in IMPORT_FORMATS:
+        raise InputError(f"format {format!r} is unknown: use one of {', '.join(IMPORT_FORMATS)}")
+    file_name = PurePath(file.filename or "upload").name
+    catalog = read_catalog(file.file.read(), format, name=file_name, **reader_options(format, layout, mapping))
+    report = import_catalog(session, image_id, catalog, name=name or None, kind=kind or None,
+                            positions=positions)  # type: ignore[arg-type]
+    session.commit()
+    return import_result(report)
+
+
+def reader_options(fmt: str | None, layout: str | None, mapping: str | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if layout:
+        if fmt not in (None, "legus"):
+            raise InputError("layout applies to LEGUS catalogues only (format=legus)")
+        options["layout"] = layout
+    if mapping:
+        if fmt not in ("csv", "ecsv", "fits", "votable"):
+            raise InputError("mapping applies to csv, ecsv, fits and votable tables: give format too")
+        options["mapping"] = column_mapping(mapping)
+    return options
+
+
+def column_mapping(text: str) -> ColumnMapping:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"mapping is not valid JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError('mapping must be a JSON object such as {"x": "xc", "y": "yc", "class": "label"}')
+    if "class" in data:
+        data["class_"] = data.pop("class")
+    allowed = set(ColumnMapping.__dataclass_fields__)
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InputError(f"mapping keys {', '.join(unknown)} are unknown: use {', '.join(sorted(allowed))}")
+    return ColumnMapping(**data)
+
+
+def import_result(report: ImportReport) -> ImportResult:
+    return ImportResult.model_validate({
+        "layer": LayerPublic.model_validate(report.layer), "imported": report.imported, "labels": report.labels,
+        "outside": {"count": len(report.outside), "ids": report.outside},
+        "unplaced": {"count": len(report.unplaced), "ids": report.unplaced}, "notes": report.notes,
+    })
+
+
+@router.patch("/layers/{layer_id}", response_model=LayerPublic)
+def patch_layer(layer_id: int, body: LayerUpdate, session: SessionDep) -> Any:
+    layer = update_layer(session, layer_id, name=body.name, style=body.style)
+    session.commit()
+    return layer
+
+
+@router.delete("/layers/{layer_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_layer(
+    layer_id: int, session: SessionDep,
+    force: Annotated[bool, Query(description="delete even when annotators labelled its sources")] = False,
+) -> None:
+    delete_layer(session, layer_id, force=force)
+    session.commit()

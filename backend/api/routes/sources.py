@@ -1,0 +1,89 @@
+"""Sources: the map viewport, one source with its votes and history, the triage grid, next / previous.
+
+Pixel positions and the ``bbox`` are FITS 0-based (astropy origin 0); lists in the query string are
+comma-separated (``layers=1,2``, ``classes=1,2``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from backend.api.deps import SessionDep
+from backend.api.routes.sky import parse_floats
+from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
+from backend.errors import InputError
+from backend.services.annotations import source_history
+from backend.services.source_queries import list_sources, next_source, source_detail
+from backend.services.viewport import query_viewport
+
+router = APIRouter(tags=["sources"])
+
+LayersQuery = Annotated[str | None, Query(description="layer ids, comma-separated; default: all layers")]
+ClassesQuery = Annotated[str | None, Query(description="consensus classes, comma-separated")]
+
+
+def parse_ids(text: str | None, name: str) -> list[int] | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise InputError(f"{name}: {text!r} must be comma-separated integer ids") from None
+
+
+def parse_names(text: str | None) -> list[str] | None:
+    if text is None or not text.strip():
+        return None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+@router.get("/images/{image_id}/sources")
+def get_viewport(
+    image_id: int, session: SessionDep, layers: LayersQuery = None, classes: ClassesQuery = None,
+    bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
+    state: Annotated[str, Query(description="all | labelled | unlabelled")] = "all",
+    limit: int = 5000,
+) -> dict[str, Any]:
+    """The markers inside a map window (``truncated``: more matched than ``limit``, zoom in)."""
+    box = parse_floats(bbox, "bbox") if bbox else None
+    if box is not None and len(box) != 4:
+        raise InputError(f"bbox needs 4 numbers xmin,ymin,xmax,ymax (0-based pixels), got {len(box)}")
+    return query_viewport(session, image_id, tuple(box) if box else None,  # type: ignore[arg-type]
+                          parse_ids(layers, "layers"), parse_names(classes), state, limit)
+
+
+@router.get("/images/{image_id}/sources/list", response_model=SourceList)
+def get_source_list(
+    image_id: int, session: SessionDep, layers: LayersQuery = None, classes: ClassesQuery = None,
+    state: str = "all", sort: Annotated[str, Query(description="id | x | y | ra | dec | n_votes | <column>")] = "id",
+    order: str = "asc", offset: int = 0, limit: int = 100,
+    columns: Annotated[str | None, Query(description="catalogue columns to include, comma-separated")] = None,
+) -> dict[str, Any]:
+    """A sorted page of sources for the triage grid; ``count`` is the total matching the filters."""
+    return list_sources(session, image_id, parse_ids(layers, "layers"), state, parse_names(classes),  # type: ignore[arg-type]
+                        sort, order, offset, limit, parse_names(columns))
+
+
+@router.get("/images/{image_id}/sources/next", response_model=SourceSummary)
+def get_next_source(
+    image_id: int, session: SessionDep, layers: LayersQuery = None, classes: ClassesQuery = None,
+    after: Annotated[int | None, Query(description="the current source id; none: the first")] = None,
+    direction: Annotated[str, Query(description="next | prev")] = "next",
+    state: str = "unlabelled",
+) -> dict[str, Any]:
+    """The next (or previous) source in layer-then-id order; 404 "no more ..." at the end."""
+    return next_source(session, image_id, after, direction, state,  # type: ignore[arg-type]
+                       parse_ids(layers, "layers"), parse_names(classes))
+
+
+@router.get("/sources/{source_id}", response_model=SourceDetail)
+def get_source(source_id: int, session: SessionDep) -> dict[str, Any]:
+    return source_detail(session, source_id)
+
+
+@router.get("/sources/{source_id}/annotations", response_model=list[AnnotationPublic])
+def get_source_annotations(source_id: int, session: SessionDep) -> list[dict[str, Any]]:
+    """Every annotation of the source, oldest first; ``class`` null marks a retraction."""
+    return source_history(session, source_id)
