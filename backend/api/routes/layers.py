@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -10,14 +9,11 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from backend.api.deps import SessionDep
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
-from backend.catalogues import ColumnMapping, read_catalog
-from backend.errors import InputError
+from backend.services.catalog_reading import IMPORT_FORMATS, read_catalog_file
 from backend.services.layer_import import ImportReport, import_catalog
 from backend.services.layers import delete_layer, list_layers, require_image, update_layer
 
 router = APIRouter(tags=["layers"])
-
-IMPORT_FORMATS = ("sextractor", "legus", "geojson", "ds9", "csv", "ecsv", "fits", "votable")
 
 
 @router.get("/images/{image_id}/layers", response_model=list[LayerPublic])
@@ -40,43 +36,11 @@ def post_import(
     """Import a catalogue as a new layer, in one transaction: a broken file is a 422 naming the line and
     the reason, and nothing is stored. Sources off the image are listed in ``outside``, not stored."""
     require_image(session, image_id)
-    if format is not None and format not in IMPORT_FORMATS:
-        raise InputError(f"format {format!r} is unknown: use one of {', '.join(IMPORT_FORMATS)}")
-    file_name = PurePath(file.filename or "upload").name
-    catalog = read_catalog(file.file.read(), format, name=file_name, **reader_options(format, layout, mapping))
+    catalog = read_catalog_file(file.file.read(), PurePath(file.filename or "upload").name, format, layout, mapping)
     report = import_catalog(session, image_id, catalog, name=name or None, kind=kind or None,
                             positions=positions)  # type: ignore[arg-type]
     session.commit()
     return import_result(report)
-
-
-def reader_options(fmt: str | None, layout: str | None, mapping: str | None) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if layout:
-        if fmt not in (None, "legus"):
-            raise InputError("layout applies to LEGUS catalogues only (format=legus)")
-        options["layout"] = layout
-    if mapping:
-        if fmt not in ("csv", "ecsv", "fits", "votable"):
-            raise InputError("mapping applies to csv, ecsv, fits and votable tables: give format too")
-        options["mapping"] = column_mapping(mapping)
-    return options
-
-
-def column_mapping(text: str) -> ColumnMapping:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"mapping is not valid JSON: {exc.msg} (column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise InputError('mapping must be a JSON object such as {"x": "xc", "y": "yc", "class": "label"}')
-    if "class" in data:
-        data["class_"] = data.pop("class")
-    allowed = set(ColumnMapping.__dataclass_fields__)
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise InputError(f"mapping keys {', '.join(unknown)} are unknown: use {', '.join(sorted(allowed))}")
-    return ColumnMapping(**data)
 
 
 def import_result(report: ImportReport) -> ImportResult:
