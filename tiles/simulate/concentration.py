@@ -86,6 +86,9 @@ def solve_sizes(table: ApertureTable, flux: np.ndarray, target_ci: np.ndarray,
     c3 = np.zeros_like(flux) if c3 is None else np.asarray(c3, dtype=float)
     inner = flux[:, None] * table.e1[None, :] + c1[:, None]
     outer = flux[:, None] * table.e3[None, :] + c3[:, None]
+    # surroundings measured on background-subtracted data can be negative: keep the ratio defined
+    inner = np.maximum(inner, 1e-6 * np.maximum(flux, 1e-30)[:, None])
+    outer = np.maximum(outer, inner)
     ci = np.maximum.accumulate(-2.5 * np.log10(inner / outer), axis=1)
     log_sizes = np.log(SIZE_GRID)
     sizes = np.empty(flux.size)

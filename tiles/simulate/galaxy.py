@@ -79,9 +79,10 @@ class GalaxyGeometry:
 
 
 def _smooth_noise(shape: tuple[int, int], scale_px: float, rng: np.random.Generator) -> np.ndarray:
-    """Unit-variance Gaussian random field correlated over ``scale_px`` pixels."""
-    field = gaussian_filter(rng.standard_normal(shape), scale_px, mode="wrap")
-    return field / max(float(field.std()), 1e-12)
+    """Unit-variance Gaussian random field correlated over ``scale_px`` pixels (at most a quarter of the map,
+    so that tiny maps still vary instead of blowing up a near-constant field)."""
+    field = gaussian_filter(rng.standard_normal(shape), min(scale_px, shape[0] / 4.0), mode="wrap")
+    return field / max(float(field.std()), 1e-6)
 
 
 def _surface_rate(mu_v: float, colours: np.ndarray) -> np.ndarray:

@@ -29,7 +29,8 @@ class Mixture:
     def enclosed(self, radius: np.ndarray | float) -> np.ndarray:
         """Fraction of the light inside ``radius`` (in units of r_eff), before PSF convolution."""
         r = np.asarray(radius, dtype=float)[..., None]
-        return np.sum(self.weights * (1.0 - np.exp(-0.5 * (r / self.sigmas) ** 2)), axis=-1)
+        with np.errstate(divide="ignore"):  # a zero-width component (a point) is all inside any radius
+            return np.sum(self.weights * (1.0 - np.exp(-0.5 * (r / self.sigmas) ** 2)), axis=-1)
 
 
 def fit_mixture(name: str, surface_brightness: Callable[[np.ndarray], np.ndarray], r_max: float,

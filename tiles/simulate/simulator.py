@@ -3,7 +3,8 @@
 The demo and the learning benchmarks need a realistic HST galaxy image and none is available offline, so this
 builds one: the galaxy's diffuse light (:mod:`~tiles.simulate.galaxy`), a resolved background of faint stars
 (:mod:`~tiles.simulate.field_stars`, not catalogued), sources of every LEGUS class with
-magnitudes, colours and concentration indices drawn from the real catalogues (:mod:`~tiles.simulate.sources`),
+magnitudes, colours and concentration indices drawn from the real catalogues (:mod:`~tiles.simulate.sources`,
+sized for the crowding around them, :mod:`~tiles.simulate.crowding`),
 detector artefacts, then Poisson and read noise per band (:mod:`~tiles.simulate.noise`). The same seed gives the
 same field byte for byte: each stage draws from its own child of ``numpy.random.SeedSequence(seed)``.
 """
@@ -17,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from tiles.simulate.artefacts import add_artefact
-from tiles.simulate.bands import BANDS, parsec_per_pixel
+from tiles.simulate.bands import BANDS, V_INDEX, parsec_per_pixel
 from tiles.simulate.catalogue import Catalogue, build_catalogue, default_source_count
+from tiles.simulate.crowding import refit_for_crowding
 from tiles.simulate.errors import SimulationError
 from tiles.simulate.field_stars import STARS_PER_SOURCE, add_field_stars
 from tiles.simulate.galaxy import GalaxyGeometry, diffuse_light, placement_density
@@ -66,9 +68,14 @@ def _check(size: int, distance_mpc: float, n_sources: int | None) -> None:
         raise SimulationError(f"n_sources must be at least 1 (got {n_sources}); leave it out for the default")
 
 
+def render_floor() -> np.ndarray:
+    """Per-band surface brightness (e-/s/px) below which light is not rendered."""
+    return np.array([RENDER_FLOOR * pixel_noise(band) for band in BANDS])
+
+
 def render_sources(stack: np.ndarray, catalogue: Catalogue) -> None:
     """Add every source (through the band PSFs) and artefact into the noiseless (5, n, n) stack."""
-    floor = np.array([RENDER_FLOOR * pixel_noise(band) for band in BANDS])
+    floor = render_floor()
     for source in catalogue.sources:
         gaussians = merge([component_gaussians(c) for c in source.components])
         stamp = render(source.x, source.y, gaussians, len(BANDS), floor)
@@ -98,6 +105,7 @@ def simulate(out_dir: Path, size: int = 4096, seed: int = 0, distance_mpc: float
     catalogue = build_catalogue(geometry, density, load_priors(), distance_mpc, count, catalogue_rng)
     stack = diffuse_light(geometry, galaxy_rng)
     add_field_stars(stack, geometry, density, STARS_PER_SOURCE * count, distance_mpc, stars_rng)
+    refit_for_crowding(stack[V_INDEX], catalogue.sources, render_floor())
     render_sources(stack, catalogue)
     wcs = field_wcs(size)
     truth = truth_table(catalogue, wcs, parsec_per_pixel(distance_mpc))

@@ -18,7 +18,7 @@ Positions are 0-based pixels (numpy / astropy origin 0). Fluxes are e-/s per ban
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -36,6 +36,18 @@ COLOUR_GRADIENT = np.array([1.6, 1.0, 0.5, 0.0, -0.6])
 """How a colour offset of 1 mag (in B-V terms) spreads over the five bands, relative to V."""
 
 
+@dataclass(frozen=True)
+class SizeFit:
+    """How a source's main component (``components[0]``) was sized: profile family and axis ratio, the CI to
+    reach, and the V flux its other components put in the 1 px and 3 px apertures."""
+
+    family: str
+    q: float
+    target_ci: float
+    c1: float
+    c3: float
+
+
 @dataclass
 class Source:
     """One catalogued source: position (0-based px), class, subtype, size of its main component (px)."""
@@ -46,11 +58,36 @@ class Source:
     subtype: str
     r_eff_px: float
     components: list[Component] = field(default_factory=list)
+    fit: SizeFit | None = None
 
     @property
     def fluxes(self) -> np.ndarray:
         """Total flux per band (e-/s) over all components."""
         return np.sum([c.fluxes for c in self.components], axis=0)
+
+    def refit(self, env1: float, env3: float) -> None:
+        """Re-size the main component so that the CI, with ``env1``, ``env3`` of V light from the surroundings
+        (neighbours, field stars, diffuse residuals) added to the apertures, is still the target."""
+        if self.fit is None:
+            return
+        main = self.components[0]
+        flux = main.fluxes[V_INDEX]
+        isolated, crowded = solve_sizes(aperture_table(self.fit.family, self.fit.q), np.array([flux, flux]),
+                                        np.full(2, self.fit.target_ci), np.array([self.fit.c1, self.fit.c1 + env1]),
+                                        np.array([self.fit.c3, self.fit.c3 + env3]))
+        size = float(np.clip(crowded, isolated / 3.0, isolated * 3.0))  # bounded next to a bright neighbour
+        self.components[0] = replace(main, r_eff=size)
+        self.r_eff_px = float(size)
+
+
+def fitted_source(x: float, y: float, label: int, subtype: str, main: Component, extras: list[Component],
+                  family: str, target_ci: float) -> Source:
+    """A source whose main component (given with any size) is sized so that the whole source has
+    ``target_ci``, counting the light its ``extras`` put in the CI apertures."""
+    c1, c3 = aperture_contributions(x, y, extras)
+    source = Source(x, y, label, subtype, main.r_eff, [main, *extras], SizeFit(family, main.q, target_ci, c1, c3))
+    source.refit(0.0, 0.0)
+    return source
 
 
 def band_magnitudes(draws: dict[str, np.ndarray], distance_modulus: float) -> np.ndarray:
@@ -96,9 +133,13 @@ def compact_clusters(xy: np.ndarray, prior: ClassPrior, dm: float, rng: np.rando
     sizes = np.empty(len(xy))
     for family, chosen in (("eff", ~king), ("king", king)):
         sizes[chosen] = solve_sizes(aperture_table(family), np.ones(chosen.sum()), draws["CI"][chosen])
-    return [Source(x, y, 1, "compact_cluster", sizes[i],
-                   [Component(0.0, 0.0, profile("king" if king[i] else "eff"), sizes[i], 1.0, 0.0, fluxes[i])])
-            for i, (x, y) in enumerate(xy)]
+    sources = []
+    for i, (x, y) in enumerate(xy):
+        family = "king" if king[i] else "eff"
+        main = Component(0.0, 0.0, profile(family), sizes[i], 1.0, 0.0, fluxes[i])
+        sources.append(Source(x, y, 1, "compact_cluster", sizes[i], [main],
+                              SizeFit(family, 1.0, float(draws["CI"][i]), 0.0, 0.0)))
+    return sources
 
 
 def asymmetric_clusters(xy: np.ndarray, prior: ClassPrior, dm: float, rng: np.random.Generator) -> list[Source]:
@@ -117,11 +158,8 @@ def asymmetric_clusters(xy: np.ndarray, prior: ClassPrior, dm: float, rng: np.ra
             main_flux = fluxes[i] - lump
             extras.append(Component(distance * math.cos(angle), distance * math.sin(angle), profile("eff"),
                                     float(rng.uniform(0.2, 0.6)), 1.0, 0.0, lump))
-        c1, c3 = aperture_contributions(x, y, extras)
-        size = solve_sizes(aperture_table("eff", q), main_flux[V_INDEX:V_INDEX + 1], draws["CI"][i:i + 1],
-                           np.array([c1]), np.array([c3]))[0]
-        main = Component(0.0, 0.0, profile("eff"), size, q, theta, main_flux)
-        sources.append(Source(x, y, 2, "asymmetric_cluster", size, [main, *extras]))
+        main = Component(0.0, 0.0, profile("eff"), 1.0, q, theta, main_flux)
+        sources.append(fitted_source(x, y, 2, "asymmetric_cluster", main, extras, "eff", float(draws["CI"][i])))
     return sources
 
 
@@ -146,12 +184,8 @@ def associations(xy: np.ndarray, prior: ClassPrior, dm: float, rng: np.random.Ge
         extras.append(Component(offset * math.cos(angle), offset * math.sin(angle), profile("exp"),
                                 rng.uniform(4.0, 12.0), 1.0, 0.0,
                                 _with_colour_offset(diffuse_share * fluxes[i], rng.normal(0.0, 0.1))))
-        main_flux = main_share * fluxes[i]
-        c1, c3 = aperture_contributions(x, y, extras)
-        size = solve_sizes(aperture_table("eff"), main_flux[V_INDEX:V_INDEX + 1], draws["CI"][i:i + 1],
-                           np.array([c1]), np.array([c3]))[0]
-        main = Component(0.0, 0.0, profile("eff"), size, 1.0, 0.0, main_flux)
-        sources.append(Source(x, y, 3, "association", size, [main, *extras]))
+        main = Component(0.0, 0.0, profile("eff"), 1.0, 1.0, 0.0, main_share * fluxes[i])
+        sources.append(fitted_source(x, y, 3, "association", main, extras, "eff", float(draws["CI"][i])))
     return sources
 
 
@@ -213,9 +247,8 @@ def non_clusters(xy_stars: np.ndarray, xy_galaxies: np.ndarray, prior: ClassPrio
         x, y = xy_galaxies[i]
         family = "exp" if rng.random() < 0.6 else "dev"
         q = float(rng.choice(GALAXY_AXIS_RATIOS))
-        size = solve_sizes(aperture_table(family, q), np.ones(1), draws["CI"][i:i + 1])[0]
-        sources.append(Source(x, y, 4, "galaxy", size, [Component(0.0, 0.0, profile(family), size, q,
-                                                                  float(rng.uniform(0.0, math.pi)), fluxes[i])]))
+        main = Component(0.0, 0.0, profile(family), 1.0, q, float(rng.uniform(0.0, math.pi)), fluxes[i])
+        sources.append(fitted_source(x, y, 4, "galaxy", main, [], family, target))
     return sources
 
 
