@@ -37,15 +37,18 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
 demo: setup
 	$(SKYLABEL) demo --size $(DEMO_SIZE) --host $(HOST) --port $(PORT)
 
-## test: the whole suite, browser tests included
+## test: the whole suite, browser and PostgreSQL tests included (a local PostgreSQL is installed and started)
 test: setup test-deps
 	$(MAKE) compose-check
-	SKYLABEL_REQUIRE_BROWSER=1 $(VENV)/bin/pytest
+	url="$$(bash .ci/postgres.sh)" && \
+	SKYLABEL_TEST_POSTGRES_URL="$$url" SKYLABEL_REQUIRE_POSTGRES=1 SKYLABEL_REQUIRE_BROWSER=1 \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \
