@@ -227,7 +227,8 @@ def _scratch(
         inputs = FeatureScaler.fit(data.features).transform(data.features)
         torch.manual_seed(seed)
         net, augment = FeatureMLP(inputs.shape[1]), False
-        options = {"lr": 1e-3, "min_steps": 300, **(options or {})}  # an MLP needs more than the CNN's 1e-4
+        # an MLP needs a larger lr than the CNN's 1e-4; bf16 does not pay for matrices this small
+        options = {"lr": 1e-3, "min_steps": 300, "precision": "fp32", **(options or {})}
     else:
         raise ConfigError("the scratch strategy needs cutouts or catalogue features")
     model = finetune(net, inputs[labelled], y[labelled], n_classes, seed=seed, device=device,

@@ -77,7 +77,7 @@ def finetune(
     views = Compose([RandomFlipRotate(), RandomShift(1)] if augment else [])
     gen = torch.Generator().manual_seed(seed)
     aug_gen = torch.Generator(device=dev).manual_seed(seed + 1)
-    dtype = autocast_dtype(dev, precision)
+    dtype = autocast_dtype(dev, precision, training=True)
     for step in range(total):
         if step == drop_at:
             for group in opt.param_groups:

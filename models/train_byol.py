@@ -129,7 +129,7 @@ def train_step(state: TrainState, data: torch.Tensor, augment: Callable) -> torc
     views = torch.cat([augment(x, state.augment_rng), augment(x, state.augment_rng)])
     if use_channels_last(state.device, cfg.channels_last):
         views = views.contiguous(memory_format=torch.channels_last)
-    with autocast(state.device, autocast_dtype(state.device, cfg.precision)):
+    with autocast(state.device, autocast_dtype(state.device, cfg.precision, training=True)):
         p1, p2 = nets.online(views).chunk(2)
         z1, z2 = nets.target(views).chunk(2)
     loss = byol_loss(p1, p2, z1, z2)
