@@ -1,6 +1,6 @@
 /**
- * The one place the browser talks to the server. Every request in the app goes through `getJson` or
- * `getBlob`, so error handling is uniform: a 4xx/5xx becomes an `ApiError` whose message is the server's
+ * The one place the browser talks to the server. Every request in the app goes through `getJson`,
+ * `getBlob`, `sendJson` or `sendForm`, so error handling is uniform: a 4xx/5xx becomes an `ApiError` whose message is the server's
  * `{"detail": ...}` text (written for the user), shown in the status line by the caller.
  *
  * All URLs are same-origin and relative to `/api` (the FastAPI server serves the built app at `/`).
@@ -64,12 +64,15 @@ async function errorFrom(response) {
 /**
  * @param {string} url
  * @param {AbortSignal} [signal]
+ * @param {RequestInit} [init] method, body and extra headers for writes
  * @returns {Promise<Response>}
  */
-async function send(url, signal) {
+async function send(url, signal, init = {}) {
   let response;
   try {
-    response = await fetch(url, { signal, headers: { Accept: 'application/json, image/*' } });
+    response = await fetch(url, {
+      ...init, signal, headers: { Accept: 'application/json, image/*', ...(init.headers ?? {}) },
+    });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
     throw new ApiError(`cannot reach the skylabel server (${url}): is it running?`, 0, url);
@@ -98,4 +101,31 @@ export async function getJson(url, signal) {
 export async function getBlob(url, signal) {
   const response = await send(url, signal);
   return response.blob();
+}
+
+/**
+ * Send a JSON body (POST, PATCH, DELETE) and read the JSON answer (null for an empty one, e.g. 204).
+ * @param {'POST'|'PATCH'|'PUT'|'DELETE'} method
+ * @param {string} url from `apiUrl`
+ * @param {unknown} [body] serialised as JSON; omitted when undefined
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<any>}
+ */
+export async function sendJson(method, url, body, signal) {
+  const init = body === undefined ? { method }
+    : { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } };
+  const response = await send(url, signal, init);
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/**
+ * POST a multipart form (file uploads); the browser sets the multipart boundary itself.
+ * @param {string} url from `apiUrl`
+ * @param {FormData} form
+ * @returns {Promise<any>} the JSON answer
+ */
+export async function sendForm(url, form) {
+  const response = await send(url, undefined, { method: 'POST', body: form });
+  return response.json();
 }
