@@ -140,7 +140,7 @@ def insert_sources(session: Session, image_id: int, layer_id: int, sources: list
     rows = [_source_row(image_id, layer_id, s) for s in sources]
     _bulk_insert(session, Source, rows)
     by_catalog_id = dict(session.execute(
-        select(Source.catalog_id, Source.id).where(Source.layer_id == layer_id)).tuples().all())
+        select(Source.catalog_id, Source.id).where(Source.layer_id == layer_id)).all())
     return [by_catalog_id[s.id] for s in sources]
 
 
@@ -190,7 +190,7 @@ def insert_labels(
                 select(Annotation.id, Annotation.source_id, Annotation.annotator_id)
                 .where(Annotation.source_id.in_(select(Source.id).where(Source.layer_id == layer_id)))
                 .order_by(Annotation.id)
-            ).tuples():
+            ):
                 latest[(source_id, who)] = new_id
     return total
 
