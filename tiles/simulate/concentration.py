@@ -19,7 +19,7 @@ import numpy as np
 from tiles.simulate.bands import BAND_NAMES, V_INDEX
 from tiles.simulate.photometry import CI_INNER_RADIUS, CI_OUTER_RADIUS, circle_flux
 from tiles.simulate.profiles import POINT, profile
-from tiles.simulate.render import Component, component_gaussians, render
+from tiles.simulate.render import Component, component_gaussians, render_window
 
 SIZE_GRID = np.geomspace(0.03, 40.0, 32)
 """Half-light radii (px) tabulated; beyond 40 px the CI no longer changes within the noise."""
@@ -44,8 +44,7 @@ def _fractions(component: Component) -> tuple[float, float]:
     e1 = e3 = 0.0
     for ox, oy in OFFSETS:
         x, y = 10.0 + ox, 10.0 + oy
-        x0, y0, stamp = render(x, y, component_gaussians(component), len(BAND_NAMES),
-                               np.zeros(len(BAND_NAMES)), half=_HALF)
+        x0, y0, stamp = render_window(x, y, component_gaussians(component), len(BAND_NAMES), _HALF)
         e1 += circle_flux(stamp[V_INDEX], [x - x0], [y - y0], CI_INNER_RADIUS)[0]
         e3 += circle_flux(stamp[V_INDEX], [x - x0], [y - y0], CI_OUTER_RADIUS)[0]
     return e1 / len(OFFSETS), e3 / len(OFFSETS)

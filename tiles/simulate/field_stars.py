@@ -17,7 +17,7 @@ import numpy as np
 from tiles.simulate.bands import BAND_NAMES, BANDS, distance_modulus
 from tiles.simulate.galaxy import GalaxyGeometry, sample_positions
 from tiles.simulate.profiles import POINT
-from tiles.simulate.render import Component, component_gaussians, render
+from tiles.simulate.render import Component, component_gaussians, render_window
 
 STARS_PER_SOURCE = 8
 PHASES = 4
@@ -35,7 +35,7 @@ def phase_stamps() -> np.ndarray:
         for ix in range(PHASES):
             dx, dy = (ix + 0.5) / PHASES - 0.5, (iy + 0.5) / PHASES - 0.5
             gaussians = component_gaussians(Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, np.ones(len(BANDS))))
-            stamps[iy, ix] = render(dx, dy, gaussians, len(BANDS), np.zeros(len(BANDS)), half=HALF)[2]
+            stamps[iy, ix] = render_window(dx, dy, gaussians, len(BANDS), HALF)[2]
     return stamps
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import sep
+from numpy.typing import ArrayLike
 
 CI_INNER_RADIUS = 1.0
 CI_OUTER_RADIUS = 3.0
@@ -30,13 +31,13 @@ def subtract_background(data: np.ndarray, box: int = 64) -> tuple[np.ndarray, fl
     return native - background.back(), float(background.globalrms)
 
 
-def circle_flux(data: np.ndarray, x: np.ndarray, y: np.ndarray, radius: float) -> np.ndarray:
+def circle_flux(data: np.ndarray, x: ArrayLike, y: ArrayLike, radius: float) -> np.ndarray:
     """Flux in circular apertures of ``radius`` px at 0-based (x, y), exact overlap."""
     flux, _, _ = sep.sum_circle(_native(data), np.asarray(x, float), np.asarray(y, float), radius, subpix=0)
     return np.asarray(flux, dtype=float)
 
 
-def concentration_index(data: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def concentration_index(data: np.ndarray, x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """CI = -2.5 log10(F(1 px) / F(3 px)) on background-subtracted data; NaN where a flux is not positive."""
     inner = circle_flux(data, x, y, CI_INNER_RADIUS)
     outer = circle_flux(data, x, y, CI_OUTER_RADIUS)
@@ -44,7 +45,7 @@ def concentration_index(data: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.nd
         return np.where((inner > 0) & (outer > 0), -2.5 * np.log10(inner / outer), np.nan)
 
 
-def aperture_photometry(data: np.ndarray, x: np.ndarray, y: np.ndarray,
+def aperture_photometry(data: np.ndarray, x: ArrayLike, y: ArrayLike,
                         variance: float | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Flux (and its error) in the LEGUS 4 px aperture with the local sky from the 7-8 px annulus."""
     flux, err, _ = sep.sum_circle(_native(data), np.asarray(x, float), np.asarray(y, float), PHOT_RADIUS,

@@ -151,6 +151,14 @@ def render(x: float, y: float, gaussians: Gaussians, n_bands: int, floor: np.nda
     return ix - half, iy - half, stamp
 
 
+def render_window(x: float, y: float, gaussians: Gaussians, n_bands: int, half: int) -> tuple[int, int, np.ndarray]:
+    """Stamp of all the Gaussians (no floor) on a fixed (2 half + 1)^2 window around (x, y)."""
+    stamp = render(x, y, gaussians, n_bands, np.zeros(n_bands), half=half)
+    if stamp is None:
+        raise ValueError("nothing to render: every Gaussian has zero flux")
+    return stamp
+
+
 def _add_tilted(stamp: np.ndarray, half: int, window: int, gx: np.ndarray, gy: np.ndarray, cov: np.ndarray,
                 det: np.ndarray, norm: np.ndarray, bands: np.ndarray) -> None:
     """Add general (rotated, elongated) Gaussians on the central (2 window + 1)^2 pixels of the stamp."""

@@ -27,7 +27,7 @@ from tiles.simulate.concentration import aperture_table, point_fractions, solve_
 from tiles.simulate.photometry import CI_INNER_RADIUS, CI_OUTER_RADIUS, circle_flux
 from tiles.simulate.priors import ClassPrior
 from tiles.simulate.profiles import POINT, profile
-from tiles.simulate.render import Component, component_gaussians, merge, render
+from tiles.simulate.render import Component, component_gaussians, merge, render_window
 
 AXIS_RATIOS = (0.35, 0.5, 0.65, 0.8)
 """Axis ratios of asymmetric clusters (a few values, so their CI tables are computed once each)."""
@@ -115,7 +115,7 @@ def aperture_contributions(x: float, y: float, extras: list[Component]) -> tuple
         return 0.0, 0.0
     parts = [component_gaussians(Component(c.dx, c.dy, c.mixture, c.r_eff, c.q, c.theta, _v_only(c.fluxes),
                                            c.spikes)) for c in extras]
-    x0, y0, stamp = render(x, y, merge(parts), len(BANDS), np.zeros(len(BANDS)), half=16)
+    x0, y0, stamp = render_window(x, y, merge(parts), len(BANDS), 16)
     v = stamp[V_INDEX]
     inner = circle_flux(v, [x - x0], [y - y0], CI_INNER_RADIUS)[0]
     return float(inner), float(circle_flux(v, [x - x0], [y - y0], CI_OUTER_RADIUS)[0])
@@ -240,7 +240,7 @@ def non_clusters(xy_stars: np.ndarray, xy_galaxies: np.ndarray, prior: ClassPrio
     for i in range(len(xy_stars)):
         target = float(draws["CI"][i])
         if target < star_ci() + 0.05 or (target < 1.6 and rng.random() < 0.7):
-            star = _star(*xy_stars[i], fluxes[i], target, rng)
+            star = _star(float(xy_stars[i, 0]), float(xy_stars[i, 1]), fluxes[i], target, rng)
             if star is not None:
                 sources.append(star)
                 continue

@@ -43,20 +43,20 @@ def _load(sim_dir: Path) -> tuple[Table, list[np.ndarray], float]:
     missing = [str(p) for p in [truth_path, *paths.values()] if not p.is_file()]
     if missing:
         raise SimulationError(f"{sim_dir} is not a complete simulated field: missing {', '.join(missing)}")
-    images, distance = [], None
+    images, distance = [], 8.0
     for band in BANDS:
         with fits.open(paths[band.name]) as hdul:
             images.append(np.asarray(hdul[0].data, dtype=np.float32))
-            distance = float(hdul[0].header.get("SIMDIST", 8.0))
-    return Table.read(truth_path, format="ascii.ecsv"), images, float(distance)
+            distance = float(hdul[0].header.get("SIMDIST", distance))
+    return Table.read(truth_path, format="ascii.ecsv"), images, distance
 
 
-def measure(truth: Table, images: list[np.ndarray]) -> dict[str, np.ndarray]:
+def measure(truth: Table, images: list[np.ndarray]) -> dict[str, Any]:
     """CI, aperture-corrected Vega magnitudes and S/N of every truth position."""
     x, y = np.asarray(truth["x"], float), np.asarray(truth["y"], float)
     mags, snr, corrections = [], [], {}
     reference = (np.asarray(truth["class"]) == 1)
-    ci = None
+    ci = np.full(len(truth), np.nan)
     for index, (band, image) in enumerate(zip(BANDS, images, strict=True)):
         data, rms = subtract_background(image)
         if index == V_INDEX:
@@ -71,8 +71,7 @@ def measure(truth: Table, images: list[np.ndarray]) -> dict[str, np.ndarray]:
         corrections[band.name] = float(np.median(truth_mag[bright] - instrumental[bright])) if bright.any() else 0.0
         mags.append(instrumental + corrections[band.name])
         snr.append(ratio)
-    return {"ci": ci, "mags": np.stack(mags, axis=1), "snr": np.stack(snr, axis=1),
-            "apcor": corrections}  # type: ignore[dict-item]
+    return {"ci": ci, "mags": np.stack(mags, axis=1), "snr": np.stack(snr, axis=1), "apcor": corrections}
 
 
 def _ks(a: np.ndarray, b: np.ndarray) -> float:
