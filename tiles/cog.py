@@ -5,9 +5,12 @@ GeoTIFF's row 0 is the top of the map. The COGs are therefore stored flipped ver
 0-based row ``ny - 1 - r`` (``"orientation": "fits-y-up"`` in the manifest); columns are unchanged. The images
 have no CRS: they live in pixel space and are read with rio-tiler's ``ImageReader``.
 
-Layout: 512 x 512 internal tiles, DEFLATE with the floating-point predictor (lossless), NaN as nodata, and
+Layout: 256 x 256 internal tiles, aligned with the 256 px map tiles of rio-tiler's pixel grid, so a tile at any
+zoom decodes exactly one block of the matching overview; ZSTD (level 1) with the floating-point predictor
+(lossless), measured 3-4x faster to decode per map tile than DEFLATE on 512 px blocks for a 3-band float
+rendition (2.5-5 ms against 13-16 ms, ``skylabel bench tiles``) at a similar size; NaN as nodata, and
 overviews by 2, 4, ... down to one tile, averaged (GDAL's ``average`` leaves NaN pixels out). The strips go to an
-uncompressed tiled GeoTIFF in the work folder (whole tiles, since strips are multiples of 512 COG rows), which
+uncompressed tiled GeoTIFF in the work folder (whole tiles, since strips are multiples of 256 COG rows), which
 gets its overviews and is then copied with ``COPY_SRC_OVERVIEWS`` into COG order, as rio-cogeo does, without
 rio-cogeo's extra full copy of the data.
 """
@@ -27,7 +30,7 @@ from rasterio.shutil import copy as rio_copy
 from rasterio.windows import Window
 from rio_cogeo.utils import get_maximum_overview_level
 
-BLOCK = 512
+BLOCK = 256
 """Internal tile size of the COGs (pixels)."""
 
 COG_OPTIONS: dict[str, object] = {
@@ -35,7 +38,8 @@ COG_OPTIONS: dict[str, object] = {
     "tiled": True,
     "blockxsize": BLOCK,
     "blockysize": BLOCK,
-    "compress": "DEFLATE",
+    "compress": "ZSTD",
+    "zstd_level": 1,
     "predictor": 3,
     "interleave": "pixel",
     "BIGTIFF": "IF_SAFER",
