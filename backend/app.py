@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -44,6 +45,7 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)  # prestart: the schema is always current

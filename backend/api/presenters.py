@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiles.wcs import load_wcs, wcs_summary
-
 from backend.api.schemas import BandPublic, ImagePublic, RenditionPublic, StretchDefaults, TileGrid
 from backend.db.tables import Image
 from tiles.errors import NoCelestialWcsError
 from tiles.tilegrid import tile_grid
+from tiles.wcs import load_wcs, wcs_summary
 
 
 def _wcs_block(image: Image) -> dict[str, Any]:

@@ -66,13 +66,13 @@ class ImagesPublic(BaseModel):
 
 
 class PixelPoints(BaseModel):
-    x: list[float] = Field(description="0-based FITS pixel x (astropy origin 0)")
-    y: list[float] = Field(description="0-based FITS pixel y (astropy origin 0)")
+    x: list[float | None] = Field(description="0-based FITS pixel x (astropy origin 0); null where undefined")
+    y: list[float | None] = Field(description="0-based FITS pixel y (astropy origin 0); null where undefined")
 
 
 class SkyPoints(BaseModel):
-    ra: list[float] = Field(description="ICRS right ascension, degrees")
-    dec: list[float] = Field(description="ICRS declination, degrees")
+    ra: list[float | None] = Field(description="ICRS right ascension, degrees; null where undefined")
+    dec: list[float | None] = Field(description="ICRS declination, degrees; null where undefined")
 
 
 class PixelValues(PixelPoints):

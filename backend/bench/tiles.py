@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tiles.render import render_tile
-
 from backend.bench.httpclient import HttpClient
 from backend.bench.server import running_server
 from tiles.params import StretchParams
+from tiles.render import render_tile
 from tiles.tilegrid import tile_grid
 
 

@@ -57,9 +57,8 @@ def simulate_cmd(args: argparse.Namespace) -> int:
 
 def ensure_demo(ctx: CliContext, size: int, seed: int) -> int:
     """The demo image id, simulating and ingesting only what is missing."""
-    from tiles.ingest import BandInput
-
     from backend.services.images import find_image_by_name, ingest_image
+    from tiles.ingest import BandInput
     from tiles.simulate import simulate
 
     with ctx.sessions() as session:

@@ -61,3 +61,12 @@ def test_values_under_the_cursor(client: TestClient, image: dict) -> None:
     assert set(values) == {"F435W", "F555W", "F814W"}
     assert values["F555W"][0] == 1000.0 and values["F555W"][1] == 1000.0
     assert values["F555W"][2] is None
+
+
+def test_points_the_projection_cannot_reach_are_null(client: TestClient, image: dict) -> None:
+    """The far side of the sky has no place on a TAN projection: null, not NaN (invalid JSON) or a 500."""
+    response = client.get(f"/api/images/{image['id']}/world2pix", params={"ra": "330.1,150.1", "dec": "-2.2,2.2"})
+    assert response.status_code == 200
+    got = response.json()
+    assert got["x"][0] is None and got["y"][0] is None
+    assert got["x"][1] is not None

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from tiles.ingest import BandInput
 
 from backend.api.deps import CatalogDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
 from backend.services.images import delete_image, ingest_image, list_images, load_image
+from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
 

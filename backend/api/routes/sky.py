@@ -10,12 +10,12 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query
-from tiles.render import read_pixel_values
-from tiles.wcs import pix2world, world2pix
 
 from backend.api.deps import CatalogDep
 from backend.api.schemas import PixelPoints, PixelValues, SkyPoints
 from backend.errors import InputError
+from tiles.render import read_pixel_values
+from tiles.wcs import pix2world, world2pix
 
 router = APIRouter(tags=["sky"])
 
@@ -34,24 +34,32 @@ def parse_floats(text: str, name: str) -> list[float]:
     return values
 
 
-def paired(a: list[float], b: list[float], names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def paired(a: list[float | None], b: list[float | None], names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     if len(a) != len(b):
         raise InputError(f"{names[0]} has {len(a)} values but {names[1]} has {len(b)}: give them in pairs")
     if len(a) > MAX_POINTS:
         raise InputError(f"at most {MAX_POINTS} points per request, got {len(a)}")
-    return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    def as_array(values: list[float | None]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    return as_array(a), as_array(b)
 
 
-def _to_sky(catalog: CatalogDep, image_id: int, x: list[float], y: list[float]) -> SkyPoints:
+def _json_floats(values: np.ndarray) -> list[float | None]:
+    """Floats for JSON: NaN (a point the projection cannot reach) becomes null."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
+
+
+def _to_sky(catalog: CatalogDep, image_id: int, x: list[float | None], y: list[float | None]) -> SkyPoints:
     xs, ys = paired(x, y, ("x", "y"))
     ra, dec = pix2world(catalog.get(image_id).wcs, xs, ys)
-    return SkyPoints(ra=np.asarray(ra).tolist(), dec=np.asarray(dec).tolist())
+    return SkyPoints(ra=_json_floats(ra), dec=_json_floats(dec))
 
 
-def _to_pixels(catalog: CatalogDep, image_id: int, ra: list[float], dec: list[float]) -> PixelPoints:
+def _to_pixels(catalog: CatalogDep, image_id: int, ra: list[float | None], dec: list[float | None]) -> PixelPoints:
     ras, decs = paired(ra, dec, ("ra", "dec"))
     x, y = world2pix(catalog.get(image_id).wcs, ras, decs)
-    return PixelPoints(x=np.asarray(x).tolist(), y=np.asarray(y).tolist())
+    return PixelPoints(x=_json_floats(x), y=_json_floats(y))
 
 
 @router.get("/images/{image_id}/pix2world", response_model=SkyPoints)

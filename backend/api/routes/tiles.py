@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from tiles.render import render_tile
 
 from backend.api.deps import CatalogDep, SettingsDep
 from tiles.params import StretchParams
+from tiles.render import render_tile
 from tiles.tilegrid import tile_grid
 
 router = APIRouter(tags=["tiles"])

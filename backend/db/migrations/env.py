@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from backend.db import annotations, projects, sources  # noqa: F401  (register the tables)
+from backend.db import annotations, learning, projects, sources  # noqa: F401  (register the tables)
 from backend.db.tables import Base
 
 config = context.config
