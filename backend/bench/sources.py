@@ -39,7 +39,8 @@ COPY_COLUMNS = ("image_id", "layer_id", "catalog_id", "x", "y", "row_band", "ra"
 CHUNK = 50_000
 
 
-def synthetic_sources(n: int, image_id: int, layer_ids: list[int], seed: int = 0) -> Iterator[list[tuple[Any, ...]]]:
+def synthetic_sources(n: int, image_id: int, layer_ids: list[int],
+                      seed: int = 0) -> Iterator[list[tuple[Any, ...]]]:
     """Rows for :data:`COPY_COLUMNS` in chunks, in catalogue order (spatially random, like an import)."""
     rng = np.random.default_rng(seed)
     which = rng.choice(len(layer_ids), size=n, p=[share for _, _, share in LAYERS])
@@ -67,8 +68,8 @@ def _image_and_layers(engine: Engine) -> tuple[int, list[int]]:
         image_id = conn.execute(insert(Image).values(
             name="bench", width=IMAGE_SIZE, height=IMAGE_SIZE, folder="bench", default_rendition="rgb",
             warnings=[]).returning(Image.id)).scalar_one()
-        layer_ids = [conn.execute(insert(Layer).values(image_id=image_id, name=name, kind=kind, style={}, meta={},
-                                                      n_sources=0).returning(Layer.id)).scalar_one()
+        layer_ids = [conn.execute(insert(Layer).values(image_id=image_id, name=name, kind=kind, style={},
+                                                      meta={}, n_sources=0).returning(Layer.id)).scalar_one()
                      for name, kind, _ in LAYERS]
     return image_id, layer_ids
 
@@ -87,7 +88,8 @@ def fill(engine: Engine, n: int, seed: int = 0) -> tuple[int, list[int]]:
                     for row in rows:
                         copy.write_row(row)
         else:
-            sql = f"INSERT INTO sources ({', '.join(COPY_COLUMNS)}) VALUES ({', '.join('?' * len(COPY_COLUMNS))})"
+            marks = ", ".join("?" * len(COPY_COLUMNS))
+            sql = f"INSERT INTO sources ({', '.join(COPY_COLUMNS)}) VALUES ({marks})"
             for rows in synthetic_sources(n, image_id, layer_ids, seed):
                 cursor.executemany(sql, rows)
         driver.commit()  # type: ignore[union-attr]
@@ -132,24 +134,28 @@ def explain(engine: Engine, image_id: int, layer_ids: list[int], query: dict[str
 
 def time_queries(sessions: sessionmaker[Session], image_id: int, queries: list[dict[str, Any]],
                  limit: int = 5000) -> dict[str, float]:
-    """Latency of each query through a pooled session, after a short warm-up."""
-    def one(query: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-        t0 = time.perf_counter()
+    """Latency of each query through a pooled session, after a short warm-up. ``cpu_*`` is this process's CPU
+    time per query (all of SQLite's work; PostgreSQL's client side only): on a shared machine it shows what
+    the wall-clock figures owe to other processes."""
+    def one(query: dict[str, Any]) -> tuple[float, float, dict[str, Any]]:
+        t0, c0 = time.perf_counter(), time.process_time()
         with sessions() as session:
             result = query_viewport(session, image_id, query["bbox"], query["layer_ids"], query["classes"],
                                     query["state"], limit)
-        return time.perf_counter() - t0, result
+        return time.perf_counter() - t0, time.process_time() - c0, result
 
     for query in queries[:10]:
         one(query)
-    latencies, rows, truncated = [], [], 0
+    latencies, cpu, rows, truncated = [], [], [], 0
     for query in queries:
-        seconds, result = one(query)
+        seconds, cpu_seconds, result = one(query)
         latencies.append(1000 * seconds)
+        cpu.append(1000 * cpu_seconds)
         rows.append(result["count"])
         truncated += result["truncated"]
     return {"p50_ms": round(percentile(latencies, 50), 2), "p95_ms": round(percentile(latencies, 95), 2),
-            "max_ms": round(max(latencies), 2), "mean_rows": round(float(np.mean(rows)), 1),
+            "max_ms": round(max(latencies), 2), "cpu_p50_ms": round(percentile(cpu, 50), 2),
+            "cpu_p95_ms": round(percentile(cpu, 95), 2), "mean_rows": round(float(np.mean(rows)), 1),
             "max_rows": max(rows), "truncated": truncated, "queries": len(queries)}
 
 

@@ -1,4 +1,4 @@
-"""``skylabel bench sources``: viewport query latency with a million sources (see :mod:`backend.bench.sources`).
+"""``skylabel bench sources``: viewport query latency on a million sources (:mod:`backend.bench.sources`).
 
 Registered under the ``bench`` group by :mod:`backend.cli.bench`. PostgreSQL comes from ``--postgres-url`` or
 ``SKYLABEL_TEST_POSTGRES_URL`` (``.ci/postgres.sh`` starts a local server and prints one); the benchmark
@@ -49,11 +49,13 @@ def bench_sources(args: argparse.Namespace) -> int:
     figures: dict[str, object] = {}
     for kind in databases:
         print(f"bench sources: {kind}, {args.n} sources, {args.queries} viewports", file=sys.stderr)
-        result = bench_one(kind, postgres_url, args.n, args.queries, log=lambda line: print(line, file=sys.stderr))
+        result = bench_one(kind, postgres_url, args.n, args.queries,
+                           log=lambda line: print(line, file=sys.stderr))
         figures[kind] = result
         print(f"{kind:10s} p50 {result['p50_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms  "
-              f"max {result['max_ms']:6.1f} ms  (fill {result['fill_s']:.1f} s, {result['mean_rows']:.0f} rows "
-              f"per query on average, {result['truncated']} of {result['queries']} truncated at 5000)")
+              f"max {result['max_ms']:6.1f} ms  (client CPU p95 {result['cpu_p95_ms']:.1f} ms; fill "
+              f"{result['fill_s']:.1f} s; {result['mean_rows']:.0f} rows a query on average, "
+              f"{result['truncated']} of {result['queries']} truncated at 5000)")
     figures["n_sources"] = args.n
     if args.json:
         print(json.dumps(figures))

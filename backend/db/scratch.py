@@ -28,8 +28,9 @@ def create_scratch_database(url: str, prefix: str) -> str:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except SQLAlchemyError as error:
-        raise InputError(f"cannot create database {name} on {server.render_as_string()}: {error.orig or error}; "
-                         "the role needs LOGIN and CREATEDB (.ci/postgres.sh sets both)") from error
+        raise InputError(f"cannot create database {name} on {server.render_as_string()}: "
+                         f"{error.orig or error}; the role needs LOGIN and CREATEDB "
+                         "(.ci/postgres.sh sets both)") from error
     finally:
         admin.dispose()
     return server.set(database=name).render_as_string(hide_password=False)
