@@ -78,6 +78,7 @@ def finetune(
     gen = torch.Generator().manual_seed(seed)
     aug_gen = torch.Generator(device=dev).manual_seed(seed + 1)
     dtype = autocast_dtype(dev, precision, training=True)
+    scaler = torch.amp.GradScaler(dev.type) if dtype == torch.float16 else None
     for step in range(total):
         if step == drop_at:
             for group in opt.param_groups:
@@ -87,8 +88,13 @@ def finetune(
             logits = model(views(x_all[idx], aug_gen))
         loss = (F.cross_entropy(logits.float(), y_all[idx], reduction="none") * w_all[idx]).mean()
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+        else:
+            loss.backward()
+            opt.step()
     return model.eval()
 
 

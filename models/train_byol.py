@@ -70,6 +70,7 @@ class TrainState:
     step: int = 0
     losses: list[float] = field(default_factory=list)
     normalisation: dict | None = None
+    scaler: torch.amp.GradScaler | None = None  # fp16 autocast only (bf16 needs no loss scaling)
 
     @property
     def encoder(self) -> torch.nn.Module:
@@ -86,7 +87,9 @@ def init_state(config: BYOLConfig, device: str | torch.device | None = None) -> 
     opt = torch.optim.Adam(nets.online_parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sample_rng = torch.Generator().manual_seed(config.seed)
     augment_rng = torch.Generator(device=dev).manual_seed(config.seed + 1)
-    return TrainState(config, nets, opt, dev, sample_rng, augment_rng)
+    fp16 = autocast_dtype(dev, config.precision, training=True) == torch.float16
+    scaler = torch.amp.GradScaler(dev.type) if fp16 else None
+    return TrainState(config, nets, opt, dev, sample_rng, augment_rng, scaler=scaler)
 
 
 def checkpoint_payload(state: TrainState) -> dict:
@@ -98,6 +101,7 @@ def checkpoint_payload(state: TrainState) -> dict:
         "step": state.step,
         "networks": state.networks.state_dict(),
         "optimizer": state.optimizer.state_dict(),
+        "scaler": state.scaler.state_dict() if state.scaler is not None else None,
         "rng": rng_states(state.sample_rng, state.augment_rng),
         "losses": list(state.losses),
         "normalisation": state.normalisation,
@@ -110,6 +114,8 @@ def state_from_checkpoint(path: str | Path, device: str | torch.device | None = 
     state = init_state(BYOLConfig.from_dict(payload["config"]), device)
     state.networks.load_state_dict(payload["networks"])
     state.optimizer.load_state_dict(payload["optimizer"])
+    if state.scaler is not None and payload.get("scaler"):
+        state.scaler.load_state_dict(payload["scaler"])
     restore_rng_states(payload["rng"], state.sample_rng, state.augment_rng)
     state.step = int(payload["step"])
     state.losses = [float(v) for v in payload["losses"]]
@@ -134,8 +140,13 @@ def train_step(state: TrainState, data: torch.Tensor, augment: Callable) -> torc
         z1, z2 = nets.target(views).chunk(2)
     loss = byol_loss(p1, p2, z1, z2)
     state.optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    state.optimizer.step()
+    if state.scaler is not None:
+        state.scaler.scale(loss).backward()
+        state.scaler.step(state.optimizer)
+        state.scaler.update()
+    else:
+        loss.backward()
+        state.optimizer.step()
     nets.update_target(cosine_tau(state.step, cfg.steps, cfg.tau_base))
     state.step += 1
     return loss.detach()
