@@ -2,7 +2,7 @@
 // Fiducial single bright pixels sit at FITS 0-based (0, 0), (10, 20) and (W-1, H-1) so pixel alignment
 // can be checked by eye at high zoom.
 
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -53,7 +53,7 @@ function makeBands(width, height, bandNames, seed, galaxy) {
     for (const [fx, fy] of [[0, 0], [10, 20], [width - 1, height - 1]]) data[fy * width + fx] = 50;
     bands[name] = data;
   });
-  return bands;
+  return { bands, stars };
 }
 
 function renditionsFor(bandNames, composite) {
@@ -69,6 +69,9 @@ function renditionsFor(bandNames, composite) {
   }
   return list;
 }
+
+/** Band data as `data`, and the true star positions (FITS 0-based) the mock's source layers start from. */
+const unpack = ({ bands, stars }) => ({ data: bands, stars });
 
 export function makeImages() {
   const galaxyBands = ['F435W', 'F555W', 'F814W'];
@@ -87,7 +90,7 @@ export function makeImages() {
         rotation_deg: 30, center: { ra: 24.174, dec: 15.784 }, east_left: true,
       },
       tile_grid: tileGrid(g.width, g.height),
-      data: makeBands(g.width, g.height, galaxyBands, 7, true),
+      ...unpack(makeBands(g.width, g.height, galaxyBands, 7, true)),
     },
     {
       ...f,
@@ -98,7 +101,7 @@ export function makeImages() {
       stretch_defaults: { stretch: 'linear', limits: 'zscale', pmin: 0.5, pmax: 99.8 },
       wcs: { has_celestial: false },
       tile_grid: tileGrid(f.width, f.height),
-      data: makeBands(f.width, f.height, ['r'], 11, false),
+      ...unpack(makeBands(f.width, f.height, ['r'], 11, false)),
     },
   ];
 }

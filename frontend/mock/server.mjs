@@ -1,11 +1,14 @@
 // Development mock of the skylabel API (not shipped): fake images, PNG tiles on the server's tile grid,
-// a linear TAN-like WCS, pixel values, and `{"detail": ...}` errors. Optionally serves a built dist/.
-//   node mock/server.mjs [--port 8010] [--dist dist] [--delay 0]
+// a linear TAN-like WCS, pixel values, cutouts, the labelling API (mock/labelling.mjs) and `{"detail": ...}`
+// errors. Optionally serves a built dist/. `--fail 0.3` fails that share of annotation POSTs with a 503
+// (to watch the save queue retry); `--sources N` puts N extra detections on the galaxy (ring load test).
+//   node mock/server.mjs [--port 8010] [--dist dist] [--delay 0] [--fail 0] [--sources 0]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { makeImages } from './images.mjs';
-import { encodePng } from './png.mjs';
+import { labellingRoute } from './labelling.mjs';
+import { HttpError, renderCutout, renderTile } from './render.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
   .map((a) => a.trim().split(/\s+/)));
@@ -15,71 +18,8 @@ const DELAY = Number(args.delay ?? 0);
 
 const images = makeImages();
 const byId = new Map(images.map((im) => [im.id, im]));
-const publicImage = ({ data, ...rest }) => rest;
-
-class HttpError extends Error {
-  constructor(status, detail) {
-    super(detail);
-    this.status = status;
-  }
-}
-
-function percentile(data, p) {
-  if (!data.sorted) data.sorted = Float32Array.from(data.filter((_, i) => i % 7 === 0)).sort();
-  const s = data.sorted;
-  return s[Math.min(s.length - 1, Math.max(0, Math.round((p / 100) * (s.length - 1))))];
-}
-
-function limitsFor(image, bandName, q, channel) {
-  const data = image.data[bandName];
-  if (q.limits === 'zscale') return [percentile(data, 20), percentile(data, 99.5)];
-  if (q.limits === 'explicit') {
-    if (!q.vmin || !q.vmax) throw new HttpError(422, 'limits=explicit needs vmin and vmax (one value, or one per channel)');
-    const pick = (s) => { const parts = s.split(',').map(Number); return parts[Math.min(channel, parts.length - 1)]; };
-    return [pick(q.vmin), pick(q.vmax)];
-  }
-  return [percentile(data, Number(q.pmin ?? 0.5)), percentile(data, Number(q.pmax ?? 99.8))];
-}
-
-const STRETCH = {
-  linear: (t) => t,
-  sqrt: (t) => Math.sqrt(t),
-  log: (t) => Math.log10(1 + 1000 * t) / 3,
-  asinh: (t, q) => { const a = Number(q.softening || 0.1); return Math.asinh(t / a) / Math.asinh(1 / a); },
-  lupton: (t, q) => { const Q = Number(q.q || 8); return Math.asinh(Q * t) / Math.asinh(Q); },
-};
-
-function renderTile(image, renditionName, z, x, y, q) {
-  const rendition = image.renditions.find((r) => r.name === renditionName);
-  if (!rendition) throw new HttpError(404, `image ${image.id} has no rendition "${renditionName}"`);
-  const res = image.tile_grid.resolutions[z];
-  if (res === undefined) throw new HttpError(404, `zoom ${z} is outside 0..${image.tile_grid.maxzoom}`);
-  const stretch = STRETCH[q.stretch ?? 'asinh'];
-  if (!stretch) throw new HttpError(422, `unknown stretch "${q.stretch}": use linear, log, sqrt, asinh or lupton`);
-  const channels = rendition.kind === 'composite' ? rendition.channels.map((c) => Object.keys(c)[0])
-    : [Object.keys(rendition.channels[0])[0]];
-  const lims = channels.map((b, i) => limitsFor(image, b, q, i));
-  const { width: W, height: H } = image;
-  const out = new Uint8Array(256 * 256 * 4);
-  for (let j = 0; j < 256; j += 1) {
-    const row = Math.floor(H - (y * 256 + j + 0.5) * res);
-    for (let i = 0; i < 256; i += 1) {
-      const col = Math.floor((x * 256 + i + 0.5) * res);
-      const o = (j * 256 + i) * 4;
-      if (col < 0 || col >= W || row < 0 || row >= H) continue;
-      const rgb = channels.map((b, c) => {
-        const [lo, hi] = lims[c];
-        const t = Math.min(1, Math.max(0, (image.data[b][row * W + col] - lo) / (hi - lo || 1)));
-        return Math.round(255 * Math.min(1, Math.max(0, stretch(t, q))));
-      });
-      out[o] = rgb[0];
-      out[o + 1] = rgb[1 % rgb.length];
-      out[o + 2] = rgb[2 % rgb.length];
-      out[o + 3] = 255;
-    }
-  }
-  return encodePng(out, 256, 256);
-}
+const publicImage = ({ data, stars, ...rest }) => rest;
+const labelling = labellingRoute(images, { failRate: Number(args.fail ?? 0), extraSources: Number(args.sources ?? 0) });
 
 function wcsOf(image) {
   if (!image.wcs.has_celestial) throw new HttpError(409, `image ${image.name} has no celestial WCS`);
@@ -110,7 +50,9 @@ const numbers = (q, key) => {
   return list;
 };
 
-function route(path, q) {
+function route(method, path, q, body) {
+  const answer = labelling(method, path, q, body);
+  if (answer) return answer;
   let m;
   if (path === '/api/images') return { json: { count: images.length, items: images.map(publicImage) } };
   if ((m = /^\/api\/images\/(\d+)(\/.*)?$/.exec(path))) {
@@ -121,6 +63,7 @@ function route(path, q) {
     if ((m = /^\/tiles\/([^/]+)\/(\d+)\/(\d+)\/(\d+)\.(webp|png|jpg)$/.exec(rest))) {
       return { png: renderTile(image, decodeURIComponent(m[1]), +m[2], +m[3], +m[4], q) };
     }
+    if (rest === '/cutout.png') return { png: renderCutout(image, q) };
     if (rest === '/pix2world') {
       const w = wcsOf(image);
       const xs = numbers(q, 'x');
@@ -155,21 +98,27 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   if (url.pathname.startsWith('/api/')) {
-    setTimeout(() => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => setTimeout(() => {
       try {
-        const out = route(url.pathname, Object.fromEntries(url.searchParams));
+        const body = { buffer: Buffer.concat(chunks), type: req.headers['content-type'] ?? '' };
+        const out = route(req.method, url.pathname, Object.fromEntries(url.searchParams), body);
         if (out.png) {
           res.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'max-age=3600' });
           res.end(out.png);
+        } else if (out.file) {
+          res.writeHead(200, { 'Content-Type': out.file.type, 'Content-Disposition': `attachment; filename="${out.file.name}"` });
+          res.end(out.file.body);
         } else {
-          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify(out.json));
         }
       } catch (err) {
         res.writeHead(err.status ?? 500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ detail: err.message }));
       }
-    }, DELAY);
+    }, DELAY));
     return;
   }
   if (!DIST) {
