@@ -12,7 +12,7 @@ from tiles.simulate.catalogue import Catalogue
 
 
 def truth_table(catalogue: Catalogue, wcs: WCS, pc_per_px: float) -> Table:
-    """Astropy table of sources then artefacts, ids from 1.
+    """Astropy table of every source and artefact, in reading order (by row, then column), ids from 1.
 
     Magnitudes are total Vega magnitudes of all of an object's light (for an association: its peaks and diffuse
     light together), NaN in bands where it has none (artefacts exist in one band). ``r_eff_pc`` is the
@@ -46,4 +46,8 @@ def truth_table(catalogue: Catalogue, wcs: WCS, pc_per_px: float) -> Table:
         table[column].description = f"total Vega magnitude in {band.name}; NaN where the object has no light"
     table["r_eff_pc"] = np.array([s.r_eff_px * pc_per_px for s in sources] + [np.nan] * len(artefacts)) * u.pc
     table["r_eff_pc"].description = "half-light radius of the main component (0 for stars, NaN for artefacts)"
+    for name, decimals in (("ra", 8), ("dec", 8), ("r_eff_pc", 3), *((f"mag_{b.name}", 4) for b in BANDS)):
+        table[name] = np.round(table[name], decimals)
+    table.sort(["y", "x"])  # reading order, so that ids say nothing about the class
+    table["id"] = np.arange(1, n + 1)
     return table
