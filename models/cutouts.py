@@ -68,7 +68,7 @@ def extract_cutouts(
 
     ``x``, ``y`` are 0-based pixel positions (column, row); see the module docstring. Pixels outside the image
     and NaN/inf pixels are set to 0 and marked invalid. One fancy-indexing gather per band, no loop over
-    sources or pixels: 15,000 sources x 5 bands cut in about a second.
+    sources or pixels: 15,000 sources x 5 bands of 4096^2 cut in about 4 s on a busy 2-core machine.
     """
     arrays = _check_bands(bands, band_names)
     xs = np.asarray(x, dtype=np.float64).ravel()
@@ -85,14 +85,17 @@ def extract_cutouts(
     rows = np.floor(ys + 0.5).astype(np.int64)[:, None] + offsets[None, :]  # (N, size)
     cols = np.floor(xs + 0.5).astype(np.int64)[:, None] + offsets[None, :]
     inside = ((rows >= 0) & (rows < height))[:, :, None] & ((cols >= 0) & (cols < width))[:, None, :]
-    r = np.clip(rows, 0, height - 1)[:, :, None]
-    c = np.clip(cols, 0, width - 1)[:, None, :]
+    # one flat index per cutout pixel, shared by all bands: np.take on a 1-D view is the fastest gather
+    flat = np.clip(rows, 0, height - 1)[:, :, None] * width + np.clip(cols, 0, width - 1)[:, None, :]
     n = xs.size
-    data = np.zeros((n, len(arrays), size, size), dtype=np.float32)
-    valid = np.zeros((n, len(arrays), size, size), dtype=bool)
+    data = np.empty((n, len(arrays), size, size), dtype=np.float32)
+    valid = np.empty((n, len(arrays), size, size), dtype=bool)
+    all_inside = bool(inside.all())
     for b, arr in enumerate(arrays):
-        window = arr[r, c].astype(np.float32, copy=False)
-        ok = inside & np.isfinite(window)
-        data[:, b] = np.where(ok, window, np.float32(0.0))
+        window = np.take(np.ascontiguousarray(arr).reshape(-1), flat).astype(np.float32, copy=False)
+        ok = np.isfinite(window) if all_inside else (inside & np.isfinite(window))
         valid[:, b] = ok
+        data[:, b] = window
+        if not ok.all():
+            data[:, b][~ok] = 0.0
     return Cutouts(data=data, valid=valid)
