@@ -63,14 +63,16 @@ class BandNormalisation:
         band_names: Sequence[str] | None = None,
         max_pixels: int = 1_000_000,
         seed: int = 0,
+        valid: np.ndarray | None = None,
     ) -> BandNormalisation:
         """Fit from full band images (list of 2-D arrays) or from cutouts (N, bands, H, W).
 
-        Cutouts must have invalid pixels set to NaN first if they should not count (padding zeros would bias
-        the background). At most ``max_pixels`` random pixels per band are used: a 4096^2 band fits in ~0.1 s.
+        For cutouts pass their ``valid`` mask so the zero padding does not bias the background. At most
+        ``max_pixels`` random pixels per band are used, so a 4096^2 band fits in a fraction of a second.
         """
         if isinstance(bands, np.ndarray) and bands.ndim == 4:
-            per_band = [bands[:, b] for b in range(bands.shape[1])]
+            stack = bands if valid is None else np.where(valid, bands, np.nan)
+            per_band = [stack[:, b] for b in range(stack.shape[1])]
         else:
             per_band = [np.asarray(b) for b in bands]
         names = tuple(band_names) if band_names is not None else None

@@ -38,7 +38,8 @@ def legus() -> BenchmarkData:
 
 
 def test_catalogue_features_alone(legus: BenchmarkData) -> None:
-    rows = label_efficiency(legus, budgets=(20, 100, "all"), seeds=(0,), finetune_options={"epochs": 2, "min_steps": 20})
+    options = {"epochs": 2, "min_steps": 20}
+    rows = label_efficiency(legus, budgets=(20, 100, "all"), seeds=(0,), finetune_options=options)
     assert all(set(r) == KEYS for r in rows)
     assert [(r["strategy"], r["n_labels"]) for r in rows[:3]] == [("scratch", 20), ("scratch", 100),
                                                                   ("scratch", legus.train.size)]

@@ -113,3 +113,33 @@ def test_bad_labels_are_explained(data) -> None:
         session.add_labels([5], [1])
     with pytest.raises(LabelError, match="no labels yet"):
         session.retrain()
+
+
+def test_real_sdss_sources_end_to_end(tmp_path: Path) -> None:
+    """SDSS g, r, i -> sep sources -> cutouts -> noise units -> BYOL (tiny) -> embeddings -> session."""
+    sep = pytest.importorskip("sep")
+    from astropy.io import fits
+
+    from models.cutouts import extract_cutouts
+    from models.embed import embed
+    from models.normalise import BandNormalisation
+    from models.train_byol import train_byol
+    from tests.conftest import shared_file
+    from tests.models.synthetic import tiny_config
+
+    bands = [fits.getdata(shared_file(f"images/sdss_gri/reprojected_sdss_{b}.fits")).astype(np.float32)
+             for b in "gri"]
+    g = np.nan_to_num(bands[0])
+    background = sep.Background(g)
+    sources = sep.extract(g - background, 5.0, err=background.globalrms)
+    assert len(sources) > 30
+    cut = extract_cutouts(bands, sources["x"], sources["y"], size=16)  # sep positions are 0-based
+    norm = BandNormalisation.fit(cut.data, valid=cut.valid, band_names=["g", "r", "i"])
+    units = norm.to_noise_units(cut.data, cut.valid)
+    state = train_byol(units, tiny_config(steps=2), normalisation=norm.to_dict())
+    emb = embed(state.encoder, units, device="cpu")
+    session = ModelSession(emb, ["star", "galaxy"])
+    session.add_labels([0, 1, 2, 3], ["star", "galaxy", "star", "galaxy"])
+    session.retrain()
+    assert session.predict().shape == (len(sources), 2)
+    assert ModelSession.load(session.save(tmp_path / "sdss")).labels == session.labels
