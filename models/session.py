@@ -228,8 +228,9 @@ class ModelSession:
             "format": FORMAT, "classes": self.classes, "config": asdict(self.config), "version": self.version,
             "n_sources": self.n_sources, "embedding_dim": int(self.embeddings.shape[1]),
             "n_features": 0 if self.features is None else int(self.features.shape[1]),
-            "labels": [[i, c] for i, c in sorted(self._labels.items())],
-            "batches": [[[i, p] for i, p in b] for b in self._batches], "rounds": self._rounds,
+            "labels": [[i, self.classes[c]] for i, c in sorted(self._labels.items())],
+            "batches": [[[i, None if p is None else self.classes[p]] for i, p in b] for b in self._batches],
+            "rounds": self._rounds,
             "history": self.history, "scaler": self.scaler.to_dict(),
             "validation": None if self._validation is None else [
                 self._validation[0].tolist(), [self.classes[c] for c in self._validation[1]]
@@ -278,8 +279,11 @@ class ModelSession:
         except Exception as exc:  # corrupt file or pickled objects: both refused
             raise CheckpointError(f"{folder / 'probe.pt'} cannot be read as plain data: {exc}") from exc
         session.probe = LinearProbe.from_state(payload["probe"])
-        session._labels = {int(i): int(c) for i, c in state["labels"]}
-        session._batches = [[(int(i), None if p is None else int(p)) for i, p in b] for b in state["batches"]]
+        index = session._class_index
+        session._labels = {int(i): index[c] for i, c in state["labels"]}
+        session._batches = [
+            [(int(i), None if p is None else index[p]) for i, p in batch] for batch in state["batches"]
+        ]
         session._rounds = int(state["rounds"])
         session.version = int(state["version"])
         session.history = list(state["history"])

@@ -81,7 +81,7 @@ def test_save_load_round_trip_without_pickle(data, tmp_path: Path) -> None:
     session.add_labels([30], [y[30]])
     folder = session.save(tmp_path / "s")
     state = json.loads((folder / "session.json").read_text())
-    assert state["labels"][:2] == [[0, int(y[0]) - 1], [1, int(y[1]) - 1]]
+    assert state["labels"][:2] == [[0, int(y[0])], [1, int(y[1])]]  # class values, readable
     loaded = ModelSession.load(folder)
     assert loaded.labels == session.labels and loaded.version == session.version
     assert np.array_equal(loaded.predict(), session.predict())
