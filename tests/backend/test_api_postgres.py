@@ -1,8 +1,9 @@
 """The API's image, annotation and viewport flows on PostgreSQL (the scale-out database of docker-compose).
 
 Skipped with a reason when ``SKYLABEL_TEST_POSTGRES_URL`` is unset, failed when
-``SKYLABEL_REQUIRE_POSTGRES=1`` (see tests/backend/pg.py). What differs from SQLite and is checked here: unique constraints raised by the
-server (duplicate names, the annotations' client_key), tz-aware timestamps, JSON columns, the query plans.
+``SKYLABEL_REQUIRE_POSTGRES=1`` (see tests/backend/pg.py). What differs from SQLite and is checked here:
+unique constraints raised by the server (duplicate names, the annotations' client_key), tz-aware timestamps,
+JSON columns, the query plans.
 """
 
 from __future__ import annotations
