@@ -14,6 +14,7 @@ Where things live (one concept per module):
 ``momentum``        EMA target update and the cosine tau schedule
 ``byol``            the online / target networks container
 ``train_byol``      the training loop, checkpoints, resume, ``benchmark_throughput``
+``pretrained``      save / load a pretrained encoder with its normalisation (export or BYOL checkpoint)
 ``embed``           embeddings of every source
 ``probe``           linear probe (multinomial logistic regression, L-BFGS, warm start, class weights)
 ``finetune``        supervised training of a whole network (fine-tuning, scratch baseline)
