@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
 from backend.api.limits import BodySizeLimit
+from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
-    annotations,
     cutouts,
     detect,
     export,
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, annotations, export, detect, cutouts):
+    for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
 
     @app.get("/api/health", tags=["meta"])

@@ -27,7 +27,9 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "annotation": {"colour": "#3fb950", "radius_px": 6, "width": 1.5, "shape": "ring"},
 }
 ANNOTATION_LAYER = "annotations"
-STYLE_KEYS = {"colour": str, "radius_px": (int, float), "width": (int, float), "shape": str, "visible": bool}
+STYLE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "colour": str, "radius_px": (int, float), "width": (int, float), "shape": str, "visible": bool,
+}
 STYLE_SHAPES = ("ring", "dot", "cross", "square")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")
 

@@ -49,7 +49,7 @@ def source_detail(session: Session, source_id: int) -> dict[str, Any]:
 
 
 def filtered(session: Session, image_id: int, layer_ids: list[int] | None, state: State,
-             classes: list[str] | None) -> Select[tuple[Source]]:
+             classes: list[str] | None) -> Select[Any]:
     query = select(Source).where(Source.image_id == image_id)
     if layer_ids is not None:
         query = query.where(Source.layer_id.in_(check_layers(session, image_id, layer_ids)))
