@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from astropy.io import fits
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.catalogues import SourceCatalog
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker, session_scope
 from backend.db.tables import Image
 from backend.services.projects import default_project
+from tests.backend.fits_factory import tan_header
 
 
 def make_sessions(folder: Path) -> sessionmaker[Session]:
@@ -46,3 +49,11 @@ def app_client(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     settings = Settings(data_dir=tmp_path / "data", frontend_dir=tmp_path / "no-frontend")
     return TestClient(create_app(settings))
+
+
+def covering_header(catalog: SourceCatalog, size: int) -> fits.Header:
+    """A TAN WCS (rotated 12 degrees) centred on the catalogue whose size x size pixels cover every source."""
+    sky = catalog.sky_positions()
+    ra0, dec0 = np.nanmean(sky[:, 0]), np.nanmean(sky[:, 1])
+    offsets = np.hypot((sky[:, 0] - ra0) * np.cos(np.radians(dec0)), sky[:, 1] - dec0) * 3600
+    return tan_header(size, size, ra=float(ra0), dec=float(dec0), scale_arcsec=2.3 * np.nanmax(offsets) / size)

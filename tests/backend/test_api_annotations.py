@@ -188,3 +188,11 @@ def test_labels_survive_a_restart(tmp_path: Path) -> None:
     client.app.state.engine.dispose()  # type: ignore[attr-defined]
     restarted = TestClient(create_app(client.app.state.settings))  # type: ignore[attr-defined]
     assert restarted.get("/api/sources/1").json()["votes"] == {"alice": "3"}
+
+
+def test_deleting_the_image_removes_its_layers_and_labels(client: TestClient, image_id: int) -> None:
+    label(client, image_id, 1, "1")
+    label(client, image_id, 1, "2")
+    assert client.delete(f"/api/images/{image_id}").status_code == 204
+    assert client.get("/api/sources/1").status_code == 404
+    assert client.get(f"/api/images/{image_id}/layers").status_code == 404

@@ -18,8 +18,7 @@ from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Source
 from backend.services.consensus import current_votes
 from tests.backend.fits_factory import tan_header
-from tests.backend.labels_db import add_image, app_client
-from tests.backend.test_services_import import covering_header
+from tests.backend.labels_db import add_image, app_client, covering_header
 from tests.conftest import shared_file
 
 CATALOG = b"id,x,y,mag,note\n1,10.25,10.5,21.5,bright\n2,50,80,19.0,\n3,200.125,150,,edge\n4,290,190,20.0,x\n"

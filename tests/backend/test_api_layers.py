@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from backend.catalogues import read_legus
 from tests.backend.fits_factory import tan_header
-from tests.backend.labels_db import add_image, app_client
-from tests.backend.test_services_import import covering_header
+from tests.backend.labels_db import add_image, app_client, covering_header
 from tests.conftest import shared_file
 
 LEGUS_SMALL = "legus/hlsp_legus_hst_acs-wfc3_ngc4248_multiband_v2_padagb-mwext-avgapcor.tab"

@@ -22,7 +22,7 @@ from backend.errors import ConflictError, InputError
 from backend.services import layer_import
 from backend.services.layer_import import import_catalog
 from tests.backend.fits_factory import tan_header
-from tests.backend.labels_db import add_image, make_sessions
+from tests.backend.labels_db import add_image, covering_header, make_sessions
 from tests.conftest import shared_file
 
 
@@ -39,14 +39,6 @@ def counts(sessions: sessionmaker[Session], layer_id: int) -> tuple[Counter[str]
         consensus = Counter(session.scalars(select(DbSource.label_class).where(DbSource.layer_id == layer_id)))
         n = session.scalar(select(func.count(DbSource.id)).where(DbSource.layer_id == layer_id)) or 0
     return votes, consensus, n
-
-
-def covering_header(catalog: SourceCatalog, size: int) -> fits.Header:
-    """A TAN WCS (rotated 12 degrees) centred on the catalogue whose size x size pixels cover every source."""
-    sky = catalog.sky_positions()
-    ra0, dec0 = np.nanmean(sky[:, 0]), np.nanmean(sky[:, 1])
-    offsets = np.hypot((sky[:, 0] - ra0) * np.cos(np.radians(dec0)), sky[:, 1] - dec0) * 3600
-    return tan_header(size, size, ra=float(ra0), dec=float(dec0), scale_arcsec=2.3 * np.nanmax(offsets) / size)
 
 
 def test_every_legus_field_keeps_its_class_counts(sessions: sessionmaker[Session], shared_data: Path) -> None:
