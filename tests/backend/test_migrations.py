@@ -24,7 +24,8 @@ from tests.backend.pg import (  # noqa: F401  (fixtures)
     postgres_server_url,
 )
 
-TABLES = {"images", "bands", "renditions", "projects", "layers", "sources", "annotators", "rounds", "annotations"}
+TABLES = {"images", "bands", "renditions", "projects", "layers", "sources", "annotators", "rounds",
+          "annotations"}
 
 
 def schema_differences(engine: Engine) -> list[object]:

@@ -25,15 +25,16 @@ from backend.services.viewport import query_viewport, viewport_select
 
 SIZE = 1000
 CLASSES = ["1", "2", "3", "4"]
+KEYS = ("id", "layer_id", "x", "y", "label_class", "n_votes", "shape")
 
 
 def fill_random(engine: Engine, seed: int = 0, n: int = 1500) -> dict[str, Any]:
-    """Two images (the second a decoy), three layers on the first; returns the rows as the query returns them."""
+    """Two images (the second a decoy), three layers on the first; returns the first image's rows."""
     rng = random.Random(seed)
     with engine.begin() as conn:
-        images = [conn.execute(insert(Image).values(name=f"img{i}-{seed}", width=SIZE, height=SIZE, folder="f",
-                                                    default_rendition="rgb", warnings=[]).returning(Image.id))
-                  .scalar_one() for i in range(2)]
+        images = [conn.execute(insert(Image).values(name=f"img{i}-{seed}", width=SIZE, height=SIZE,
+                                                    folder="f", default_rendition="rgb", warnings=[])
+                               .returning(Image.id)).scalar_one() for i in range(2)]
         layers = [conn.execute(insert(Layer).values(image_id=image, name=name, kind="detections", style={},
                                                     meta={}, n_sources=0).returning(Layer.id)).scalar_one()
                   for image, name in [(images[0], "a"), (images[0], "b"), (images[0], "c"), (images[1], "a")]]
@@ -61,7 +62,8 @@ def fill_random(engine: Engine, seed: int = 0, n: int = 1500) -> dict[str, Any]:
 
 
 def brute_force(rows: list[dict[str, Any]], bbox: tuple[float, float, float, float] | None,
-                layer_ids: list[int] | None, classes: list[str] | None, state: str) -> dict[int, dict[str, Any]]:
+                layer_ids: list[int] | None, classes: list[str] | None,
+                state: str) -> dict[int, dict[str, Any]]:
     out = {}
     for row in rows:
         if bbox is not None and not (bbox[0] <= row["x"] <= bbox[2] and bbox[1] <= row["y"] <= bbox[3]):
@@ -72,7 +74,7 @@ def brute_force(rows: list[dict[str, Any]], bbox: tuple[float, float, float, flo
             continue
         if state == "labelled" and row["label_class"] is None or state == "unlabelled" and row["label_class"]:
             continue
-        out[row["id"]] = {key: row[key] for key in ("id", "layer_id", "x", "y", "label_class", "n_votes", "shape")}
+        out[row["id"]] = {key: row[key] for key in KEYS}
     return out
 
 
@@ -90,12 +92,13 @@ def random_queries(data: dict[str, Any], count: int, seed: int = 1) -> Iterator[
                "state": rng.choice(["all", "all", "labelled", "unlabelled"])}
 
 
-def check_against_brute_force(sessions: sessionmaker[Session], data: dict[str, Any], count: int = 150) -> None:
+def check_against_brute_force(sessions: sessionmaker[Session], data: dict[str, Any],
+                              count: int = 150) -> None:
     """Every random query returns exactly the brute-force set, with the stored values (shape decoded)."""
     for query in random_queries(data, count):
         with sessions() as session:
-            result = query_viewport(session, data["image"], query["bbox"], query["layer_ids"], query["classes"],
-                                    query["state"], limit=50_000)
+            result = query_viewport(session, data["image"], query["bbox"], query["layer_ids"],
+                                    query["classes"], query["state"], limit=50_000)
         expected = brute_force(data["rows"], **query)
         got = {source["id"]: source for source in result["sources"]}
         assert len(got) == len(result["sources"]) == result["count"], query
@@ -163,7 +166,7 @@ def test_empty_results(sessions: sessionmaker[Session], data: dict[str, Any]) ->
         assert result == {"count": 0, "truncated": False, "sources": []}
 
 
-def test_image_without_layers_is_empty_not_missing(sessions: sessionmaker[Session], data: dict[str, Any]) -> None:
+def test_image_without_layers_is_empty_not_missing(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         image = session.execute(insert(Image).values(name="bare", width=10, height=10, folder="f",
                                                      default_rendition="rgb", warnings=[])
@@ -191,15 +194,17 @@ def test_errors_say_what_to_fix(sessions: sessionmaker[Session], data: dict[str,
         query_viewport(session, **args)
 
 
-@pytest.mark.parametrize("filters", [{}, {"classes": ["1", "2"]}, {"state": "labelled"}, {"state": "unlabelled"}])
+@pytest.mark.parametrize("filters", [{}, {"classes": ["1", "2"]}, {"state": "labelled"},
+                                     {"state": "unlabelled"}])
 def test_sqlite_plan_seeks_the_viewport_index(sqlite_db: tuple[Engine, dict[str, Any]],
                                               filters: dict[str, Any]) -> None:
     """Without ANALYZE statistics SQLite would pick ix_sources_label_state for a class filter; the seek on
     layer, row band and x must survive every filter."""
     engine, data = sqlite_db
-    stmt = viewport_select(data["image"], data["layers"], (100.0, 100.0, 400.0, 300.0), filters.get("classes"),
-                           filters.get("state", "all"), "sqlite").limit(5001)
+    stmt = viewport_select(data["image"], data["layers"], (100.0, 100.0, 400.0, 300.0),
+                           filters.get("classes"), filters.get("state", "all"), "sqlite").limit(5001)
     compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
     with engine.connect() as conn:
         plan = " ".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-    assert "USING INDEX ix_sources_viewport (image_id=? AND layer_id=? AND row_band=? AND x>? AND x<?)" in plan
+    seek = "USING INDEX ix_sources_viewport (image_id=? AND layer_id=? AND row_band=? AND x>? AND x<?)"
+    assert seek in plan, plan
