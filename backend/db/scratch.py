@@ -29,7 +29,7 @@ def create_scratch_database(url: str, prefix: str) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except SQLAlchemyError as error:
         raise InputError(f"cannot create database {name} on {server.render_as_string()}: "
-                         f"{error.orig or error}; the role needs LOGIN and CREATEDB "
+                         f"{getattr(error, 'orig', None) or error}; the role needs LOGIN and CREATEDB "
                          "(.ci/postgres.sh sets both)") from error
     finally:
         admin.dispose()

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from backend.db.sources import ROW_BAND_PX, Layer, Source
@@ -33,6 +33,7 @@ MAX_LIMIT = 50_000
 MAX_BAND_LIST = 1000
 
 BBox = tuple[float, float, float, float]
+Rows = Select[*tuple[Any, ...]]
 
 
 def row_bands(ymin: float, ymax: float) -> tuple[int, int]:
@@ -77,13 +78,14 @@ def _image_layers(session: Session, image_id: int, layer_ids: list[int] | None) 
 
 
 def viewport_select(image_id: int, layers: list[int], bbox: BBox | None, classes: list[str] | None,
-                    state: str, dialect: str) -> Select[Any]:
+                    state: str, dialect: str) -> Rows:
     """The SELECT of :func:`query_viewport` for ``dialect`` (sqlite | postgresql; exposed so tests and the
     benchmark can EXPLAIN it)."""
     # shape as its JSON text: per-row JSON decoding by the drivers costs more than the query (_decode_shapes)
-    query = select(Source.id, Source.layer_id, Source.x, Source.y, Source.label_class, Source.n_votes,
-                   cast(Source.shape, Text)).where(Source.image_id == image_id, Source.layer_id.in_(layers))
-    label = Source.label_class
+    query: Rows = select(Source.id, Source.layer_id, Source.x, Source.y, Source.label_class, Source.n_votes,
+                         cast(Source.shape, Text))
+    query = query.where(Source.image_id == image_id, Source.layer_id.in_(layers))
+    label: ColumnElement[str | None] = Source.label_class.expression
     if bbox is not None:
         xmin, ymin, xmax, ymax = (float(v) for v in bbox)
         band0, band1 = row_bands(ymin, ymax)

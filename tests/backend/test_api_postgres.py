@@ -115,9 +115,9 @@ def test_viewport_filters_are_index_conditions(pg_url: str) -> None:
     engine = make_engine(pg_url)
     try:
         image_id, layer_ids = fill(engine, 20_000)  # with ANALYZE statistics, as autovacuum keeps them
-        for filters in ({}, {"classes": ["1", "2"]}, {"state": "labelled"}):
-            stmt = viewport_select(image_id, layer_ids, (4000.0, 4000.0, 4600.0, 4400.0),
-                                   filters.get("classes"), filters.get("state", "all"), "postgresql")
+        for classes, state in ((None, "all"), (["1", "2"], "all"), (None, "labelled")):
+            stmt = viewport_select(image_id, layer_ids, (4000.0, 4000.0, 4600.0, 4400.0), classes, state,
+                                   "postgresql")
             compiled = stmt.limit(5001).compile(engine, compile_kwargs={"literal_binds": True})
             with engine.connect() as conn:
                 plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
