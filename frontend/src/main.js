@@ -1,8 +1,8 @@
 /**
  * Start the app: one store, the actions over it, the map, the panels and the keys; then open the image
- * named in the URL hash (or the first one). Exposes `window.skylabel` for the browser tests:
- * `{map, store, pixelToScreen(x, y), screenToPixel(px, py), ready}` with FITS 0-based pixels and CSS
- * pixels relative to #map's top-left corner; `ready` resolves once the first image's tiles are drawn.
+ * named in the URL hash (or the first one). Exposes `window.skylabel` for the browser tests (README):
+ * pixels are FITS 0-based and screen positions CSS pixels relative to #map's top-left corner; `ready`
+ * resolves once the first image's tiles are drawn.
  */
 import 'ol/ol.css';
 import './styles.css';
@@ -11,25 +11,42 @@ import { LIMIT_MODES, STRETCHES } from './api/tiles.js';
 import { createBlinker } from './blink.js';
 import { parseHash, syncHash } from './hash.js';
 import { keyBindings, listenForKeys } from './keyboard.js';
+import { createLabelActions } from './labels/labelActions.js';
+import { createLayerActions } from './labels/layerActions.js';
+import { startViewportLoader } from './labels/viewportLoader.js';
 import { createImageMap } from './map/imageMap.js';
+import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
+import { mountDetectDialog } from './panels/detectDialog.js';
 import { mountGotoBox } from './panels/gotoBox.js';
 import { mountHelpOverlay } from './panels/helpOverlay.js';
 import { mountImageList } from './panels/imageList.js';
+import { mountImportDialog } from './panels/importDialog.js';
+import { mountLayerLegend } from './panels/layerLegend.js';
 import { mountReadout } from './panels/readout.js';
 import { mountRenditionPanel } from './panels/renditionPanel.js';
+import { mountSaveStatus } from './panels/saveStatus.js';
+import { mountSourcePanel } from './panels/sourcePanel.js';
 import { mountStatusLine } from './panels/statusLine.js';
 import { mountStretchPanel } from './panels/stretchPanel.js';
+import { mountToolbar } from './panels/toolbar.js';
+import { mountTriageGrid } from './panels/triageGrid.js';
 import { createStore, initialState } from './store.js';
+import { createDrawTools } from './tools/drawTools.js';
+import { createTriage } from './triage/triageController.js';
 
 const byId = (id) => {
   const el = document.getElementById(id);
   if (!el) throw new Error(`index.html has no #${id}`);
   return el;
 };
+const dialog = (id) => /** @type {HTMLDialogElement} */ (byId(id));
 
 const store = createStore(initialState());
 const actions = createActions(store);
 const blinker = createBlinker(store, actions);
+const labelling = createLabelActions(store, actions);
+const layerActions = createLayerActions(store, actions);
+const triage = createTriage(store, actions, labelling);
 
 mountStatusLine(byId('status'), store);
 const imageMap = createImageMap({
@@ -43,13 +60,39 @@ const imageMap = createImageMap({
     return [16, 16, 16, left];
   },
 });
+startViewportLoader(store, actions);
+const drawTools = createDrawTools({
+  map: imageMap.map, store, actions, pick: imageMap.pick, select: (id) => labelling.selectSource(id),
+});
+store.watch((s) => s.imageId, (id) => {
+  labelling.resetForImage();
+  if (id !== null) layerActions.loadForImage(id);
+});
+
 mountImageList(byId('image-panel'), store, actions);
 mountRenditionPanel(byId('rendition-panel'), store, actions, blinker);
 mountStretchPanel(byId('stretch-panel'), store, actions);
 const gotoBox = mountGotoBox(byId('goto-panel'), actions);
+mountLayerLegend(byId('layer-panel'), store, layerActions);
 mountReadout(byId('readout-panel'), store);
+mountSourcePanel(byId('source-panel'), store, labelling);
+mountToolbar(byId('toolbar'), store);
+mountSaveStatus(byId('save-status'), store, labelling);
+mountAnnotatorBadge(byId('brand'), dialog('annotator-dialog'), store, labelling);
+mountImportDialog(dialog('import-dialog'), store, layerActions);
+mountDetectDialog(dialog('detect-dialog'), store, layerActions);
+const grid = mountTriageGrid(byId('triage-panel'), store, triage);
 const bindings = keyBindings({
-  store, actions, blinker, gotoBox, imageMap, choices: { stretches: STRETCHES, limits: LIMIT_MODES },
+  store,
+  actions,
+  labelling,
+  triage,
+  gridColumns: grid.columns,
+  drawTools,
+  blinker,
+  gotoBox,
+  imageMap,
+  choices: { stretches: STRETCHES, limits: LIMIT_MODES },
 });
 mountHelpOverlay(byId('help'), store, bindings);
 listenForKeys(bindings, document);
@@ -86,8 +129,19 @@ window.skylabel = {
   map: imageMap.map,
   store,
   actions,
+  labelling,
   pixelToScreen: imageMap.pixelToScreen,
   screenToPixel: imageMap.screenToPixel,
   whenTilesRendered: imageMap.whenTilesRendered,
   ready,
+  /** @param {number} id select a source and centre the map on it; resolves once its detail is shown */
+  selectSource: (id) => labelling.selectSource(id, { pan: true }),
+  /** @returns {object|null} the selected source's detail (GET /api/sources/{id}), null while none or loading */
+  selectedSource: () => store.get().selected,
+  /** @returns {number} labels not yet saved on the server */
+  pendingSaves: () => labelling.pendingSaves(),
+  /** @returns {Promise<void>} resolves when every label is saved (refused ones aside) */
+  whenSaved: () => labelling.whenSaved(),
+  /** @param {string} name set the annotator without the dialog (tests) */
+  setAnnotator: (name) => labelling.setAnnotator(name),
 };

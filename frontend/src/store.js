@@ -43,6 +43,44 @@ export function initialState() {
     status: /** @type {{message: string, level: 'info'|'error'|'busy', seq: number, source: string}|null} */ (null),
     helpOpen: false,
     panelsHidden: false,
+
+    // Labelling (sources, layers, labels; FITS 0-based pixels)
+    /** the image's label scheme: {name, classes: [{id, name, colour, hotkey}]} */
+    scheme: /** @type {object|null} */ (null),
+    /** who is labelling: asked once, kept in localStorage, sent with every annotation */
+    annotator: '',
+    layers: /** @type {object[]} */ ([]),
+    /** layer ids switched off in the legend */
+    hiddenLayers: /** @type {number[]} */ ([]),
+    /** the sources in view: {count, truncated, sources, layers, bbox} */
+    viewportSources: /** @type {object|null} */ (null),
+    /** bumped when sources changed on the server (import, detection, a drawn shape saved): reload the view */
+    sourcesVersion: 0,
+    /** labels made here, ahead of the next server answer: source id -> {label_class, n_votes?} */
+    overrides: /** @type {Record<number, {label_class?: string|null, n_votes?: number}>} */ ({}),
+    /** source id -> 'pending' | 'failed' while its label is in the save queue */
+    saveStates: /** @type {Record<number, string>} */ ({}),
+    /** the save queue in numbers: {pending, failed, rejected, error} */
+    saves: { pending: 0, failed: 0, rejected: 0, error: /** @type {string|null} */ (null) },
+    /** drawn shapes whose label is not saved yet: [{key, geometry, class, failed}] */
+    unsavedShapes: /** @type {object[]} */ ([]),
+    selectedId: /** @type {number|null} */ (null),
+    /** GET /sources/{id} of the selected source (null while loading) */
+    selected: /** @type {object|null} */ (null),
+    /** true while the selected source has a label newer than `selected` shows */
+    selectedStale: false,
+    tool: 'select',
+    /** a drawn geometry waiting for a class key */
+    draft: /** @type {object|null} */ (null),
+    triageOpen: false,
+    /** what the triage grid lists: layer id ('' = all visible), state, class, sort column, order */
+    triageQuery: { layer: '', state: 'unlabelled', cls: '', sort: 'id', order: 'asc' },
+    /** the page shown: {offset, count, items, query}; items keep their place when labelled */
+    triagePage: /** @type {{offset: number, count: number, items: object[], query: object}|null} */ (null),
+    /** index of the focused cell on the page */
+    triageFocus: 0,
+    /** the open dialog: 'import' | 'detect' | 'annotator' | null */
+    dialog: /** @type {string|null} */ (null),
   };
 }
 

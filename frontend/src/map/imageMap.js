@@ -4,16 +4,20 @@
  * view out) or through the coordinate helpers returned here.
  *
  * All positions crossing this boundary are FITS 0-based pixels (see pixelGrid.js); screen positions are
- * CSS pixels relative to the top-left corner of the map element.
+ * CSS pixels relative to the top-left corner of the map element. `view.extent` in the store is the visible
+ * box, FITS 0-based [xmin, ymin, xmax, ymax], for loading the sources in view.
  */
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
+import KeyboardPan from 'ol/interaction/KeyboardPan.js';
+import KeyboardZoom from 'ol/interaction/KeyboardZoom.js';
 import { stretchParams, stretchProblem } from '../api/tiles.js';
 import { createImageTileLayer } from '../layers/imageTileLayer.js';
 import { createMarkerLayer } from '../layers/markerLayer.js';
 import { pixelScaleArcsec } from '../coords/wcsSummary.js';
 import { CompassControl } from './compass.js';
+import { attachLabelOverlay } from './labelOverlay.js';
 import {
   imageProjection, imageTileGrid, mapToPixel, pixelToMap, viewResolutions,
 } from './pixelGrid.js';
@@ -38,6 +42,12 @@ export function createImageMap({ target, store, onTileError, onTileLoad = () => 
     keyboardEventTarget: document,
     layers: [marker.layer],
   });
+
+  const labels = attachLabelOverlay(map, store);
+  // The triage grid takes the arrow keys while it is open; OpenLayers would pan the map with them too.
+  store.watch((s) => s.triageOpen, (open) => map.getInteractions().forEach((i) => {
+    if (i instanceof KeyboardPan || i instanceof KeyboardZoom) i.setActive(!open);
+  }));
 
   /** @type {ReturnType<typeof createImageTileLayer>|null} */
   let tiles = null;
@@ -134,7 +144,9 @@ export function createImageMap({ target, store, onTileError, onTileLoad = () => 
     const center = view.getCenter();
     if (!center || !store.get().image) return;
     const [x, y] = mapToPixel(center);
-    store.set({ view: { x, y, res: view.getResolution() } });
+    const [x0, y0, x1, y1] = view.calculateExtent(map.getSize());
+    const extent = [...mapToPixel([x0, y0]), ...mapToPixel([x1, y1])];
+    store.set({ view: { x, y, res: view.getResolution(), extent } });
   });
 
   /**
@@ -184,5 +196,5 @@ export function createImageMap({ target, store, onTileError, onTileLoad = () => 
     map.getView().animate({ resolution, duration: 200 });
   }
 
-  return { map, pixelToScreen, screenToPixel, whenTilesRendered, fitImage, zoomTo };
+  return { map, pixelToScreen, screenToPixel, whenTilesRendered, fitImage, zoomTo, pick: labels.pick };
 }

@@ -1,0 +1,87 @@
+/**
+ * `#import-dialog` (`i`): upload a catalogue as a new layer. File, format (SExtractor, LEGUS, GeoJSON, DS9
+ * regions, CSV), layer name and kind, the LEGUS column layout and a CSV column mapping (JSON) when needed.
+ * The answer shows how many sources were imported, how many fell outside the image (with their ids), how
+ * many labels came along, the reader's notes, and errors with their line numbers as the server words them.
+ */
+import { IMPORT_FORMATS, LAYER_KINDS } from '../api/layers.js';
+import { escapeHtml, must } from './dom.js';
+
+/**
+ * @param {HTMLDialogElement} dialog
+ * @param {import('../store.js').Store} store
+ * @param {import('../labels/layerActions.js').LayerActions} layerActions
+ */
+export function mountImportDialog(dialog, store, layerActions) {
+  dialog.innerHTML = `
+    <form id="import-form" method="dialog">
+      <h2>Import a catalogue</h2>
+      <label>File <input type="file" name="file" id="import-file" required></label>
+      <label>Format <select name="format" id="import-format">
+        ${IMPORT_FORMATS.map((f) => `<option>${f}</option>`).join('')}</select></label>
+      <label>Layer name <input type="text" name="name" id="import-name" placeholder="from the file name"></label>
+      <label>Kind <select name="kind" id="import-kind">
+        ${LAYER_KINDS.map((k) => `<option${k === 'reference' ? ' selected' : ''}>${k}</option>`).join('')}</select></label>
+      <label data-for="legus">LEGUS layout <input type="text" name="layout" id="import-layout" placeholder="standard"></label>
+      <label data-for="csv">Column mapping <textarea name="mapping" id="import-mapping" rows="2"
+        placeholder='{"x": "X_IMAGE", "y": "Y_IMAGE", "origin": 1}'></textarea></label>
+      <div id="import-result" class="result" aria-live="polite"></div>
+      <div class="row dialog-buttons">
+        <button type="button" data-close>Close</button>
+        <button type="submit" id="import-submit">Import</button>
+      </div>
+    </form>`;
+  const form = /** @type {HTMLFormElement} */ (must(dialog, '#import-form'));
+  const format = /** @type {HTMLSelectElement} */ (must(dialog, '#import-format'));
+  const result = must(dialog, '#import-result');
+  const submit = /** @type {HTMLButtonElement} */ (must(dialog, '#import-submit'));
+
+  const showFormatFields = () => {
+    for (const label of dialog.querySelectorAll('label[data-for]')) {
+      /** @type {HTMLElement} */ (label).hidden = label.getAttribute('data-for') !== format.value;
+    }
+  };
+  format.addEventListener('change', showFormatFields);
+  showFormatFields();
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    for (const key of ['name', 'layout', 'mapping']) if (!String(data.get(key) ?? '').trim()) data.delete(key);
+    if (format.value !== 'legus') data.delete('layout');
+    if (format.value !== 'csv') data.delete('mapping');
+    submit.disabled = true;
+    result.dataset.state = 'busy';
+    result.textContent = 'importing…';
+    try {
+      const answer = await layerActions.importLayer(data);
+      result.dataset.state = 'done';
+      const ids = answer.outside?.ids?.length ? ` (${answer.outside.ids.slice(0, 10).map(escapeHtml).join(', ')}${answer.outside.count > 10 ? ', …' : ''})` : '';
+      result.innerHTML = `<p><strong id="import-imported" data-count="${answer.imported}">${answer.imported} imported</strong>
+        into "${escapeHtml(answer.layer.name)}" · <span id="import-outside" data-count="${answer.outside?.count ?? 0}">`
+        + `${answer.outside?.count ?? 0} outside the image${ids}</span> · ${answer.labels ?? 0} labels</p>`
+        + (answer.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
+    } catch (error) {
+      result.dataset.state = 'error';
+      result.innerHTML = `<p class="error" id="import-error">${escapeHtml(error.message)}</p>`;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  dialog.addEventListener('click', (event) => {
+    if (/** @type {HTMLElement} */ (event.target).closest('[data-close]')) dialog.close();
+  });
+  dialog.addEventListener('close', () => {
+    if (store.get().dialog === 'import') store.set({ dialog: null });
+  });
+  store.watch((s) => s.dialog, (which) => {
+    if (which === 'import' && !dialog.open) {
+      result.textContent = '';
+      delete result.dataset.state;
+      dialog.showModal();
+    } else if (which !== 'import' && dialog.open) {
+      dialog.close();
+    }
+  });
+}
