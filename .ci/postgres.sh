@@ -3,11 +3,11 @@
 #
 #   export SKYLABEL_TEST_POSTGRES_URL="$(.ci/postgres.sh)"
 #
-# Idempotent: installs Debian's `postgresql` with apt-get only when it is missing, starts the first cluster with
-# pg_ctlcluster when it is down (no systemd on these machines), creates a cluster `skylabel` on a free port when
-# there is none or when the existing one cannot start (its port is taken by another program), and creates the
-# role (LOGIN CREATEDB: the test fixture and `skylabel bench sources` create and drop their own databases) and
-# the database when absent. Progress goes to stderr; stdout holds the URL only.
+# Idempotent: installs Debian's `postgresql` with apt-get only when it is missing; uses a running cluster, else
+# starts the first one with pg_ctlcluster (no systemd on these machines), else creates a cluster `skylabel` on
+# a free port (when there is none, or when the first cannot start because another program holds its port);
+# creates the role (LOGIN CREATEDB: the test fixture and `skylabel bench sources` create and drop their own
+# databases) and the database when absent. Progress goes to stderr; stdout holds the URL only.
 set -euo pipefail
 
 ROLE=skylabel_test
@@ -50,7 +50,8 @@ start_cluster() {  # VERSION NAME PORT: start a down cluster, or fail when its p
   as_root pg_ctlcluster "$version" "$name" start >&2
 }
 
-line="$(cluster_line "")"
+line="$(pg_lsclusters -h 2>/dev/null | awk '$4 ~ /^online/ {print; exit}')"  # a running cluster first
+[ -n "$line" ] || line="$(cluster_line "")"
 if [ -n "$line" ]; then
   read -r VERSION NAME PORT STATUS _ <<<"$line"
   if [[ "$STATUS" != online* ]] && ! start_cluster "$VERSION" "$NAME" "$PORT"; then
