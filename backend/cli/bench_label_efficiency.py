@@ -1,0 +1,93 @@
+"""``skylabel bench label-efficiency``: accuracy against the number of labels (see
+:mod:`backend.bench.label_efficiency`).
+
+Registered under the ``bench`` group by :mod:`backend.cli.bench`. Image mode (default) simulates the demo
+galaxy (cached in the data directory, shared with ``skylabel demo``); ``--legus-dir`` switches to catalogue
+features. Progress goes to stderr, the curve table to stdout, the report to ``--out`` and ``--out``.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from backend.bench.label_efficiency_config import SPLITS, build_config, parse_budgets
+from models.evaluate import STRATEGIES
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("label-efficiency", help="accuracy against the number of labels (BYOL probe, scratch)",
+                       description="Accuracy against the number of labels (Perez et al. Figure 3) on the "
+                                   "simulated demo galaxy, or on LEGUS catalogue features with --legus-dir.")
+    p.add_argument("--out", type=Path, required=True, help="JSON report; the plot goes to OUT.png")
+    p.add_argument("--legus-dir", type=Path, help="catalogue mode: folder of LEGUS .tab files")
+    p.add_argument("--split", default="by-field", choices=SPLITS, help="catalogue mode: pool and evaluation "
+                   "from different fields, or within one field")
+    p.add_argument("--field", help="catalogue mode, within-field: the field (default: the most labelled one)")
+    p.add_argument("--quick", action="store_true",
+                   help="reduced budget: 2048 px simulation, small ResNet, 400 BYOL steps, fewer budgets")
+    p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
+    p.add_argument("--budgets", type=parse_budgets, help="label counts, e.g. 20,50,100,200,500,1000,all")
+    p.add_argument("--strategies", type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
+                   help=f"comma-separated subset of {','.join(STRATEGIES)}")
+    p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
+    p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
+    p.add_argument("--byol-steps", type=int, help="BYOL steps (default 20000; quick 400)")
+    p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
+    p.add_argument("--encoder", choices=["starcnet", "resnet", "resnet-small"],
+                   help="encoder for BYOL and scratch (default starcnet; quick resnet-small)")
+    p.add_argument("--pretrain-on", choices=["all", "inspected"],
+                   help="BYOL on every object in the image (default) or only the LEGUS-inspected ones")
+    p.add_argument("--eval-fraction", type=float, help="held-out evaluation share per seed (default 0.25)")
+    p.add_argument("--device", choices=["cpu", "cuda"], help="default: CUDA when present")
+    p.set_defaults(func=bench_label_efficiency)
+
+
+def _encoder(name: str | None) -> dict | None:
+    from backend.bench.label_efficiency_config import FULL_ENCODER, QUICK_ENCODER
+
+    if name is None:
+        return None
+    specs = {"starcnet": FULL_ENCODER, "resnet": {"kind": "resnet", "n_bands": 5},
+             "resnet-small": QUICK_ENCODER}
+    return dict(specs[name])
+
+
+def bench_label_efficiency(args: argparse.Namespace) -> int:
+    from backend.bench.label_efficiency import format_table, run_benchmark, write_report
+    from backend.settings import Settings
+
+    config = build_config(
+        args.out, quick=args.quick, legus_dir=args.legus_dir, split=args.split, field_name=args.field,
+        seeds=args.seeds,
+        budgets=args.budgets, strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
+        byol_steps=args.byol_steps, byol_batch=args.byol_batch, encoder=_encoder(args.encoder),
+        pretrain_on=args.pretrain_on, eval_fraction=args.eval_fraction, device=args.device,
+    )
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
+        + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
+    report = run_benchmark(config, Settings().data_dir, log)
+    out, png = write_report(report, config.out)
+    print(format_table(report["summary"]))
+    if report.get("diagnostics_summary"):
+        print("diagnostics (linear probe on other inputs):")
+        print(format_table(report["diagnostics_summary"]))
+    for name, rows in report["comparisons"].items():
+        cells = [f"n={r['budget']}: {r['delta_binary']:+.3f} ({r['wins_binary']}/{r['seeds']} wins)"
+                 for r in rows]
+        print(f"{name} - byol_probe (binary, mean over seeds): " + ", ".join(cells))
+    if report.get("majority_baseline"):
+        base = report["majority_baseline"]
+        print(f"constant baseline (the pool's majority class): binary {base['majority_binary']:.3f}, "
+              f"4-class {base['majority_4class']:.3f}")
+    byol = f", BYOL {report['byol_images_per_s']} images/s" if report.get("byol_images_per_s") else ""
+    n = report["probe_retrain"]["n_sources"]
+    print(f"probe retrain ({n} sources, CPU): {report['probe_retrain_s']} s{byol}; "
+          f"total {report['timings']['total_s']} s")
+    print(f"report {out}, plot {png}")
+    return 0
