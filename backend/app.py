@@ -15,9 +15,11 @@ from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
     cutouts,
     detect,
+    events,
     export,
     images,
     layers,
+    learning,
     projects,
     sky,
     sources,
@@ -27,6 +29,7 @@ from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker
 from backend.services.catalog import ImageCatalog
 from backend.settings import Settings
+from backend.worker.install import install_learning
 
 log = logging.getLogger("skylabel")
 
@@ -64,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sky.router, prefix="/api")
     for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
+    install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
+    for ai_loop in (learning, events):
+        app.include_router(ai_loop.router, prefix="/api")
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from backend.api.deps import SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved, RoundCreate, RoundPublic
@@ -17,12 +17,17 @@ router = APIRouter(tags=["annotations"])
 
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationSaved, status_code=status.HTTP_201_CREATED)
-def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep, response: Response) -> dict:
-    """Save one label; 201 when new, 200 with the original when ``client_key`` was seen before."""
+def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep, response: Response,
+                    request: Request) -> dict:
+    """Save one label; 201 when new, 200 with the original when ``client_key`` was seen before.
+
+    A new label is published to every open map (``labels`` event) and refits the probe shortly after."""
     saved = save_annotation(sessions, image_id, body.annotator, body.class_, client_key=body.client_key,
                             source_id=body.source_id, geometry=body.geometry, round_id=body.round_id)
     if not saved.created:
         response.status_code = status.HTTP_200_OK
+    else:
+        request.app.state.live.label_saved(image_id, saved.source.id, saved.source.label_class)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": source_summary(saved.source)}
 

@@ -1,0 +1,114 @@
+"""The AI loop over HTTP: pretrain and retrain (202 + a task), tasks, status, predictions, what to label
+next, the embedding map and "more like this".
+
+Positions and the ``bbox`` are FITS 0-based pixels (astropy origin 0). Long work runs as tasks: poll
+``GET /api/tasks/{id}`` or listen to ``GET /api/images/{id}/events``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy import select
+
+from backend.api.deps import SessionDep, SettingsDep
+from backend.api.routes.sky import parse_floats
+from backend.api.schemas_learning import PretrainRequest, RetrainRequest
+from backend.db.sources import Source
+from backend.errors import ConflictError, InputError
+from backend.services.embedding_view import embedding_map, similar_sources
+from backend.services.learning import PretrainParams
+from backend.services.learning_status import learning_status
+from backend.services.predictions import query_predictions
+from backend.services.source_queries import source_summary
+from backend.worker import runs
+from backend.worker.context import WorkerContext
+from backend.worker.dispatch import run_now
+from backend.worker.submit import sample_params, submit_fit_probe, submit_pretrain
+
+router = APIRouter(tags=["learning"])
+
+
+def _ctx(request: Request) -> WorkerContext:
+    return request.app.state.worker  # type: ignore[no-any-return]
+
+
+@router.post("/images/{image_id}/learning/pretrain", status_code=status.HTTP_202_ACCEPTED)
+def post_pretrain(image_id: int, body: PretrainRequest, request: Request) -> dict[str, Any]:
+    """Pretrain the image's encoder with BYOL, then embed every source (and refit the probe if labelled).
+    The same request on unchanged sources returns the same task (running or done)."""
+    run = submit_pretrain(_ctx(request), image_id, PretrainParams(**body.model_dump()))
+    return {"task": runs.run_public(run)}
+
+
+@router.post("/images/{image_id}/learning/retrain", status_code=status.HTTP_202_ACCEPTED)
+def post_retrain(image_id: int, request: Request, body: RetrainRequest | None = None) -> dict[str, Any]:
+    """Refit the linear probe on the current labels and write its predictions (``scores`` event)."""
+    run = submit_fit_probe(_ctx(request), image_id, body.overrides() if body else None)
+    return {"task": runs.run_public(run)}
+
+
+@router.get("/tasks/{task_id}")
+def get_task(task_id: int, session: SessionDep) -> dict[str, Any]:
+    return runs.run_public(runs.get_run(session, task_id))
+
+
+@router.get("/images/{image_id}/tasks")
+def get_tasks(image_id: int, session: SessionDep, limit: int = 50) -> dict[str, Any]:
+    """The image's tasks, newest first."""
+    from backend.services.layers import require_image
+
+    require_image(session, image_id)
+    items = [runs.run_public(run) for run in runs.list_runs(session, image_id, limit)]
+    return {"count": len(items), "items": items}
+
+
+@router.get("/images/{image_id}/learning")
+def get_learning(image_id: int, session: SessionDep) -> dict[str, Any]:
+    """Encoder, embeddings, current probe, number of labels, accuracy and its history (one per probe)."""
+    return learning_status(session, image_id)
+
+
+@router.get("/images/{image_id}/predictions")
+def get_predictions(
+    image_id: int, session: SessionDep,
+    bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
+    limit: int = 5000,
+) -> dict[str, Any]:
+    """The current probe's class, score (max probability), entropy and probabilities per source."""
+    box = parse_floats(bbox, "bbox") if bbox else None
+    if box is not None and len(box) != 4:
+        raise InputError(f"bbox needs 4 numbers xmin,ymin,xmax,ymax (0-based pixels), got {len(box)}")
+    return query_predictions(session, image_id, tuple(box) if box else None, limit)  # type: ignore[arg-type]
+
+
+@router.get("/images/{image_id}/learning/next")
+def get_next(
+    image_id: int, request: Request, session: SessionDep,
+    strategy: Annotated[str, Query(description="entropy | random | margin | diverse")] = "entropy",
+    k: int = 20, seed: int | None = None,
+) -> dict[str, Any]:
+    """The ``k`` sources to label next, best first; they also become the image's "picked" layer."""
+    ctx = _ctx(request)
+    run = run_now(ctx, "sample", image_id, sample_params(ctx, image_id, strategy, k, seed))
+    if run.status != "done" or run.result is None:
+        raise ConflictError(run.error or f"task {run.id} is {run.status}: ask again in a moment")
+    picked = run.result["source_ids"]
+    found = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(picked)))}
+    items = [source_summary(found[sid]) | {"rank": rank}
+             for rank, sid in enumerate(picked, start=1) if sid in found]
+    return {"task": run.id, "strategy": run.result["strategy"], "layer_id": run.result["layer_id"],
+            "model_version": run.result["model_version"], "count": len(items), "items": items}
+
+
+@router.get("/images/{image_id}/embedding")
+def get_embedding(image_id: int, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """2-D PCA coordinates (``pc``) of every embedded source with its label and prediction."""
+    return embedding_map(session, settings.data_dir, image_id)
+
+
+@router.get("/sources/{source_id}/similar")
+def get_similar(source_id: int, session: SessionDep, settings: SettingsDep, k: int = 12) -> dict[str, Any]:
+    """The ``k`` nearest sources in embedding space (cosine similarity), most similar first."""
+    return similar_sources(session, settings.data_dir, source_id, k)

@@ -1,0 +1,83 @@
+"""The Celery application of the scale-out deployment: ``celery -A backend.worker.celery_app:celery worker``.
+
+The broker is ``SKYLABEL_BROKER_URL`` (Redis), read when Celery first needs its configuration, not at import.
+Tasks carry only a run id (JSON); results live in the ``task_runs`` table, so Celery keeps none. Messages
+are acknowledged after the task (``acks_late``) and given back if the worker dies, so a killed pretraining is
+delivered again and resumes from its checkpoint; the visibility timeout (how long Redis waits before handing
+an unacknowledged message to another worker) is a day, longer than any pretraining.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from celery import Celery, Task
+
+from backend.worker import tasks
+from backend.worker.context import WorkerContext
+
+_context: WorkerContext | None = None
+_lock = threading.Lock()
+
+
+class _LazyConfig:
+    """Celery reads these attributes on first use of the app (``config_from_object`` is lazy)."""
+
+    task_acks_late = True
+    task_reject_on_worker_lost = True
+    task_ignore_result = True
+    task_serializer = "json"
+    accept_content = ["json"]
+    worker_prefetch_multiplier = 1
+    broker_connection_retry_on_startup = True
+    broker_transport_options = {"visibility_timeout": 86400}
+
+    @property
+    def broker_url(self) -> str | None:
+        from backend.settings import Settings
+
+        return Settings().broker_url
+
+
+def set_worker_context(ctx: WorkerContext | None) -> None:
+    """Use ``ctx`` for the tasks run in this process (tests, an eager API process); None: from settings."""
+    global _context
+    with _lock:
+        _context = ctx
+
+
+def worker_context() -> WorkerContext:
+    """This process's context, built once from ``SKYLABEL_*`` settings (a worker's database, Redis events)."""
+    global _context
+    with _lock:
+        if _context is None:
+            from backend.db.migrate import upgrade
+            from backend.db.session import make_engine, make_sessionmaker
+            from backend.settings import Settings
+            from backend.worker.dispatch import CeleryDispatcher
+            from backend.worker.events import NullPublisher, Publisher, RedisEvents
+
+            settings = Settings()
+            settings.ensure_dirs()
+            engine = make_engine(settings.resolved_database_url)
+            upgrade(engine)
+            events: Publisher = RedisEvents(settings.broker_url) if settings.broker_url else NullPublisher()
+            _context = WorkerContext(settings, make_sessionmaker(engine), events)
+            _context.dispatcher = CeleryDispatcher(celery)
+        return _context
+
+
+celery = Celery("skylabel", set_as_current=False)
+celery.config_from_object(_LazyConfig())
+
+
+def _register(name: str) -> None:
+    @celery.task(name=f"skylabel.{name}", bind=True)
+    def task(self: Task, run_id: int) -> dict[str, Any]:
+        redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+        return tasks.run_task(worker_context(), name, int(run_id), takeover=redelivered)
+
+
+for _name in ("pretrain", "embed", "fit_probe", "predict", "sample"):
+    _register(_name)
