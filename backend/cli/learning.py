@@ -1,0 +1,202 @@
+"""``skylabel train``, ``skylabel predict``, ``skylabel next``: the AI loop from the shell, run synchronously.
+
+The tasks are the worker's (:mod:`backend.worker.tasks`), run inline and recorded as task runs like the
+API's: ``train`` pretrains the encoder with BYOL, embeds every source and, if anything is labelled, fits the
+probe; asking again for the same training returns the recorded one. Progress goes to stderr (a bar with
+images/s), results to stdout (``--json`` for one JSON document). With ``SKYLABEL_BROKER_URL`` set the events
+also go to Redis, so open maps follow a training started here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from backend.cli.context import context
+from backend.worker.context import WorkerContext
+from backend.worker.events import Publisher
+
+BAR = 30
+
+
+class ProgressBar:
+    """Renders ``task`` events on stderr: one redrawn line on a terminal, a line every 10 % otherwise."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._shown: dict[int, int] = {}
+
+    def publish(self, image_id: int, kind: str, data: dict[str, Any]) -> None:
+        if kind != "task":
+            return
+        fraction = float(data.get("progress") or 0.0)
+        filled = int(round(BAR * fraction))
+        bar = "#" * filled + "." * (BAR - filled)
+        line = f"{data['name']:9s} [{bar}] {100 * fraction:5.1f}%  {data['message']}"
+        if self.tty:
+            end = "\n" if data["status"] in ("done", "failed") else ""
+            self.stream.write("\r\x1b[2K" + line + end)
+        else:
+            decile = -1 if data["status"] != "running" else int(fraction * 10)
+            if self._shown.get(data["id"]) == decile and decile >= 0:
+                return
+            self._shown[data["id"]] = decile
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+class Tee:
+    def __init__(self, *targets: Publisher) -> None:
+        self.targets = targets
+
+    def publish(self, image_id: int, kind: str, data: dict[str, Any]) -> None:
+        for target in self.targets:
+            target.publish(image_id, kind, data)
+
+
+def cli_worker() -> WorkerContext:
+    """A worker context running tasks inline, reporting progress on stderr (and to Redis with a broker)."""
+    from backend.worker.dispatch import InlineDispatcher
+    from backend.worker.events import RedisEvents
+
+    ctx = context()
+    broker = ctx.settings.broker_url
+    events: Publisher = Tee(ProgressBar(), RedisEvents(broker)) if broker else ProgressBar()
+    worker = WorkerContext(ctx.settings, ctx.sessions, events)
+    worker.dispatcher = InlineDispatcher(worker)
+    return worker
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    t = sub.add_parser("train", help="pretrain an image's encoder (BYOL), embed its sources, fit the probe")
+    t.add_argument("image_id", type=int)
+    t.add_argument("--steps", type=int, default=300, help="BYOL steps (the paper: 170,000 on a GPU)")
+    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--encoder", choices=("auto", "starcnet", "resnet"), default="auto",
+                   help="auto: StarcNet on a GPU, the small ResNet on a CPU")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    t.add_argument("--layer", type=int, action="append", dest="layer_ids",
+                   help="layer whose sources are cut (repeat); default all")
+    t.add_argument("--size", type=int, default=32, help="cutout size in pixels")
+    t.add_argument("--seed", type=int, default=0, help="another seed trains another encoder")
+    t.add_argument("--checkpoint-every", type=int, default=50)
+    t.add_argument("--json", action="store_true", help="print the learning status as JSON")
+    t.set_defaults(func=train_cmd)
+
+    p = sub.add_parser("predict", help="fit the probe on the current labels and write every source's scores")
+    p.add_argument("image_id", type=int)
+    p.add_argument("--json", action="store_true", help="print every prediction as JSON")
+    p.set_defaults(func=predict_cmd)
+
+    n = sub.add_parser("next", help="the sources to label next (also the image's 'picked' layer)")
+    n.add_argument("image_id", type=int)
+    n.add_argument("--strategy", choices=("entropy", "random", "margin", "diverse", "cluster_entropy"),
+                   default="entropy")
+    n.add_argument("--k", type=int, default=20)
+    n.add_argument("--seed", type=int, default=None)
+    n.add_argument("--json", action="store_true")
+    n.set_defaults(func=next_cmd)
+
+
+def _check(run: Any) -> None:
+    from backend.errors import SkylabelError
+
+    if run.status == "failed":
+        raise SkylabelError(f"{run.name} task {run.id} failed: {run.error}")
+
+
+def train_cmd(args: argparse.Namespace) -> int:
+    from backend.services.learning import PretrainParams
+    from backend.services.learning_status import learning_status
+    from backend.worker.submit import submit_pretrain
+
+    ctx = cli_worker()
+    params = PretrainParams(steps=args.steps, batch_size=args.batch_size, encoder=args.encoder,
+                            device=args.device, layer_ids=args.layer_ids, size=args.size, seed=args.seed,
+                            checkpoint_every=args.checkpoint_every)
+    start = time.perf_counter()
+    run = submit_pretrain(ctx, args.image_id, params)
+    _check(run)
+    with ctx.sessions() as session:
+        status = learning_status(session, args.image_id)
+    if args.json:
+        print(json.dumps(status, default=str))
+        return 0
+    metrics = run.result or {}
+    print(f"encoder v{metrics.get('version')} of image {args.image_id}: {metrics.get('steps')} steps on "
+          f"{metrics.get('n_cutouts')} cutouts, final loss {metrics.get('final_loss'):.4f}, "
+          f"{metrics.get('images_per_s')} images/s (task {run.id}, {time.perf_counter() - start:.1f} s)")
+    if status["embeddings"]:
+        print(f"embeddings: {status['embeddings']['n']} sources x {status['embeddings']['dim']} dimensions")
+    if status["probe"]:
+        print(f"probe v{status['probe']['version']}: {status['probe']['n_labels']} labels, cross-validated "
+              f"accuracy {status['probe']['validation_accuracy']}")
+    return 0
+
+
+def predict_cmd(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from backend.services.predictions import MAX_LIMIT, query_predictions
+    from backend.worker.submit import has_labels, submit_fit_probe, submit_predict
+
+    ctx = cli_worker()
+    if has_labels(ctx, args.image_id):
+        run = submit_fit_probe(ctx, args.image_id)
+    else:
+        run = submit_predict(ctx, args.image_id)
+    _check(run)
+    with ctx.sessions() as session:
+        predictions = query_predictions(session, args.image_id, None, MAX_LIMIT)
+    if args.json:
+        print(json.dumps(predictions, default=str))
+        return 0
+    counts = Counter(item["class"] for item in predictions["items"])
+    print(f"probe model version {predictions['model_version']}: {predictions['count']} sources scored; "
+          + ", ".join(f"class {c}: {n}" for c, n in sorted(counts.items())))
+    return 0
+
+
+def next_cmd(args: argparse.Namespace) -> int:
+    from backend.errors import ConflictError
+    from backend.worker.dispatch import run_now
+    from backend.worker.submit import sample_params
+
+    ctx = cli_worker()
+    params = sample_params(ctx, args.image_id, args.strategy, args.k, args.seed)
+    run = run_now(ctx, "sample", args.image_id, params)
+    if run.status != "done" or run.result is None:
+        raise ConflictError(run.error or f"task {run.id} is {run.status}")
+    result = run.result
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{result['k']} sources to label next by {result['strategy']} (picked layer {result['layer_id']}); "
+          "x, y are 0-based pixels")
+    print(" rank   source         x         y  class  score  entropy")
+    for rank, row in enumerate(_picked_rows(ctx, result["source_ids"]), start=1):
+        sid, x, y, cls, score, ent = row
+        print(f"{rank:5d} {sid:8d} {x:9.2f} {y:9.2f}  {cls or '-':>5s}  {score:5.3f}  {ent:7.3f}")
+    return 0
+
+
+PickedRow = tuple[int, float, float, str | None, float, float]
+
+
+def _picked_rows(ctx: WorkerContext, source_ids: list[int]) -> list[PickedRow]:
+    """(id, x, y, predicted class, score, entropy) of each picked source, in rank order."""
+    from sqlalchemy import select
+
+    from backend.db.learning import Prediction
+    from backend.db.sources import Source
+
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(Source.id, Source.x, Source.y, Prediction.class_, Prediction.score, Prediction.entropy)
+            .outerjoin(Prediction, Prediction.source_id == Source.id).where(Source.id.in_(source_ids))).all()
+    by_id = {r[0]: (r[0], r[1], r[2], r[3], r[4] or float("nan"), r[5] or float("nan")) for r in rows}
+    return [by_id[i] for i in source_ids if i in by_id]
