@@ -46,6 +46,10 @@ export function createCatalog(images, { extraSources = 0 } = {}) {
   }
 
   function addSource(layer, x, y, columns = {}, catalogId = null) {
+    for (const name of Object.keys(columns)) {
+      layer.meta.columns = layer.meta.columns ?? {};
+      layer.meta.columns[name] ??= { unit: null, description: '' };
+    }
     const s = {
       id: nextSource++, image_id: layer.image_id, layer_id: layer.id, catalog_id: catalogId ?? String(layer.n_sources + 1),
       x, y, ra: null, dec: null, shape: null, geometry: null, columns, label_class: null, n_votes: 0,

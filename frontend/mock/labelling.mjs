@@ -90,7 +90,9 @@ export function labellingRoute(images, { failRate = 0, extraSources = 0 } = {}) 
       });
       const offset = Number(q.offset ?? 0);
       const limit = Number(q.limit ?? 100);
-      return { json: { count: all.length, items: all.slice(offset, offset + limit).map((s) => ({ ...summary(s), columns: s.columns })) } };
+      const wanted = list(q.columns);
+      const pick = (s) => (wanted.length ? { columns: Object.fromEntries(wanted.map((c) => [c, s.columns[c] ?? null])) } : {});
+      return { json: { count: all.length, items: all.slice(offset, offset + limit).map((s) => ({ ...summary(s), ...pick(s) })) } };
     }
     if (rest === '/sources/next') {
       const all = filterSources(cat.sources, image, { ...q, state: q.state ?? 'unlabelled' })

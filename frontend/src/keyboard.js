@@ -124,12 +124,11 @@ export function keyBindings({ store, actions, labelling, triage, gridColumns, dr
 
 /**
  * @param {EventTarget|null} target
- * @returns {boolean} whether keys typed there are text or belong to a dialog, not commands
+ * @returns {boolean} whether keys typed there are text, not commands
  */
 function isEditable(target) {
   const el = /** @type {HTMLElement|null} */ (target);
   if (!el || !el.tagName) return false;
-  if (el.closest?.('dialog[open]')) return true;
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
@@ -143,10 +142,9 @@ export function listenForKeys(bindings, doc) {
   for (const b of bindings) for (const k of b.keys) if (b.run) byKey.set(k, b);
   const fallback = bindings.find((b) => b.fallback && b.run);
   doc.addEventListener('keydown', (event) => {
+    if (doc.querySelector('dialog[open]')) return; // a modal dialog has the keys (Escape closes it)
     if (isEditable(event.target)) {
-      if (event.key === 'Escape' && !/** @type {HTMLElement} */ (event.target).closest?.('dialog[open]')) {
-        /** @type {HTMLElement} */ (event.target).blur();
-      }
+      if (event.key === 'Escape') /** @type {HTMLElement} */ (event.target).blur();
       return;
     }
     const name = keyName(event);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatColumn, isKeyColumn, sortableColumns, splitColumns } from '../src/panels/sourceColumns.js';
+import {
+  formatColumn, isKeyColumn, layerKeyColumns, sortableColumns, splitColumns,
+} from '../src/panels/sourceColumns.js';
 
 test('magnitudes and CI come first; errors and flags do not', () => {
   assert.equal(isKeyColumn('mag_F555W'), true);
@@ -26,4 +28,14 @@ test('values print compactly', () => {
   assert.equal(formatColumn(NaN), '—');
   assert.equal(formatColumn(null), '—');
   assert.equal(formatColumn('F555W'), 'F555W');
+});
+
+test('the grid asks for the key columns the layers were imported with', () => {
+  const layers = [
+    { meta: { columns: { mag_F555W: {}, mag_F555W_err: {}, ci: {}, age: {} } } },
+    { meta: { columns: { MAG_AUTO: {}, ci: {} } } },
+    { meta: {} },
+  ];
+  assert.deepEqual(layerKeyColumns(layers), ['mag_F555W', 'ci', 'MAG_AUTO']);
+  assert.deepEqual(layerKeyColumns(layers, 1), ['mag_F555W']);
 });

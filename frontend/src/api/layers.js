@@ -26,17 +26,21 @@ export function updateLayer(layerId, patch) {
   return sendJson('PATCH', apiUrl(`/layers/${encodeURIComponent(layerId)}`), patch);
 }
 
-/** @param {number} layerId */
-export function deleteLayer(layerId) {
-  return sendJson('DELETE', apiUrl(`/layers/${encodeURIComponent(layerId)}`));
+/**
+ * @param {number} layerId
+ * @param {boolean} [force] delete even when annotators labelled its sources (the server refuses with 409 otherwise)
+ */
+export function deleteLayer(layerId, force = false) {
+  return sendJson('DELETE', apiUrl(`/layers/${encodeURIComponent(layerId)}`, { force: force || undefined }));
 }
 
 /**
  * Upload a catalogue file as a new layer.
  * @param {number} imageId
- * @param {FormData} form fields `file`, `format`, and optionally `name`, `kind`, `layout`, `mapping`
- * @returns {Promise<{layer: object, imported: number, outside: {count: number, ids: string[]}, labels: number,
- *                    notes: string[]}>}
+ * @param {FormData} form fields `file`, and optionally `format` (guessed without), `name`, `kind`, `layout`,
+ *   `mapping` (JSON), `positions` (auto | pixel | sky)
+ * @returns {Promise<{layer: object, imported: number, outside: {count: number, ids: string[]},
+ *                    unplaced: {count: number, ids: string[]}, labels: number, notes: string[]}>}
  */
 export function importCatalogue(imageId, form) {
   return sendForm(apiUrl(`/images/${encodeURIComponent(imageId)}/layers/import`), form);
@@ -46,7 +50,7 @@ export function importCatalogue(imageId, form) {
  * Run source detection (sep) on one or more bands; the detections become a new layer.
  * @param {number} imageId
  * @param {{bands: string[], threshold: number, minarea: number, name?: string}} params
- * @returns {Promise<{layer: object, detected: number}>}
+ * @returns {Promise<{layer: object, detected: number, outside?: {count: number}, notes?: string[]}>}
  */
 export function detectSources(imageId, params) {
   return sendJson('POST', apiUrl(`/images/${encodeURIComponent(imageId)}/detect`), params);

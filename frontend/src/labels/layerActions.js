@@ -4,6 +4,7 @@
  * or running source detection.
  */
 import { deleteLayer, detectSources, importCatalogue, listLayers, updateLayer } from '../api/layers.js';
+import { ApiError } from '../api/client.js';
 import { getScheme } from '../api/labels.js';
 
 /** Wait after the last style change before saving it (a colour picker fires on every drag step). */
@@ -34,7 +35,9 @@ export function createLayerActions(store, actions) {
     store.set({ layers: [], hiddenLayers: [], scheme: null, viewportSources: null });
     try {
       const [scheme, layers] = await Promise.all([getScheme(imageId), listLayers(imageId)]);
-      if (store.get().imageId === imageId) store.set({ scheme, layers });
+      if (store.get().imageId !== imageId) return;
+      // a layer saved with style.visible false starts hidden (toggling is this browser's own business)
+      store.set({ scheme, layers, hiddenLayers: layers.filter((l) => l.style?.visible === false).map((l) => l.id) });
     } catch (error) {
       if (store.get().imageId === imageId) actions.showError(error);
     }
@@ -67,12 +70,21 @@ export function createLayerActions(store, actions) {
     }, STYLE_SAVE_DELAY_MS));
   }
 
-  /** @param {number} layerId */
-  async function removeLayer(layerId) {
+  /**
+   * @param {number} layerId
+   * @param {(question: string) => boolean} confirm asked again when the server refuses because sources are labelled
+   */
+  async function removeLayer(layerId, confirm) {
     const layer = store.get().layers.find((l) => l.id === layerId);
     if (!layer) return;
     try {
-      await deleteLayer(layerId);
+      try {
+        await deleteLayer(layerId);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        if (!confirm(`${error.message}\n\nDelete "${layer.name}" with its labels anyway?`)) return;
+        await deleteLayer(layerId, true);
+      }
       actions.showStatus(`layer "${layer.name}" deleted`);
       store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
       await loadLayers();

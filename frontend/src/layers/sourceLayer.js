@@ -1,64 +1,76 @@
 /**
- * The sources in view, as rings on the map (one canvas vector layer for every source layer, styled per
- * feature by sourceStyle.js). New viewport answers are merged by source id, so a pan that brings back the
- * same sources moves nothing and the map stays fluid with 5,000 rings.
+ * The sources in view, as rings on the map: one image layer drawn by ringCanvas.js (one sprite per look,
+ * one drawImage per source, so 5,000 rings stay fluid), and a spatial index of the same sources for picking the ring under a click.
+ * Source positions are FITS 0-based; the map draws them at (x + 0.5, y + 0.5) (map/pixelGrid.js).
  */
 import Feature from 'ol/Feature.js';
 import Point from 'ol/geom/Point.js';
-import VectorLayer from 'ol/layer/Vector.js';
+import ImageLayer from 'ol/layer/Image.js';
+import ImageCanvasSource from 'ol/source/ImageCanvas.js';
 import VectorSource from 'ol/source/Vector.js';
 import { pixelToMap } from '../map/pixelGrid.js';
-import { createSourceStyler } from './sourceStyle.js';
+import { createRingDrawer } from './ringCanvas.js';
+import { ringSpec } from './sourceStyle.js';
 
 /** How far from a ring's centre a click still picks it, in CSS pixels, at least. */
 const PICK_TOLERANCE = 8;
 
-/** @returns {{layer: VectorLayer, setSources: (list: object[]) => void, setContext: (ctx: object) => void,
+/** @returns {{layer: ImageLayer, setSources: (list: object[]) => void, setContext: (ctx: object) => void,
  *             nearest: (coordinate: number[], resolution: number) => number|null}} */
 export function createSourceLayer() {
-  const source = new VectorSource({ useSpatialIndex: true });
-  const styler = createSourceStyler();
-  /** @type {Map<number, object>} */
-  let layersById = new Map();
-  /** @type {Set<number>} */
-  let hidden = new Set();
-  const layer = new VectorLayer({
-    source,
-    style: (feature, resolution) => styler.styleFor(/** @type {Feature} */ (feature), resolution),
-    zIndex: 5,
-    className: 'source-layer',
-    renderBuffer: 64,
-    updateWhileAnimating: false,
-    updateWhileInteracting: false,
-  });
+  /** @type {{id: number, layer_id: number, x: number, y: number, label_class: string|null}[]} */
+  let sources = [];
+  /** @type {import('./sourceStyle.js').StyleContext} */
+  let ctx = { layers: new Map(), hidden: new Set(), scheme: null, overrides: {}, saveStates: {}, selectedId: null };
+  const index = new VectorSource({ useSpatialIndex: true });
 
-  /** @param {{id: number, layer_id: number, x: number, y: number, label_class: string|null, n_votes: number}[]} list */
-  function setSources(list) {
-    const keep = new Set();
-    const added = [];
-    for (const s of list) {
-      keep.add(s.id);
-      const feature = source.getFeatureById(s.id);
-      if (!feature) {
-        const f = new Feature({ geometry: new Point(pixelToMap(s.x, s.y)), layer_id: s.layer_id, label_class: s.label_class });
-        f.setId(s.id);
-        added.push(f);
-      } else if (feature.get('label_class') !== s.label_class || feature.get('layer_id') !== s.layer_id) {
-        feature.setProperties({ label_class: s.label_class, layer_id: s.layer_id }, true);
-        feature.changed();
+  const drawRings = createRingDrawer();
+  const canvas = document.createElement('canvas');
+  const imageSource = new ImageCanvasSource({
+    ratio: 1.5,
+    canvasFunction: (extent, resolution, pixelRatio, size) => {
+      canvas.width = Math.round(size[0]);
+      canvas.height = Math.round(size[1]);
+      const c2d = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      const scale = pixelRatio / resolution;
+      const margin = 40 * resolution;
+      /** @type {Map<string, {spec: object, points: number[]}>} */
+      const groups = new Map();
+      for (const s of sources) {
+        const X = s.x + 0.5;
+        const Y = s.y + 0.5;
+        if (X < extent[0] - margin || X > extent[2] + margin || Y < extent[1] - margin || Y > extent[3] + margin) continue;
+        const spec = ringSpec(s, ctx);
+        if (!spec) continue;
+        let group = groups.get(spec.key);
+        if (!group) {
+          group = { spec, points: [] };
+          groups.set(spec.key, group);
+        }
+        group.points.push((X - extent[0]) * scale, (extent[3] - Y) * scale);
       }
-    }
-    const gone = source.getFeatures().filter((f) => !keep.has(/** @type {number} */ (f.getId())));
-    if (gone.length) source.removeFeatures(gone);
-    if (added.length) source.addFeatures(added);
+      drawRings(c2d, /** @type {any} */ ([...groups.values()]), resolution, pixelRatio);
+      return canvas;
+    },
+  });
+  const layer = new ImageLayer({ source: imageSource, zIndex: 5, className: 'source-layer' });
+
+  /** @param {{id: number, layer_id: number, x: number, y: number, label_class: string|null}[]} list */
+  function setSources(list) {
+    sources = list;
+    index.clear(true);
+    index.addFeatures(list.map((s) => {
+      const f = new Feature({ geometry: new Point(pixelToMap(s.x, s.y)), layer_id: s.layer_id });
+      f.setId(s.id);
+      return f;
+    }));
+    imageSource.changed();
   }
 
-  /** @param {import('./sourceStyle.js').StyleContext} ctx */
-  function setContext(ctx) {
-    layersById = ctx.layers;
-    hidden = ctx.hidden;
-    styler.setContext(ctx);
-    layer.changed();
+  /** @param {import('./sourceStyle.js').StyleContext} next */
+  function setContext(next) {
+    ctx = next;
+    imageSource.changed();
   }
 
   /**
@@ -67,11 +79,11 @@ export function createSourceLayer() {
    * @returns {number|null} the id of the visible source whose ring is nearest, if the click is on or in it
    */
   function nearest(coordinate, resolution) {
-    const visible = (f) => !hidden.has(f.get('layer_id')) && layersById.has(f.get('layer_id'));
-    const f = source.getClosestFeatureToCoordinate(coordinate, visible);
+    const visible = (f) => !ctx.hidden.has(f.get('layer_id')) && ctx.layers.has(f.get('layer_id'));
+    const f = index.getClosestFeatureToCoordinate(coordinate, visible);
     if (!f) return null;
     const [x, y] = /** @type {Point} */ (f.getGeometry()).getCoordinates();
-    const radius = Number(layersById.get(f.get('layer_id'))?.style?.radius_px ?? 6);
+    const radius = Number(ctx.layers.get(f.get('layer_id'))?.style?.radius_px ?? 6);
     const reach = Math.max(radius, PICK_TOLERANCE * resolution);
     return Math.hypot(x - coordinate[0], y - coordinate[1]) <= reach ? /** @type {number} */ (f.getId()) : null;
   }

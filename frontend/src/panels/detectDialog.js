@@ -53,12 +53,15 @@ export function mountDetectDialog(dialog, store, layerActions) {
       const answer = await layerActions.detect(params);
       result.dataset.state = 'done';
       result.innerHTML = `<p><strong id="detect-count" data-count="${answer.detected}">${answer.detected} sources</strong>`
-        + ` in the new layer "${escapeHtml(answer.layer.name)}"</p>`;
+        + ` in the new layer "${escapeHtml(answer.layer.name)}"`
+        + `${answer.outside?.count ? ` · ${answer.outside.count} outside the image` : ''}</p>`
+        + (answer.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
     } catch (error) {
       result.dataset.state = 'error';
       result.innerHTML = `<p class="error">${escapeHtml(error.message)}</p>`;
     } finally {
       submit.disabled = false;
+      submit.focus(); // disabling it dropped the focus out of the dialog
     }
   });
 

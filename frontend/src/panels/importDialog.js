@@ -18,13 +18,16 @@ export function mountImportDialog(dialog, store, layerActions) {
       <h2>Import a catalogue</h2>
       <label>File <input type="file" name="file" id="import-file" required></label>
       <label>Format <select name="format" id="import-format">
-        ${IMPORT_FORMATS.map((f) => `<option>${f}</option>`).join('')}</select></label>
+        <option value="">guess from the file</option>${IMPORT_FORMATS.map((f) => `<option>${f}</option>`).join('')}</select></label>
       <label>Layer name <input type="text" name="name" id="import-name" placeholder="from the file name"></label>
       <label>Kind <select name="kind" id="import-kind">
         ${LAYER_KINDS.map((k) => `<option${k === 'reference' ? ' selected' : ''}>${k}</option>`).join('')}</select></label>
       <label data-for="legus">LEGUS layout <input type="text" name="layout" id="import-layout" placeholder="standard"></label>
-      <label data-for="csv">Column mapping <textarea name="mapping" id="import-mapping" rows="2"
-        placeholder='{"x": "X_IMAGE", "y": "Y_IMAGE", "origin": 1}'></textarea></label>
+      <label data-for="csv">Column mapping (JSON; blank: detect the names) <textarea name="mapping" id="import-mapping"
+        rows="2" placeholder='{"x": "xc", "y": "yc", "pixel_origin": 1, "class_": "label"}'></textarea></label>
+      <label>Positions <select name="positions" id="import-positions">
+        <option value="auto">auto</option><option value="pixel">pixel columns</option>
+        <option value="sky">RA/Dec through the image WCS</option></select></label>
       <div id="import-result" class="result" aria-live="polite"></div>
       <div class="row dialog-buttons">
         <button type="button" data-close>Close</button>
@@ -38,7 +41,7 @@ export function mountImportDialog(dialog, store, layerActions) {
 
   const showFormatFields = () => {
     for (const label of dialog.querySelectorAll('label[data-for]')) {
-      /** @type {HTMLElement} */ (label).hidden = label.getAttribute('data-for') !== format.value;
+      /** @type {HTMLElement} */ (label).hidden = label.getAttribute('data-for') !== format.value && format.value !== '';
     }
   };
   format.addEventListener('change', showFormatFields);
@@ -47,9 +50,9 @@ export function mountImportDialog(dialog, store, layerActions) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    for (const key of ['name', 'layout', 'mapping']) if (!String(data.get(key) ?? '').trim()) data.delete(key);
+    for (const key of ['format', 'name', 'layout', 'mapping']) if (!String(data.get(key) ?? '').trim()) data.delete(key);
     if (format.value !== 'legus') data.delete('layout');
-    if (format.value !== 'csv') data.delete('mapping');
+    if (format.value !== 'csv' && format.value !== '') data.delete('mapping');
     submit.disabled = true;
     result.dataset.state = 'busy';
     result.textContent = 'importing…';
@@ -59,13 +62,16 @@ export function mountImportDialog(dialog, store, layerActions) {
       const ids = answer.outside?.ids?.length ? ` (${answer.outside.ids.slice(0, 10).map(escapeHtml).join(', ')}${answer.outside.count > 10 ? ', …' : ''})` : '';
       result.innerHTML = `<p><strong id="import-imported" data-count="${answer.imported}">${answer.imported} imported</strong>
         into "${escapeHtml(answer.layer.name)}" · <span id="import-outside" data-count="${answer.outside?.count ?? 0}">`
-        + `${answer.outside?.count ?? 0} outside the image${ids}</span> · ${answer.labels ?? 0} labels</p>`
+        + `${answer.outside?.count ?? 0} outside the image${ids}</span>`
+        + `${answer.unplaced?.count ? ` · <span id="import-unplaced">${answer.unplaced.count} without a usable position</span>` : ''}`
+        + ` · ${answer.labels ?? 0} labels</p>`
         + (answer.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
     } catch (error) {
       result.dataset.state = 'error';
       result.innerHTML = `<p class="error" id="import-error">${escapeHtml(error.message)}</p>`;
     } finally {
       submit.disabled = false;
+      submit.focus(); // disabling it dropped the focus out of the dialog
     }
   });
 

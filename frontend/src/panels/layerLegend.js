@@ -44,6 +44,8 @@ export function mountLayerLegend(container, store, layerActions) {
           <input type="color" data-field="colour" value="${escapeHtml(st.colour ?? '#ffd33d')}" title="ring colour">
           <input type="number" data-field="radius_px" min="1" max="200" step="1" value="${Number(st.radius_px ?? 6)}"
             title="ring radius (image pixels)">
+          <input type="number" data-field="width" min="0.5" max="10" step="0.5" value="${Number(st.width ?? 1.5)}"
+            title="line width (CSS pixels)">
           <select data-field="shape" title="marker shape">${shapes}</select>
           <button type="button" data-field="delete" title="delete this layer and its sources">×</button>
         </span></li>`;
@@ -104,7 +106,9 @@ export function mountLayerLegend(container, store, layerActions) {
     if (!id || !field) return;
     if (field === 'visible') layerActions.toggleLayer(id);
     else if (field === 'colour' || field === 'shape') layerActions.setLayerStyle(id, { [field]: input.value });
-    else if (field === 'radius_px' && Number(input.value) > 0) layerActions.setLayerStyle(id, { radius_px: Number(input.value) });
+    else if ((field === 'radius_px' || field === 'width') && Number(input.value) > 0) {
+      layerActions.setLayerStyle(id, { [field]: Number(input.value) });
+    }
   });
   list.addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target).closest('[data-field="delete"]');
@@ -112,7 +116,7 @@ export function mountLayerLegend(container, store, layerActions) {
     const id = Number(button.closest('[data-layer-id]')?.getAttribute('data-layer-id'));
     const layer = store.get().layers.find((l) => l.id === id);
     if (layer && window.confirm(`Delete layer "${layer.name}" and its ${layer.n_sources} sources (labels included)?`)) {
-      layerActions.removeLayer(id);
+      layerActions.removeLayer(id, (question) => window.confirm(question));
     }
   });
 }

@@ -50,3 +50,20 @@ export function formatColumn(v) {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(+v.toFixed(4));
   return String(v);
 }
+
+/**
+ * Key columns the layers' catalogues carry (layer `meta.columns`, recorded at import), in catalogue order:
+ * what the triage grid asks the list endpoint for and offers to sort by.
+ * @param {{meta?: {columns?: Record<string, unknown>}}[]} layers
+ * @param {number} [max] at most this many
+ * @returns {string[]}
+ */
+export function layerKeyColumns(layers, max = 6) {
+  const names = [];
+  for (const layer of layers) {
+    for (const name of Object.keys(layer.meta?.columns ?? {})) {
+      if (isKeyColumn(name) && !names.includes(name)) names.push(name);
+    }
+  }
+  return names.slice(0, max);
+}

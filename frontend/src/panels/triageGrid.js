@@ -10,7 +10,9 @@ import { stretchParams } from '../api/tiles.js';
 import { classColour, classLabel } from '../labels/classKeys.js';
 import { columnsFor } from '../triage/gridNav.js';
 import { escapeHtml, must } from './dom.js';
-import { formatColumn, sortableColumns, splitColumns } from './sourceColumns.js';
+import {
+  formatColumn, layerKeyColumns, sortableColumns, splitColumns,
+} from './sourceColumns.js';
 
 const CELL_WIDTH = 118;
 const CUTOUT = { size: 32, scale: 3 };
@@ -64,7 +66,7 @@ export function mountTriageGrid(container, store, triage) {
     const { layers, scheme, triageQuery: q, triagePage: page } = store.get();
     selects.layer.innerHTML = `<option value="">all visible layers</option>${layers.map((l) => `<option value="${l.id}">${escapeHtml(l.name)}</option>`).join('')}`;
     selects.cls.innerHTML = `<option value="">any class</option>${(scheme?.classes ?? []).map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml(`${c.id} ${c.name}`)}</option>`).join('')}`;
-    const sorts = ['id', 'x', 'y', ...sortableColumns(page?.items ?? [])];
+    const sorts = [...new Set(['id', 'x', 'y', 'n_votes', ...layerKeyColumns(layers), ...sortableColumns(page?.items ?? [])])];
     if (!sorts.includes(q.sort)) sorts.push(q.sort);
     selects.sort.innerHTML = sorts.map((c) => `<option value="${escapeHtml(c)}">sort: ${escapeHtml(c)}</option>`).join('');
     for (const [k, el] of Object.entries(selects)) el.value = q[k];

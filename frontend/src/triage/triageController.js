@@ -5,6 +5,7 @@
  * it; labels go through the same actions as on the map, so each view shows the other's labels.
  */
 import { listSources } from '../api/sources.js';
+import { layerKeyColumns } from '../panels/sourceColumns.js';
 import { matchesFilter, moveFocus, nextPageOffset } from './gridNav.js';
 
 export const PAGE_SIZE = 100;
@@ -23,8 +24,10 @@ export function createTriage(store, actions, labelling) {
   function listQuery(q) {
     const s = store.get();
     const visible = s.layers.filter((l) => !s.hiddenLayers.includes(l.id)).map((l) => l.id);
+    const layers = q.layer ? [Number(q.layer)] : visible;
     return {
-      layers: q.layer ? [Number(q.layer)] : visible,
+      layers,
+      columns: layerKeyColumns(s.layers.filter((l) => layers.includes(l.id))),
       state: q.state,
       classes: q.cls ? [q.cls] : undefined,
       sort: q.sort,
