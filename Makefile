@@ -58,8 +58,11 @@ test-deps:
 compose-check:
 	docker-compose -f docker-compose.yml config -q
 
+## bench: tile server vs in-process, viewport queries on 1M sources (SQLite; PostgreSQL too when SKYLABEL_TEST_POSTGRES_URL is set)
 bench: setup
 	$(SKYLABEL) bench tiles
+	$(SKYLABEL) bench sources --databases $${SKYLABEL_TEST_POSTGRES_URL:+sqlite,postgresql}$${SKYLABEL_TEST_POSTGRES_URL:-sqlite} \
+	  $${SKYLABEL_TEST_POSTGRES_URL:+--postgres-url $$SKYLABEL_TEST_POSTGRES_URL}
 
 lint: setup
 	$(VENV)/bin/ruff check backend tiles models tests

@@ -20,6 +20,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA mmap_size=268435456")  # 256 MB memory-mapped reads: faster viewport fetches
             cur.close()
 
         return engine
