@@ -61,8 +61,9 @@ compose-check:
 ## bench: tile server vs in-process, viewport queries on 1M sources (SQLite; PostgreSQL too when SKYLABEL_TEST_POSTGRES_URL is set)
 bench: setup
 	$(SKYLABEL) bench tiles
-	$(SKYLABEL) bench sources --databases $${SKYLABEL_TEST_POSTGRES_URL:+sqlite,postgresql}$${SKYLABEL_TEST_POSTGRES_URL:-sqlite} \
-	  $${SKYLABEL_TEST_POSTGRES_URL:+--postgres-url $$SKYLABEL_TEST_POSTGRES_URL}
+	if [ -n "$$SKYLABEL_TEST_POSTGRES_URL" ]; then \
+	  $(SKYLABEL) bench sources --databases sqlite,postgresql --postgres-url "$$SKYLABEL_TEST_POSTGRES_URL"; \
+	else $(SKYLABEL) bench sources --databases sqlite; fi
 
 lint: setup
 	$(VENV)/bin/ruff check backend tiles models tests
