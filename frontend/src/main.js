@@ -44,8 +44,8 @@ const dialog = (id) => /** @type {HTMLDialogElement} */ (byId(id));
 const store = createStore(initialState());
 const actions = createActions(store);
 const blinker = createBlinker(store, actions);
-const labelling = createLabelActions(store, actions);
 const layerActions = createLayerActions(store, actions);
+const labelling = createLabelActions(store, actions, { onSourceCreated: () => layerActions.loadLayers() });
 const triage = createTriage(store, actions, labelling);
 
 mountStatusLine(byId('status'), store);

@@ -31,9 +31,10 @@ function newKey() {
 /**
  * @param {import('../store.js').Store} store
  * @param {import('../actions.js').Actions} actions
- * @param {{storage?: Storage|null}} [options]
+ * @param {{storage?: Storage|null, onSourceCreated?: () => void}} [options] onSourceCreated: a drawn shape
+ *   became a source (its layer, "annotations", may be new: reload the layer list)
  */
-export function createLabelActions(store, actions, { storage = browserStorage() } = {}) {
+export function createLabelActions(store, actions, { storage = browserStorage(), onSourceCreated = () => {} } = {}) {
   const undo = createUndoStack();
   /** @type {Map<string, import('./undoStack.js').LabelChange>} client_key -> the change it made */
   const changeByKey = new Map();
@@ -70,6 +71,7 @@ export function createLabelActions(store, actions, { storage = browserStorage() 
     }
     if (entry.body.geometry && entry.body.source_id === undefined) {
       store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+      onSourceCreated();
       if (change) change.sourceId = source.id;
       if (store.get().selectedId === null) selectSource(source.id, { summary: source });
     }

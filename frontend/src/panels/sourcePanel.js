@@ -62,8 +62,8 @@ export function mountSourcePanel(panel, store, labelling) {
     const votes = Object.entries(doc.votes ?? {}).map(([who, c]) => `<li>${classSwatch(s.scheme, c)}${escapeHtml(who)}: `
       + `${escapeHtml(c === null ? 'retracted' : classLabel(s.scheme, c))}</li>`).join('');
     const buttons = (s.scheme?.classes ?? []).map((c) => `<button type="button" data-class="${escapeHtml(c.id)}"`
-      + `${String(mine) === c.id ? ' class="active"' : ''} title="${escapeHtml(c.name)}">`
-      + `<kbd>${escapeHtml(c.hotkey ?? c.id)}</kbd> ${escapeHtml(c.id)}</button>`).join('');
+      + `${String(mine) === c.id ? ' class="active"' : ''} title="${escapeHtml(`${c.name}${c.hotkey ? ` (key ${c.hotkey})` : ''}`)}">`
+      + `${c.hotkey && c.hotkey !== c.id ? `<kbd>${escapeHtml(c.hotkey)}</kbd> ` : ''}${escapeHtml(c.id)}</button>`).join('');
     return `<div id="source-class" data-class="${escapeHtml(cls ?? '')}">${classSwatch(s.scheme, cls)}`
       + `<strong>${escapeHtml(classLabel(s.scheme, cls))}</strong> <small>${doc.n_votes} vote(s)</small></div>
       <div class="row class-buttons">${buttons}<button type="button" data-class="" title="retract your label (Backspace)">clear</button></div>
