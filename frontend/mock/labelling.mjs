@@ -32,7 +32,7 @@ function json(body) {
   }
 }
 
-export function labellingRoute(images, { failRate = 0, extraSources = 0 } = {}) {
+export function labellingRoute(images, { failRate = 0, extraSources = 0, onLabel = () => {} } = {}) {
   const byId = new Map(images.map((im) => [im.id, im]));
   const cat = createCatalog(images, { extraSources });
 
@@ -107,6 +107,7 @@ export function labellingRoute(images, { failRate = 0, extraSources = 0 } = {}) 
     if (rest === '/annotations' && method === 'POST') {
       if (failRate > 0 && Math.random() < failRate) throw new HttpError(503, 'mock: the database is busy, try again');
       const { status, annotation, source } = cat.annotate(image, json(body));
+      if (status === 201) onLabel(image.id, 'labels', { source_id: source.id, label_class: source.label_class });
       return { status, json: { annotation, source: summary(source) } };
     }
     if (rest === '/annotations') {

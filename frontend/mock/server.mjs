@@ -19,7 +19,14 @@ const DELAY = Number(args.delay ?? 0);
 const images = makeImages();
 const byId = new Map(images.map((im) => [im.id, im]));
 const publicImage = ({ data, stars, ...rest }) => rest;
-const labelling = labellingRoute(images, { failRate: Number(args.fail ?? 0), extraSources: Number(args.sources ?? 0) });
+/** Open event streams (GET /api/images/{id}/events) by image id. */
+const streams = new Map();
+const publish = (imageId, kind, data) => {
+  for (const res of streams.get(imageId) ?? []) res.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
+};
+const labelling = labellingRoute(images, {
+  failRate: Number(args.fail ?? 0), extraSources: Number(args.sources ?? 0), onLabel: publish,
+});
 
 function wcsOf(image) {
   if (!image.wcs.has_celestial) throw new HttpError(409, `image ${image.name} has no celestial WCS`);
@@ -97,6 +104,16 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 
 createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
+  const events = /^\/api\/images\/(\d+)\/events$/.exec(url.pathname);
+  if (events && byId.has(Number(events[1]))) {
+    const id = Number(events[1]);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    res.write('retry: 2000\n: connected\n\n');
+    if (!streams.has(id)) streams.set(id, new Set());
+    streams.get(id).add(res);
+    req.on('close', () => streams.get(id).delete(res));
+    return;
+  }
   if (url.pathname.startsWith('/api/')) {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));

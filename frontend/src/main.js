@@ -13,6 +13,7 @@ import { parseHash, syncHash } from './hash.js';
 import { keyBindings, listenForKeys } from './keyboard.js';
 import { createLabelActions } from './labels/labelActions.js';
 import { createLayerActions } from './labels/layerActions.js';
+import { followLiveLabels } from './labels/liveLabels.js';
 import { startViewportLoader } from './labels/viewportLoader.js';
 import { createImageMap } from './map/imageMap.js';
 import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
@@ -61,6 +62,7 @@ const imageMap = createImageMap({
   },
 });
 startViewportLoader(store, actions);
+followLiveLabels(store, labelling);
 const drawTools = createDrawTools({
   map: imageMap.map, store, actions, pick: imageMap.pick, select: (id) => labelling.selectSource(id),
 });
