@@ -269,7 +269,7 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
 
   const saved = storage?.getItem(ANNOTATOR_KEY);
   if (saved) store.set({ annotator: saved });
-  window.addEventListener?.('online', () => queue.retryNow());
+  globalThis.addEventListener?.('online', () => queue.retryNow());
   queue.start();
 
   return {
