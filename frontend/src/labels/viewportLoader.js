@@ -2,7 +2,8 @@
  * Sources follow the viewport: after the view settles (moveend writes `view`), the sources inside it (plus
  * a margin, so a short pan needs no new request) are fetched for the visible layers. Requests are
  * debounced and the latest wins: an older answer arriving late is dropped, an older request aborted.
- * The server caps the answer (`truncated`); the legend then says "zoom in to see all".
+ * The server caps the answer (`truncated`); the legend then says "zoom in to see all". Small layers
+ * (picked sources, a reference catalogue, drawn ones) are asked for apart from big ones, so they always show.
  */
 import { viewportSources } from '../api/sources.js';
 
@@ -28,6 +29,27 @@ export function requestBox(extent, image, margin = MARGIN) {
 }
 
 /**
+ * Split the visible layers so a huge detection layer cannot crowd the small ones out of a capped answer:
+ * the smallest layers, up to half the cap in total, are asked for on their own (never truncated), the
+ * rest share what is left of the cap.
+ * @param {{id: number, n_sources: number}[]} layers the visible layers
+ * @param {number} limit the cap of one answer
+ * @returns {{small: number[], large: number[]}} layer ids
+ */
+export function splitLayers(layers, limit) {
+  const bySize = [...layers].sort((a, b) => a.n_sources - b.n_sources || a.id - b.id);
+  const small = [];
+  let total = 0;
+  for (const layer of bySize) {
+    if (total + layer.n_sources > limit / 2) break;
+    total += layer.n_sources;
+    small.push(layer.id);
+  }
+  const large = bySize.filter((l) => !small.includes(l.id)).map((l) => l.id);
+  return large.length ? { small, large } : { small: [], large: small };
+}
+
+/**
  * @param {import('../store.js').Store} store
  * @param {import('../actions.js').Actions} actions
  */
@@ -41,7 +63,8 @@ export function startViewportLoader(store, actions) {
   async function load() {
     const s = store.get();
     if (!s.image || !s.view?.extent || !s.layers.length) return;
-    const layers = s.layers.filter((l) => !s.hiddenLayers.includes(l.id)).map((l) => l.id);
+    const visible = s.layers.filter((l) => !s.hiddenLayers.includes(l.id));
+    const layers = visible.map((l) => l.id);
     seq += 1;
     const mine = seq;
     inFlight?.abort();
@@ -53,9 +76,16 @@ export function startViewportLoader(store, actions) {
     const imageId = s.image.id;
     try {
       const bbox = requestBox(s.view.extent, s.image);
-      const answer = await viewportSources(imageId, { bbox, layers, limit: VIEWPORT_LIMIT }, inFlight.signal);
+      const { small, large } = splitLayers(visible, VIEWPORT_LIMIT);
+      const signal = inFlight.signal;
+      const few = small.length
+        ? await viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
+        : { count: 0, truncated: false, sources: [] };
+      const many = await viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - few.sources.length }, signal);
       if (mine !== seq || store.get().imageId !== imageId) return;
-      store.set({ viewportSources: { ...answer, layers, bbox } });
+      const sources = [...few.sources, ...many.sources];
+      const truncated = few.truncated || many.truncated;
+      store.set({ viewportSources: { count: sources.length, truncated, sources, layers, bbox } });
       actions.clearStatus('sources');
     } catch (error) {
       if (error?.name !== 'AbortError' && mine === seq) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');

@@ -95,7 +95,7 @@ export function mountTriageGrid(container, store, triage) {
     range.textContent = page.count ? `${page.offset + 1}–${page.offset + page.items.length} of ${page.count}` : 'none';
     const stretch = stretchParams(s.stretch);
     grid.innerHTML = page.items.map((item, i) => {
-      const cols = splitColumns(item.columns ?? {}).key.slice(0, 2)
+      const cols = splitColumns(item.columns ?? {}).key.filter(([, v]) => v !== null && v !== undefined).slice(0, 2)
         .map(([k, v]) => `<span title="${escapeHtml(k)}">${escapeHtml(k.replace(/^mag_/, ''))} ${escapeHtml(formatColumn(v))}</span>`).join(' ');
       const src = cutoutUrl(s.image.id, { x: item.x, y: item.y, rendition: /** @type {string} */ (s.rendition), ...CUTOUT }, stretch);
       return `<div class="cell" role="gridcell" data-index="${i}" data-source-id="${item.id}">`
