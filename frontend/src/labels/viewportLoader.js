@@ -78,10 +78,13 @@ export function startViewportLoader(store, actions) {
       const bbox = requestBox(s.view.extent, s.image);
       const { small, large } = splitLayers(visible, VIEWPORT_LIMIT);
       const signal = inFlight.signal;
-      const few = small.length
-        ? await viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
-        : { count: 0, truncated: false, sources: [] };
-      const many = await viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - few.sources.length }, signal);
+      // both at once: the small layers' total bounds what they can take from the cap
+      const smallTotal = visible.filter((l) => small.includes(l.id)).reduce((n, l) => n + l.n_sources, 0);
+      const [few, many] = await Promise.all([
+        small.length ? viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
+          : { count: 0, truncated: false, sources: [] },
+        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal }, signal),
+      ]);
       if (mine !== seq || store.get().imageId !== imageId) return;
       const sources = [...few.sources, ...many.sources];
       const truncated = few.truncated || many.truncated;
