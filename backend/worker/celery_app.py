@@ -24,6 +24,9 @@ _lock = threading.Lock()
 class _LazyConfig:
     """Celery reads these attributes on first use of the app (``config_from_object`` is lazy)."""
 
+    def __init__(self, broker_url: str | None = None) -> None:
+        self._broker_url = broker_url
+
     task_acks_late = True
     task_reject_on_worker_lost = True
     task_ignore_result = True
@@ -37,7 +40,7 @@ class _LazyConfig:
     def broker_url(self) -> str | None:
         from backend.settings import Settings
 
-        return Settings().broker_url
+        return self._broker_url or Settings().broker_url
 
 
 def set_worker_context(ctx: WorkerContext | None) -> None:
@@ -68,16 +71,20 @@ def worker_context() -> WorkerContext:
         return _context
 
 
-celery = Celery("skylabel", set_as_current=False)
-celery.config_from_object(_LazyConfig())
+def make_celery(broker_url: str | None = None) -> Celery:
+    """A Celery app with the five tasks; the broker is ``broker_url`` or ``SKYLABEL_BROKER_URL``."""
+    app = Celery("skylabel", set_as_current=False)
+    app.config_from_object(_LazyConfig(broker_url))
+    for name in ("pretrain", "embed", "fit_probe", "predict", "sample"):
+        _register(app, name)
+    return app
 
 
-def _register(name: str) -> None:
-    @celery.task(name=f"skylabel.{name}", bind=True)
+def _register(app: Celery, name: str) -> None:
+    @app.task(name=f"skylabel.{name}", bind=True, shared=False)
     def task(self: Task, run_id: int) -> dict[str, Any]:
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
         return tasks.run_task(worker_context(), name, int(run_id), takeover=redelivered)
 
 
-for _name in ("pretrain", "embed", "fit_probe", "predict", "sample"):
-    _register(_name)
+celery = make_celery()
