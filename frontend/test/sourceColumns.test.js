@@ -11,6 +11,7 @@ test('magnitudes and CI come first; errors and flags do not', () => {
   assert.equal(isKeyColumn('mag_F555W_err'), false);
   assert.equal(isKeyColumn('mag_F555W_missing'), false);
   assert.equal(isKeyColumn('MAGERR_AUTO'), false);
+  assert.equal(isKeyColumn('mag_err_F275W'), false);
   assert.equal(isKeyColumn('magnitude_system'), false);
   const { key, other } = splitColumns({ FLUX_AUTO: 3, MAG_AUTO: 19.2, CLASS_STAR: 0.9, ci: 1.4 });
   assert.deepEqual(key.map(([k]) => k), ['MAG_AUTO', 'ci']);

@@ -12,7 +12,7 @@ const CI = /^(ci|CI|ci_.*|CI_.*)$/;
  * @returns {boolean} a magnitude or concentration index (not its error or a missing-value flag)
  */
 export function isKeyColumn(name) {
-  if (/_(err|error|missing)$/i.test(name) || /^(magerr|MAGERR)/.test(name)) return false;
+  if (/_(err|error|missing)$/i.test(name) || /^mag_?err/i.test(name)) return false;
   return MAG.test(name) || CI.test(name);
 }
 
