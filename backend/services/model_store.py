@@ -11,7 +11,7 @@ and modification time, because the live loop reads them after every label.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ class EmbeddingSet:
     embeddings: np.ndarray
     positions: np.ndarray
     source_ids: np.ndarray
+    probe_sessions: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def index(self) -> PositionIndex:

@@ -10,20 +10,24 @@ them instead of making every map refetch everything.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import column, delete, insert, select, table
 from sqlalchemy.orm import Session
 
 from backend.db.learning import ModelVersion, Prediction, PseudoLabel
 from backend.db.sources import Source
 from backend.errors import InputError
 from backend.services.layers import require_image
-from backend.services.learning_data import image_sources
+from backend.services.learning_data import SourceTable, image_sources
 from backend.services.viewport import check_bbox
 
 CHANGE_TOLERANCE = 0.01
+# the predictions table without column types: ``probs`` goes in as the JSON text built here
+_RAW = table("predictions", *(column(name) for name in (
+    "image_id", "source_id", "model_version_id", "class", "score", "entropy", "probs", "rank")))
 MAX_CHANGED_LISTED = 2000
 MAX_LIMIT = 50_000
 
@@ -34,15 +38,17 @@ def entropy(probs: np.ndarray) -> np.ndarray:
 
 
 def write_predictions(session: Session, image_id: int, version_id: int, classes: list[str], probs: np.ndarray,
-                      emb: Any) -> dict[str, Any]:
+                      emb: Any, sources: SourceTable | None = None) -> dict[str, Any]:
     """Replace the image's predictions with ``probs`` (rows of ``emb``) for every source with a row.
 
-    Returns ``{"n": written, "changed": [source ids] or "all", "n_changed": ...}``.
+    ``sources`` are the image's sources when the caller has them. Returns ``{"n": written, "changed": [source
+    ids] or "all", "n_changed": ...}``. Rows go in as one executemany with the probabilities already JSON
+    text (through the JSON type they cost twice as much: 0.29 s against 0.14 s for 15,000 rows on SQLite).
     """
-    table = image_sources(session, image_id)
-    rows = emb.index.rows(table.x, table.y)
+    found = sources if sources is not None else image_sources(session, image_id)
+    rows = emb.index.rows(found.x, found.y)
     ok = rows >= 0
-    ids = table.ids[ok]
+    ids = found.ids[ok]
     p = np.asarray(probs, dtype=np.float64)[rows[ok]]
     best = p.argmax(axis=1) if len(p) else np.zeros(0, dtype=np.int64)
     score = p.max(axis=1) if len(p) else np.zeros(0)
@@ -50,21 +56,22 @@ def write_predictions(session: Session, image_id: int, version_id: int, classes:
     previous = dict((sid, (cls, sc)) for sid, cls, sc in session.execute(
         select(Prediction.source_id, Prediction.class_, Prediction.score)
         .where(Prediction.image_id == image_id)))
-    rounded = np.round(p, 4).tolist()
+    keys = [json.dumps(c) for c in classes]
     values = []
     changed = []
-    for i, sid in enumerate(ids.tolist()):
-        cls = classes[int(best[i])]
+    for sid, b, sc, en, row in zip(ids.tolist(), best.tolist(), score.tolist(), ent.tolist(),
+                                   np.round(p, 4).tolist(), strict=True):
+        cls = classes[b]
         old = previous.get(sid)
-        if old is None or old[0] != cls or abs(old[1] - float(score[i])) > CHANGE_TOLERANCE:
+        if old is None or old[0] != cls or abs(old[1] - sc) > CHANGE_TOLERANCE:
             changed.append(sid)
+        text = "{" + ",".join(f"{k}:{v!r}" for k, v in zip(keys, row, strict=True)) + "}"
         values.append({"image_id": image_id, "source_id": sid, "model_version_id": version_id, "class": cls,
-                       "score": float(score[i]), "entropy": float(ent[i]),
-                       "probs": dict(zip(classes, rounded[i], strict=True)), "rank": None})
+                       "score": sc, "entropy": en, "probs": text, "rank": None})
     changed.extend(set(previous) - set(ids.tolist()))
     session.execute(delete(Prediction).where(Prediction.image_id == image_id))
     if values:
-        session.execute(insert(Prediction.__table__), values)  # Core executemany: column names
+        session.execute(insert(_RAW), values)
     listed: list[int] | str = changed if len(changed) <= MAX_CHANGED_LISTED else "all"
     return {"n": len(values), "changed": listed, "n_changed": len(changed)}
 

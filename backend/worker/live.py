@@ -51,6 +51,22 @@ class LiveLoop:
             self._due[image_id] = (first, min(now + self.debounce_s, first + self.max_wait_s))
             self._cond.notify()
 
+    def map_opened(self, image_id: int) -> None:
+        """Someone opened the image's map: get its probe ready in the background (first refit ~1-3 s cold)."""
+        threading.Thread(target=self._prepare, args=(image_id,), name="skylabel-prepare", daemon=True).start()
+
+    def _prepare(self, image_id: int) -> None:
+        from backend.services.probe_fitting import ProbeParams, prepare_probe
+        from backend.worker.submit import probe_params
+
+        try:
+            prepare_probe(self.ctx.sessions, self.ctx.settings.data_dir, image_id,
+                          ProbeParams.from_dict(probe_params(self.ctx, image_id)))
+        except EXPECTED_ERRORS as error:
+            log.info("probe of image %s not prepared: %s", image_id, error)
+        except Exception:
+            log.exception("probe of image %s could not be prepared", image_id)
+
     def _loop(self) -> None:
         while True:
             with self._cond:

@@ -34,6 +34,7 @@ async def get_events(image_id: int, request: Request) -> StreamingResponse:
     await run_in_threadpool(_check_image, request, image_id)
     hub: EventHub = request.app.state.events_hub
     subscription = hub.subscribe(image_id)
+    request.app.state.live.map_opened(image_id)
 
     async def stream() -> AsyncIterator[str]:
         try:
