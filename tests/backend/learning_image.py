@@ -85,8 +85,9 @@ def _synthetic_bands(folder: Path) -> list[BandInput]:
     return inputs
 
 
-def build_image(root: Path) -> LearningImage:
-    settings = Settings(data_dir=root, frontend_dir=root / "no-frontend")
+def build_image(root: Path, database_url: str | None = None) -> LearningImage:
+    """Ingest the field into ``root`` (SQLite there, or ``database_url``) and detect its sources."""
+    settings = Settings(data_dir=root, frontend_dir=root / "no-frontend", database_url=database_url)
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
     from backend.db.migrate import upgrade
@@ -100,7 +101,7 @@ def build_image(root: Path) -> LearningImage:
     image_id = ingest_image(settings, sessions, "field", bands)
     with session_scope(sessions) as session:
         detect_into_layer(session, root, image_id, DetectParams(bands=["r"], threshold=5.0))
-    engine.dispose()
+    engine.dispose()  # the copies open their own
     return LearningImage(settings, image_id)
 
 
