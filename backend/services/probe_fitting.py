@@ -195,5 +195,6 @@ def repredict(sessions: sessionmaker[Session], data_dir: Path, image_id: int) ->
         names = list(probe.config.get("features") or [])
         features = catalogue_features(session, emb.source_ids, names) if names else None
         model = ModelSession.load(data_dir / probe.path, embeddings=emb.embeddings, features=features)
-        scores = write_predictions(session, image_id, probe.id, model.classes, model.predict(), emb)
+        classes = [str(c) for c in model.classes]
+        scores = write_predictions(session, image_id, probe.id, classes, model.predict(), emb)
         return {"model_version": probe.id, "version": probe.version, **scores}

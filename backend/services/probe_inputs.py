@@ -46,7 +46,7 @@ def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str
     """(M, F) catalogue columns of the sources (LEGUS sentinels and non-numbers become NaN)."""
     from models.features import mask_missing
 
-    columns = dict(session.execute(
+    columns: dict[int, dict[str, Any]] = dict(session.execute(
         select(Source.id, Source.columns).where(Source.id.in_(source_ids.tolist()))).all())
     out = np.full((source_ids.size, len(names)), np.nan)
     for i, sid in enumerate(source_ids.tolist()):

@@ -56,7 +56,7 @@ class ThreadDispatcher:
 
     def __init__(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
-        self.worker = runs.this_worker()
+        self.worker: str | None = runs.this_worker()
         self._queues: dict[str, queue.Queue[tuple[str, int] | None]] = {
             "heavy": queue.Queue(), "light": queue.Queue()}
         self._threads: dict[str, threading.Thread] = {}

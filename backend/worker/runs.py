@@ -17,9 +17,9 @@ import hashlib
 import json
 import os
 import socket
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db.learning import TASK_NAMES, TaskRun
@@ -103,11 +103,11 @@ def begin(sessions: sessionmaker[Session], run_id: int, worker: str | None = Non
     with session_scope(sessions) as session:
         run = get_run(session, run_id)
         allowed = ["queued", "running"] if takeover or interrupted(run) else ["queued"]
-        claimed = session.execute(
+        claimed = cast(CursorResult[Any], session.execute(
             update(TaskRun).where(TaskRun.id == run_id, TaskRun.status.in_(allowed))
             .values(status="running", started_at=utcnow(), attempts=TaskRun.attempts + 1, message="started",
                     worker=worker or this_worker())
-        ).rowcount
+        )).rowcount
         session.refresh(run)
         return run, bool(claimed)
 

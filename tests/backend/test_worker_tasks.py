@@ -49,6 +49,11 @@ def test_pretrain_twice_records_one_encoder_and_embeds_every_source(untrained_im
     assert embeddings["n_sources"] == len(untrained_image.source_ids(ctx)) and embeddings["dim"] == 16
     names = [data["name"] for data in ctx.events.kinds("task") if data["status"] == "done"]
     assert names == ["pretrain", "embed"]  # nothing labelled yet: no probe
+    steps = [e["detail"] for e in ctx.events.kinds("task") if e["name"] == "pretrain" and "detail" in e]
+    assert [d["step"] for d in steps] == [1, 2, 3, 4] and all(d["images_per_s"] > 0 for d in steps)
+    with ctx.sessions() as session:
+        run = session.get(TaskRun, first.id)
+        assert run.progress == 1.0 and "images/s" in run.message and run.attempts == 1
 
 
 def test_a_retry_after_a_crash_resumes_from_the_checkpoint(untrained_image: LearningImage,
