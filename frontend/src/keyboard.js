@@ -36,6 +36,7 @@ export function keyName(event) {
  * @param {import('./store.js').Store} deps.store
  * @param {import('./actions.js').Actions} deps.actions
  * @param {import('./labels/labelActions.js').LabelActions} deps.labelling
+ * @param {import('./learning/labelNext.js').LabelNext} deps.labelNext
  * @param {import('./triage/triageController.js').Triage} deps.triage
  * @param {() => number} deps.gridColumns cells per row in the triage grid
  * @param {{cancel: () => boolean}} deps.drawTools
@@ -45,7 +46,7 @@ export function keyName(event) {
  * @param {{stretches: string[], limits: string[]}} deps.choices
  * @returns {Binding[]}
  */
-export function keyBindings({ store, actions, labelling, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices }) {
+export function keyBindings({ store, actions, labelling, labelNext, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices }) {
   const cycle = (list, current, delta) => list[(list.indexOf(current) + delta + list.length) % list.length];
   const stretch = () => store.get().stretch;
   const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -58,8 +59,14 @@ export function keyBindings({ store, actions, labelling, triage, gridColumns, dr
       else labelling.labelCurrent(cls.id);
       return true;
     } },
-    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source (selects it, centres the map)', run: () => labelling.stepUnlabelled('next') },
-    { group: 'Labelling', keys: ['p', 'k'], label: 'previous unlabelled source', run: () => labelling.stepUnlabelled('prev') },
+    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source (selects it, centres the map); in label next: skip to the next proposal', run: () => {
+      if (store.get().labelNext.active) labelNext.step(1);
+      else labelling.stepUnlabelled('next');
+    } },
+    { group: 'Labelling', keys: ['p', 'k'], label: 'previous unlabelled source (in label next: previous proposal)', run: () => {
+      if (store.get().labelNext.active) labelNext.step(-1);
+      else labelling.stepUnlabelled('prev');
+    } },
     { group: 'Labelling', keys: ['u', 'Ctrl+z'], label: 'undo the last label (posts the class it replaced)', run: () => labelling.undo() },
     { group: 'Labelling', keys: ['Ctrl+Shift+z', 'Ctrl+y'], label: 'redo', run: () => labelling.redo() },
     { group: 'Labelling', keys: ['Backspace', 'Delete'], label: 'retract your label of the selected source', run: () => {
@@ -85,6 +92,9 @@ export function keyBindings({ store, actions, labelling, triage, gridColumns, dr
       if (store.get().helpOpen) store.set({ helpOpen: false });
       else if (!drawTools.cancel()) labelling.selectSource(null);
     } },
+    { group: 'Model', keys: ['l'], label: 'label next: walk through the sources the model picks (again: stop)', run: () => labelNext.toggle() },
+    { group: 'Model', keys: ['c'], label: 'colour rings by prediction (dashed, fainter when unsure) on / off', run: () => store.set({ colourByPrediction: !store.get().colourByPrediction }) },
+    { group: 'Model', keys: ['e'], label: 'embedding view: click a point to go to its source', run: () => store.set({ embeddingOpen: !store.get().embeddingOpen }) },
     { group: 'View', keys: ['?'], label: 'show / hide this help', run: () => store.set({ helpOpen: !store.get().helpOpen }) },
     { group: 'View', keys: ['g'], label: 'go to RA Dec or pixel (type, then Enter)', run: () => gotoBox.focus() },
     { group: 'View', keys: ['b'], label: 'blink: back to the previous rendition', run: () => actions.blinkPrevious() },
@@ -107,7 +117,7 @@ export function keyBindings({ store, actions, labelling, triage, gridColumns, dr
     },
     {
       group: 'View',
-      keys: ['l'],
+      keys: ['L'],
       label: 'next limits mode (zscale, percentile, explicit)',
       run: () => actions.setStretch({ limits: cycle(choices.limits, stretch().limits, 1) }),
     },

@@ -8,6 +8,7 @@ import 'ol/ol.css';
 import './styles.css';
 import { createActions } from './actions.js';
 import { LIMIT_MODES, STRETCHES } from './api/tiles.js';
+import { createImageEventHub } from './api/events.js';
 import { createBlinker } from './blink.js';
 import { parseHash, syncHash } from './hash.js';
 import { keyBindings, listenForKeys } from './keyboard.js';
@@ -15,18 +16,24 @@ import { createLabelActions } from './labels/labelActions.js';
 import { createLayerActions } from './labels/layerActions.js';
 import { followLiveLabels } from './labels/liveLabels.js';
 import { startViewportLoader } from './labels/viewportLoader.js';
+import { createLabelNext, originalOf } from './learning/labelNext.js';
+import { createModelActions } from './learning/modelActions.js';
+import { startPredictionsLoader } from './learning/predictionsLoader.js';
 import { createImageMap } from './map/imageMap.js';
 import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
 import { mountDetectDialog } from './panels/detectDialog.js';
+import { mountEmbeddingView } from './panels/embeddingView.js';
 import { mountGotoBox } from './panels/gotoBox.js';
 import { mountHelpOverlay } from './panels/helpOverlay.js';
 import { mountImageList } from './panels/imageList.js';
 import { mountImportDialog } from './panels/importDialog.js';
 import { mountLayerLegend } from './panels/layerLegend.js';
+import { mountModelPanel } from './panels/modelPanel.js';
 import { mountReadout } from './panels/readout.js';
 import { mountRenditionPanel } from './panels/renditionPanel.js';
 import { mountSaveStatus } from './panels/saveStatus.js';
 import { mountSourcePanel } from './panels/sourcePanel.js';
+import { mountSourcePrediction } from './panels/sourcePrediction.js';
 import { mountStatusLine } from './panels/statusLine.js';
 import { mountStretchPanel } from './panels/stretchPanel.js';
 import { mountToolbar } from './panels/toolbar.js';
@@ -48,6 +55,20 @@ const blinker = createBlinker(store, actions);
 const layerActions = createLayerActions(store, actions);
 const labelling = createLabelActions(store, actions, { onSourceCreated: () => layerActions.loadLayers() });
 const triage = createTriage(store, actions, labelling);
+const events = createImageEventHub(store);
+const model = createModelActions(store, actions, events);
+const labelNext = createLabelNext(store, actions, labelling, {
+  events,
+  onPicked: () => {
+    layerActions.loadLayers();
+    store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+  },
+});
+/** @param {number} id a source picked on the map or in a list; a picked-layer copy becomes its original */
+const selectOnMap = (id) => {
+  const s = store.get();
+  return labelling.selectSource(originalOf(id, s.viewportSources?.sources ?? [], s.layers));
+};
 
 mountStatusLine(byId('status'), store);
 const imageMap = createImageMap({
@@ -62,10 +83,9 @@ const imageMap = createImageMap({
   },
 });
 startViewportLoader(store, actions);
-followLiveLabels(store, labelling);
-const drawTools = createDrawTools({
-  map: imageMap.map, store, actions, pick: imageMap.pick, select: (id) => labelling.selectSource(id),
-});
+followLiveLabels(store, labelling, events);
+const predictions = startPredictionsLoader(store, actions, events);
+const drawTools = createDrawTools({ map: imageMap.map, store, actions, pick: imageMap.pick, select: selectOnMap });
 store.watch((s) => s.imageId, (id) => {
   labelling.resetForImage();
   if (id !== null) layerActions.loadForImage(id);
@@ -77,7 +97,12 @@ mountStretchPanel(byId('stretch-panel'), store, actions);
 const gotoBox = mountGotoBox(byId('goto-panel'), actions);
 mountLayerLegend(byId('layer-panel'), store, layerActions);
 mountReadout(byId('readout-panel'), store);
-mountSourcePanel(byId('source-panel'), store, labelling);
+const { aiBox } = mountSourcePanel(byId('source-panel'), store, labelling);
+mountSourcePrediction(aiBox, store, { select: (id, summary) => labelling.selectSource(id, { pan: true, summary }) });
+mountModelPanel(byId('model-panel'), store, { model, labelNext });
+const embedding = mountEmbeddingView(byId('embedding-view'), store, {
+  events, select: (id) => labelling.selectSource(id, { pan: true }),
+});
 mountToolbar(byId('toolbar'), store);
 mountSaveStatus(byId('save-status'), store, labelling);
 mountAnnotatorBadge(byId('brand'), dialog('annotator-dialog'), store, labelling);
@@ -88,6 +113,7 @@ const bindings = keyBindings({
   store,
   actions,
   labelling,
+  labelNext,
   triage,
   gridColumns: grid.columns,
   drawTools,
@@ -146,4 +172,12 @@ window.skylabel = {
   whenSaved: () => labelling.whenSaved(),
   /** @param {string} name set the annotator without the dialog (tests) */
   setAnnotator: (name) => labelling.setAnnotator(name),
+  model,
+  labelNext,
+  /** @returns {number|null} model version (the probe's model-version id) of the predictions on the map */
+  predictionsVersion: () => store.get().predictions?.modelVersion ?? null,
+  /** @returns {Promise<void>} fetch the predictions in view now */
+  reloadPredictions: () => predictions.reload(),
+  /** @param {number} id @returns {[number, number]|null} the point's CSS pixels from #embedding-canvas's top-left */
+  embeddingPoint: (id) => embedding.pointToCanvas(id),
 };

@@ -81,6 +81,27 @@ export function initialState() {
     triageFocus: 0,
     /** the open dialog: 'import' | 'detect' | 'annotator' | null */
     dialog: /** @type {string|null} */ (null),
+
+    // The AI loop (learning/): model status, tasks, predictions, label next, embedding view
+    /** the image's event stream: 'connecting' | 'open' | 'down' */
+    eventsState: 'connecting',
+    /** GET /api/images/{id}/learning: encoder, embeddings, probe, n_labels, history of probe versions */
+    learning: /** @type {object|null} */ (null),
+    /** recent tasks by id, from `task` events (learning/taskProgress.js) */
+    tasks: /** @type {Record<number, object>} */ ({}),
+    /** the current probe's predictions around the view: {modelVersion, version, bbox, bySource} */
+    predictions: /** @type {{modelVersion: number|null, version: number|null, bbox: number[], bySource: Record<number, object>}|null} */ (null),
+    /** ring colour = predicted class for unlabelled sources */
+    colourByPrediction: true,
+    /** "label next": walk the sources the acquisition function picks (learning/labelNext.js) */
+    labelNext: {
+      active: false, strategy: 'entropy', items: /** @type {object[]} */ ([]), loading: false,
+      error: /** @type {string|null} */ (null), modelVersion: /** @type {number|null} */ (null),
+      done: /** @type {number[]} */ ([]),
+    },
+    embeddingOpen: false,
+    /** "more like this" for a source: {sourceId, items, loading, error} */
+    similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null}|null} */ (null),
   };
 }
 

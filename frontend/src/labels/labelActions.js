@@ -45,6 +45,8 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
   let afterName = null;
   /** @type {AbortController|null} */
   let detailAbort = null;
+  /** @type {Set<(sourceId: number, classId: string|null) => void>} told of each label made here (label next) */
+  const labelListeners = new Set();
 
   const queue = createSaveQueue({
     send: postAnnotation,
@@ -157,6 +159,7 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     changeByKey.set(key, undo.record({ imageId: s.imageId, sourceId, before, after: classId }));
     actions.showStatus(`source ${sourceId}: ${classLabel(s.scheme, classId)}`, 'info', 'label');
     then?.();
+    for (const listener of [...labelListeners]) listener(sourceId, classId);
     return true;
   }
 
@@ -282,6 +285,15 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     pendingSaves: () => queue.size(),
     unsaved: () => queue.entries(),
     whenSaved: () => queue.whenIdle(),
+    /**
+     * @param {(sourceId: number, classId: string|null) => void} listener called after each label of a source
+     *   made here (keys, buttons, grid; not undo or redo), once it is queued
+     * @returns {() => void} unsubscribe
+     */
+    onLabelled: (listener) => {
+      labelListeners.add(listener);
+      return () => labelListeners.delete(listener);
+    },
   };
 }
 

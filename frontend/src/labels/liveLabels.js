@@ -4,36 +4,28 @@
  * source is still on its way, which will answer with the newest consensus anyway), and the source panel
  * re-reads its votes and history when it shows that source. A `resync` reloads the sources in view.
  */
-import { subscribeImageEvents } from '../api/events.js';
 
 /**
  * @param {import('../store.js').Store} store
  * @param {import('./labelActions.js').LabelActions} labelling
+ * @param {import('../api/events.js').ImageEventHub} events the open image's event stream
  */
-export function followLiveLabels(store, labelling) {
-  let close = () => {};
-  store.watch((s) => s.imageId, (imageId) => {
-    close();
-    close = () => {};
-    if (imageId === null) return;
-    close = subscribeImageEvents(imageId, {
-      labels: (data) => {
-        const id = Number(data?.source_id);
-        if (!Number.isFinite(id) || store.get().imageId !== imageId) return;
-        const pending = labelling.unsaved().some((e) => e.body.source_id === id);
-        if (!pending) {
-          const s = store.get();
-          const prev = s.overrides[id];
-          if (!prev || prev.label_class !== (data.label_class ?? null)) {
-            store.set({ overrides: { ...s.overrides, [id]: { ...prev, label_class: data.label_class ?? null } } });
-          }
-        }
-        if (store.get().selectedId === id && !pending) labelling.refreshSelected();
-      },
-      resync: () => {
-        store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
-        labelling.refreshSelected();
-      },
-    });
+export function followLiveLabels(store, labelling, events) {
+  events.on('labels', (data) => {
+    const id = Number(data?.source_id);
+    if (!Number.isFinite(id)) return;
+    const pending = labelling.unsaved().some((e) => e.body.source_id === id);
+    if (!pending) {
+      const s = store.get();
+      const prev = s.overrides[id];
+      if (!prev || prev.label_class !== (data.label_class ?? null)) {
+        store.set({ overrides: { ...s.overrides, [id]: { ...prev, label_class: data.label_class ?? null } } });
+      }
+    }
+    if (store.get().selectedId === id && !pending) labelling.refreshSelected();
+  });
+  events.on('resync', () => {
+    store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+    labelling.refreshSelected();
   });
 }

@@ -5,6 +5,11 @@
  * an unlabelled one even where a class colour resembles a layer colour), a dashed amber ring around the
  * selected source, and a small badge while its label is unsaved (grey: sending, red: failed, retrying).
  *
+ * With "colour by prediction" on, an unlabelled source takes its PREDICTED class colour as a dashed ring
+ * whose opacity rises with the model's confidence (four levels), so it is never mistaken for a human label
+ * (solid, with a second ring); a pseudo-label (a prediction the probe trained on) is dotted. Picked rings
+ * stay white: they say "label me", not what the model thinks.
+ *
  * A layer's `style` is `{colour, radius_px, width, shape}`; `radius_px` is in IMAGE pixels, so a ring keeps
  * enclosing its source as you zoom, but it is never drawn smaller than MIN_RADIUS CSS pixels. This module
  * only decides the look (a "ring spec"); layers/ringCanvas.js draws many rings of one spec in one path.
@@ -26,12 +31,29 @@ export function screenRadius(radiusPx, resolution) {
   return Math.max(MIN_RADIUS, radiusPx / resolution);
 }
 
+/** Ring opacity per confidence level (0: barely above chance .. 3: near certain). */
+export const CONFIDENCE_ALPHA = [0.35, 0.55, 0.8, 1];
+
+/**
+ * @param {number} score the predicted class's probability
+ * @param {number} nClasses how many classes the probe chooses from
+ * @returns {number} 0..3: where the score lies between chance (1/nClasses) and certainty, in quarters
+ */
+export function confidenceLevel(score, nClasses) {
+  const chance = 1 / Math.max(nClasses, 2);
+  const t = (score - chance) / (1 - chance);
+  if (!Number.isFinite(t)) return 0;
+  return Math.max(0, Math.min(CONFIDENCE_ALPHA.length - 1, Math.floor(t * CONFIDENCE_ALPHA.length)));
+}
+
 /**
  * @typedef {{colour: string, width: number, shape: string, radiusPx: number, z: number, labelled: boolean,
- *            selected: boolean, badge: string, key: string}} RingSpec
+ *            selected: boolean, badge: string, dash: ''|'dashed'|'dotted', alpha: number, key: string}} RingSpec
+ * @typedef {{class: string, score: number, probs?: Record<string, number>, pseudo_label?: string|null}} ShownPrediction
  * @typedef {{layers: Map<number, object>, hidden: Set<number>, scheme: object|null,
  *            overrides: Record<number, {label_class?: string|null}>, saveStates: Record<number, string>,
- *            selectedId: number|null}} StyleContext
+ *            selectedId: number|null, predictions?: Record<number, ShownPrediction>|null,
+ *            byPrediction?: boolean}} StyleContext
  */
 
 /**
@@ -55,7 +77,17 @@ export function ringSpec(source, ctx) {
   const st = layer.style ?? {};
   const cls = shownClass(source, ctx);
   const labelled = cls !== null;
-  const colour = classColour(ctx.scheme, cls) ?? st.colour ?? '#ffd33d';
+  const predicted = !labelled && ctx.byPrediction && layer.kind !== 'picked' ? ctx.predictions?.[source.id] : undefined;
+  let colour = classColour(ctx.scheme, cls) ?? st.colour ?? '#ffd33d';
+  /** @type {RingSpec['dash']} */
+  let dash = '';
+  let alpha = 1;
+  if (predicted) {
+    colour = classColour(ctx.scheme, predicted.class) ?? colour;
+    dash = predicted.pseudo_label ? 'dotted' : 'dashed';
+    const nClasses = Object.keys(predicted.probs ?? {}).length || ctx.scheme?.classes?.length || 2;
+    alpha = CONFIDENCE_ALPHA[confidenceLevel(predicted.score, nClasses)];
+  }
   const width = Number(st.width ?? 1.5) + (labelled ? 0.5 : 0);
   const shape = SHAPES.includes(st.shape) ? st.shape : 'ring';
   const radiusPx = Number(st.radius_px ?? 6);
@@ -63,7 +95,7 @@ export function ringSpec(source, ctx) {
   const badge = ctx.saveStates[source.id] ?? '';
   const z = selected ? 10 : KIND_Z[layer.kind] ?? 2;
   return {
-    colour, width, shape, radiusPx, z, labelled, selected, badge,
-    key: `${z}|${colour}|${width}|${shape}|${radiusPx}|${labelled}|${selected}|${badge}`,
+    colour, width, shape, radiusPx, z, labelled, selected, badge, dash, alpha,
+    key: `${z}|${colour}|${width}|${shape}|${radiusPx}|${labelled}|${selected}|${badge}|${dash}|${alpha}`,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The labelling layers on the map, driven by the store: source rings (viewport sources, styled by layer,
- * class, save state and selection) and drawn shapes (the draft, unsaved shapes, the selected source's
+ * class, prediction, save state and selection) and drawn shapes (the draft, unsaved shapes, the selected source's
  * outline). Called by imageMap.js, the map's owner.
  */
 import { createShapeLayer } from '../layers/shapeLayer.js';
@@ -26,10 +26,12 @@ export function attachLabelOverlay(map, store) {
     overrides: s.overrides,
     saveStates: s.saveStates,
     selectedId: s.selectedId,
+    predictions: s.predictions?.bySource ?? null,
+    byPrediction: s.colourByPrediction,
   });
   let last = null;
   store.subscribe((s) => {
-    const key = [s.layers, s.hiddenLayers, s.scheme, s.overrides, s.saveStates, s.selectedId];
+    const key = [s.layers, s.hiddenLayers, s.scheme, s.overrides, s.saveStates, s.selectedId, s.predictions, s.colourByPrediction];
     if (last && key.every((v, i) => v === last[i])) return;
     last = key;
     context(s);

@@ -3,7 +3,8 @@
  * sexagesimal and degrees), its magnitudes and CI first, the consensus class (`#source-class`) with the
  * votes per annotator and buttons to label it, its history (`#source-history`: who, when, what), and
  * cutouts in every band and in the current rendition with ONE shared stretch (the map's), so the bands
- * can be compared as the paper's annotators did.
+ * can be compared as the paper's annotators did. The model's prediction and "more like this" live in its
+ * `.source-ai` box (panels/sourcePrediction.js).
  *
  * `data-source-id` names the source shown; `data-saved="1"` says its latest label is on the server and
  * the panel shows the server's answer (what a test waits for after labelling).
@@ -34,7 +35,8 @@ export function mountSourcePanel(panel, store, labelling) {
   let skySeq = 0;
   /** @type {Map<number, {ra: number, dec: number}>} */
   const skyCache = new Map();
-  panel.innerHTML = '<div class="source-main"></div><div class="source-cutouts"></div><div class="source-more"></div>';
+  panel.innerHTML = '<div class="source-main"></div><div class="source-ai"></div><div class="source-cutouts"></div>'
+    + '<div class="source-more"></div>';
   const main = /** @type {HTMLElement} */ (panel.querySelector('.source-main'));
   const cutouts = /** @type {HTMLElement} */ (panel.querySelector('.source-cutouts'));
   const more = /** @type {HTMLElement} */ (panel.querySelector('.source-more'));
@@ -164,4 +166,5 @@ export function mountSourcePanel(panel, store, labelling) {
     labelling.labelSource(id, cls || null);
     button.blur();
   });
+  return { aiBox: /** @type {HTMLElement} */ (panel.querySelector('.source-ai')) };
 }
