@@ -71,9 +71,23 @@ class PretrainParams:
             raise InputError(f"cutout size must be 8 to 256 pixels, got {self.size}")
         if self.checkpoint_every < 1:
             raise InputError(f"checkpoint_every must be at least 1 step, got {self.checkpoint_every}")
-        if "kind" in self.encoder_options or "n_bands" in self.encoder_options:
-            raise InputError("encoder_options may not set kind or n_bands: use encoder (the bands are the "
-                             "image's)")
+        self._check_encoder_options()
+
+    def _check_encoder_options(self) -> None:
+        """Only the spec keys of the chosen encoder, and no network wider than 1024 channels."""
+        from models.encoders import RESNET_DEFAULTS, STARCNET_DEFAULTS
+
+        allowed = set(RESNET_DEFAULTS if self.encoder == "resnet" else STARCNET_DEFAULTS)
+        if self.encoder == "auto":
+            allowed &= set(RESNET_DEFAULTS)
+        unknown = sorted(set(self.encoder_options) - (allowed - {"kind", "n_bands"}))
+        if unknown:
+            raise InputError(f"encoder_options {unknown} are not settable for encoder {self.encoder!r}: use "
+                             f"{', '.join(sorted(allowed - {'kind', 'n_bands'}))}")
+        sizes = [self.encoder_options.get(k) for k in ("width", "branch_dim", "out_dim")]
+        sizes += list(self.encoder_options.get("widths") or [])
+        if any(not isinstance(v, int) or not 1 <= v <= 1024 for v in sizes if v is not None):
+            raise InputError(f"encoder widths must be integers from 1 to 1024, got {self.encoder_options}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

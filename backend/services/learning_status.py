@@ -49,6 +49,7 @@ def learning_status(session: Session, image_id: int) -> dict[str, Any]:
             "n_labels": probe.metrics.get("n_labels"),
             "validation_accuracy": probe.metrics.get("validation_accuracy"),
             "validation": probe.metrics.get("validation"), "n_pseudo": probe.metrics.get("n_pseudo"),
+            "skipped_labels": probe.metrics.get("skipped_labels"),
             "created_at": probe.created_at},
         "n_labels": int(n_labels),
         "validation_accuracy": None if probe is None else probe.metrics.get("validation_accuracy"),

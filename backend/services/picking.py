@@ -43,28 +43,32 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
         raise InputError(f"strategy {strategy!r} is unknown: use one of {', '.join(STRATEGIES)}")
     if not 1 <= k <= MAX_K:
         raise InputError(f"k must be 1 to {MAX_K}, got {k}")
-    table = image_sources(session, image_id, _layers_but_picked(session, image_id))
+    own = image_sources(session, image_id, _layers_but_picked(session, image_id))
+    everything = image_sources(session, image_id)  # a label on a picked ring counts too
     encoder = latest_version(session, image_id, "byol", embedded=True)
     if encoder is None:
         if strategy != "random":
             raise ConflictError(f"strategy {strategy!r} needs a model and image {image_id} has no embeddings "
                                 "yet: use strategy=random, or pretrain an encoder first")
-        keep = deduplicate(table.x, table.y)
-        candidate_ids, embeddings = table.ids[keep], None
-        rows = PositionIndex(table.x[keep], table.y[keep]).rows(table.x, table.y)
-        probs = np.full((keep.size, 2), 0.5)
+        keep = deduplicate(own.x, own.y)
+        index, n_rows, embeddings = PositionIndex(own.x[keep], own.y[keep]), int(keep.size), None
+        probs = np.full((n_rows, 2), 0.5)
     else:
         emb = load_embeddings(data_dir, encoder)
-        candidate_ids, embeddings = emb.source_ids, emb.embeddings
-        rows = emb.index.rows(table.x, table.y)
-        probs = _row_probs(session, image_id, table, rows, len(emb))
-    labelled = np.zeros(len(candidate_ids), dtype=bool)
-    labelled[[r for r, lab in zip(rows.tolist(), table.label, strict=True) if r >= 0 and lab]] = True
-    free = int((~labelled).sum())
+        index, n_rows, embeddings = emb.index, len(emb), emb.embeddings
+        probs = _row_probs(session, image_id, everything, index.rows(everything.x, everything.y), n_rows)
+    candidate = np.full(n_rows, -1, dtype=np.int64)  # per row, the first existing source there
+    for sid, row in zip(own.ids[::-1].tolist(), index.rows(own.x, own.y)[::-1].tolist(), strict=True):
+        if row >= 0:
+            candidate[row] = sid
+    blocked = candidate < 0
+    rows = index.rows(everything.x, everything.y)
+    blocked[[r for r, lab in zip(rows.tolist(), everything.label, strict=True) if r >= 0 and lab]] = True
+    free = int((~blocked).sum())
     if free == 0:
         raise ConflictError(f"every source of image {image_id} is labelled: nothing left to pick")
-    chosen = acquire(STRATEGIES[strategy], probs, min(k, free), labelled, embeddings, seed)
-    picked = [int(candidate_ids[i]) for i in chosen]
+    chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
+    picked = [int(candidate[i]) for i in chosen]
     _rank(session, image_id, picked)
     layer = _rebuild_picked_layer(session, image_id, picked, strategy)
     return {"strategy": strategy, "k": len(picked), "layer_id": layer.id, "source_ids": picked,

@@ -76,6 +76,12 @@ def test_pretrain_refuses_unknown_settings(fresh_api: TestClient, untrained_imag
     r = fresh_api.post(f"/api/images/{untrained_image.image_id}/learning/pretrain", json={"layer_ids": [999]})
     assert r.status_code == 404 and "999" in r.json()["detail"]
     assert fresh_api.post("/api/images/999/learning/pretrain", json={}).status_code == 404
+    r = fresh_api.post(f"/api/images/{untrained_image.image_id}/learning/pretrain",
+                       json={"encoder": "resnet", "encoder_options": {"widths": [8, 100000]}})
+    assert r.status_code == 422 and "1024" in r.json()["detail"]
+    r = fresh_api.post(f"/api/images/{untrained_image.image_id}/learning/pretrain",
+                       json={"encoder": "resnet", "encoder_options": {"n_bands": 2}})
+    assert r.status_code == 422 and "n_bands" in r.json()["detail"]
 
 
 def test_a_failed_task_is_reported_not_a_500(fresh_api: TestClient, untrained_image: LearningImage) -> None:
@@ -175,3 +181,23 @@ def test_embedding_needs_an_encoder(fresh_api: TestClient, untrained_image: Lear
     assert r.status_code == 409 and "pretrain" in r.json()["detail"]
     assert fresh_api.post(f"/api/images/{untrained_image.image_id}/learning/retrain").status_code == 409
     assert fresh_api.get("/api/tasks/12345").status_code == 404
+
+
+def test_a_label_on_a_picked_ring_counts_for_its_source(api: TestClient,
+                                                        trained_image: LearningImage) -> None:
+    image_id = trained_image.image_id
+    label(api, image_id, 6)
+    settle(api)
+    first = api.get(f"/api/images/{image_id}/learning/next", params={"k": 4, "strategy": "random", "seed": 3})
+    layer_id = first.json()["layer_id"]
+    rings = api.get(f"/api/images/{image_id}/sources/list", params={"layers": layer_id}).json()["items"]
+    assert sorted(r["catalog_id"] for r in rings) == sorted(str(i["id"]) for i in first.json()["items"])
+    ring = rings[0]
+    r = api.post(f"/api/images/{image_id}/annotations", json={"annotator": "ann", "source_id": ring["id"],
+                                                               "class": "2"})
+    assert r.status_code == 201
+    settle(api)
+    again = api.get(f"/api/images/{image_id}/learning/next", params={"k": 50}).json()
+    assert int(ring["catalog_id"]) not in [i["id"] for i in again["items"]]
+    kept = api.get(f"/api/images/{image_id}/sources/list", params={"layers": layer_id}).json()["items"]
+    assert ring["id"] in [r["id"] for r in kept]  # the labelled ring survives the new picks
