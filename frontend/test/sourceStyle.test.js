@@ -39,3 +39,26 @@ test('radii are image pixels on screen, never below the minimum', () => {
   assert.equal(screenRadius(6, 1), 6);
   assert.equal(screenRadius(6, 8), MIN_RADIUS);
 });
+
+test('colour by prediction: an unlabelled ring takes the predicted class colour, dashed, fainter when unsure', async () => {
+  const { CONFIDENCE_ALPHA, confidenceLevel } = await import('../src/layers/sourceStyle.js');
+  const probs = { 1: 0.9, 2: 0.1 };
+  const predictions = { 5: { class: '1', score: 0.9, probs, pseudo_label: null }, 6: { class: '1', score: 0.55, probs, pseudo_label: '1' } };
+  const on = ctx({ predictions, byPrediction: true });
+  const sure = ringSpec({ id: 5, layer_id: 1, label_class: null }, on);
+  assert.equal(sure.colour, '#3fb950');
+  assert.equal(sure.dash, 'dashed');
+  assert.equal(sure.labelled, false, 'never drawn like a human label');
+  const unsure = ringSpec({ id: 6, layer_id: 1, label_class: null }, on);
+  assert.equal(unsure.dash, 'dotted', 'a pseudo-label is dotted');
+  assert.ok(unsure.alpha < sure.alpha);
+  assert.notEqual(unsure.key, sure.key);
+  const human = ringSpec({ id: 5, layer_id: 1, label_class: '1' }, on);
+  assert.equal(human.dash, '', 'a human label stays solid');
+  assert.equal(human.alpha, 1);
+  assert.equal(ringSpec({ id: 5, layer_id: 2, label_class: null }, on).colour, '#ffffff', 'picked rings stay white');
+  assert.equal(ringSpec({ id: 5, layer_id: 1, label_class: null }, ctx({ predictions, byPrediction: false })).colour, '#ffd33d');
+  assert.equal(confidenceLevel(0.25, 4), 0);
+  assert.equal(confidenceLevel(1, 4), CONFIDENCE_ALPHA.length - 1);
+  assert.equal(confidenceLevel(0.7, 2), 1);
+});

@@ -13,6 +13,16 @@ import { ApiError } from '../api/client.js';
 import { getNextToLabel } from '../api/learning.js';
 
 export const PROPOSALS = 20;
+/** After a label, wait this long before asking for proposals: the server starts a refit 0.3 s after a label. */
+const LABEL_QUIET_MS = 600;
+
+/**
+ * @param {Record<number, {name: string, status: string}>} tasks recent tasks by id
+ * @returns {boolean} whether a probe refit is queued or running
+ */
+export function refitActive(tasks) {
+  return Object.values(tasks).some((t) => t.name === 'fit_probe' && (t.status === 'queued' || t.status === 'running'));
+}
 
 /**
  * @param {{id: number, label_class?: string|null}} item
@@ -134,15 +144,42 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
     return go(nextProposal(s.labelNext.items, s.selectedId, { overrides: s.overrides, done: s.labelNext.done, direction }));
   }
 
+  // the source in hand was labelled: on to the next proposal (it may come from proposals asked for since)
   labelling.onLabelled((sourceId, classId) => {
     const s = store.get();
-    if (!s.labelNext.active || classId === null || !s.labelNext.items.some((it) => it.id === sourceId)) return;
+    if (!s.labelNext.active || classId === null || s.selectedId !== sourceId) return;
     patch({ done: [...s.labelNext.done, sourceId] });
-    if (s.selectedId === sourceId) step(1);
+    step(1);
+  });
+  // A retrain changed the scores, hence the picks: ask again, once no refit is running or about to start
+  // (a label made in the last moments starts one), so picking does not rebuild the picked layer while a
+  // refit writes predictions for its sources.
+  let refreshWanted = false;
+  let lastLabelAt = 0;
+  /** @type {ReturnType<typeof setTimeout>|null} */
+  let refreshTimer = null;
+  function refreshWhenIdle() {
+    if (!refreshWanted || !state().active || refreshTimer) return;
+    const wait = lastLabelAt + LABEL_QUIET_MS - Date.now();
+    if (wait > 0) {
+      refreshTimer = setTimeout(() => {
+        refreshTimer = null;
+        refreshWhenIdle();
+      }, wait);
+      return;
+    }
+    if (refitActive(store.get().tasks)) return; // looked at again when the tasks change
+    refreshWanted = false;
+    fetchProposals(false);
+  }
+  labelling.onLabelled(() => {
+    lastLabelAt = Date.now();
   });
   events.on('scores', () => {
-    if (state().active) fetchProposals(false); // a retrain: the scores, hence the picks, changed
+    refreshWanted = true;
+    refreshWhenIdle();
   });
+  store.watch((s) => s.tasks, refreshWhenIdle);
   store.watch((s) => s.imageId, () => {
     seq += 1;
     patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [] });

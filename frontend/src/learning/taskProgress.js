@@ -13,7 +13,6 @@ export const SHOWN_TASKS = ['pretrain', 'embed', 'fit_probe', 'predict'];
 /** How long a finished task's expected follow-up is waited for before the chain counts as done. */
 export const FOLLOW_UP_GRACE_MS = 5000;
 const KEPT = 20;
-const ACTIVE = ['queued', 'running'];
 
 /**
  * @typedef {import('../api/learning.js').Task & {seenAt?: number}} TrackedTask
@@ -102,14 +101,6 @@ export function shownTask(tasks, { nLabels = 0, now }) {
   };
 }
 
-/**
- * @param {TaskView} view
- * @returns {boolean} whether the chain might still change without a new event (a follow-up is awaited)
- */
-export function awaitingFollowUp(view) {
-  return view.waitingFor !== null;
-}
-
 /** Names as an annotator reads them. */
 export const TASK_TITLES = {
   pretrain: 'pretraining (BYOL)', embed: 'embedding sources', fit_probe: 'fitting the probe', predict: 'predicting',
@@ -132,5 +123,3 @@ export function describeTask(view) {
   if (parts.length === 1 && view.message) parts.push(view.message);
   return parts.join(' · ');
 }
-
-export { ACTIVE as ACTIVE_STATUSES };

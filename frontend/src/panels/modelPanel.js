@@ -28,8 +28,10 @@ export function modelSummary(learning) {
   if (!learning.embeddings) return `${enc}, embedding its sources…`;
   const p = learning.probe;
   if (!p) return `${enc} · no probe yet: label a few sources of two or more classes`;
-  const acc = p.validation_accuracy === null || p.validation_accuracy === undefined ? 'accuracy n/a (too few labels)'
-    : `accuracy ${Number(p.validation_accuracy).toFixed(2)}`;
+  const pending = /pending/.test(String(p.validation ?? ''));
+  const acc = p.validation_accuracy !== null && p.validation_accuracy !== undefined
+    ? `accuracy ${Number(p.validation_accuracy).toFixed(2)}`
+    : pending ? 'accuracy: cross-validating…' : 'accuracy n/a (too few labels)';
   return `${enc} · probe v${p.version}: ${p.n_labels ?? '?'} labels, ${acc}${p.n_pseudo ? `, ${p.n_pseudo} pseudo-labels` : ''}`;
 }
 
@@ -58,11 +60,11 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     <details class="model-history"><summary>probe versions</summary><table id="model-history"></table></details>
     <label class="toggle"><input type="checkbox" id="prediction-toggle"> colour rings by prediction <kbd>c</kbd></label>
     <div class="row">
-      <select id="next-strategy" title="how label next picks sources">
-        ${STRATEGIES.map((s) => `<option>${s}</option>`).join('')}</select>
       <button type="button" id="label-next-button" aria-pressed="false" title="walk through the sources the model wants labelled (l)">Label next <kbd>l</kbd></button>
-      <button type="button" id="embedding-button" aria-pressed="false" title="2-D map of the embeddings (e)">Embedding <kbd>e</kbd></button>
+      <select id="next-strategy" title="how label next picks sources: entropy (most uncertain), margin, diverse (k-center in embedding space), random">
+        ${STRATEGIES.map((s) => `<option>${s}</option>`).join('')}</select>
     </div>
+    <div class="row"><button type="button" id="embedding-button" aria-pressed="false" title="2-D map of the embeddings (e)">Embedding view <kbd>e</kbd></button></div>
     <p id="label-next-info" class="note" hidden></p>`;
   const q = (sel) => must(panel, sel);
   const version = q('#model-version');
