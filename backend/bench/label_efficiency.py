@@ -128,7 +128,7 @@ def run_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> di
         rng = np.random.default_rng(0)  # no encoder here: the product's 256-d embeddings, as random vectors
         y = rng.integers(1, 5, 2000)
         x = rng.normal(size=(2000, 256)) + y[:, None] * rng.normal(size=(1, 256))
-    timing = probe_retrain_timing(x, y)
+    timing = probe_retrain_timing(x, y, repeats=config.probe_repeats)
     rows = parts.pop("results")
     diagnostics = parts.get("diagnostics", {}).get("results", [])
     report = {

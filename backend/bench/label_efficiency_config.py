@@ -44,10 +44,17 @@ class LabelEfficiencyConfig:
     byol_steps: int = 20_000
     byol_batch: int = 128
     encoder: dict = field(default_factory=lambda: dict(FULL_ENCODER))
+    byol_augmentation: dict = field(default_factory=dict)
     pretrain_on: str = "all"
+    scratch_min_steps: int | None = None
+    probe_repeats: int = 3
     eval_fraction: float = 0.25
     device: str | None = None
     quick_reductions: dict = field(default_factory=dict)
+
+    def scratch_options(self) -> dict | None:
+        """``finetune`` options of the scratch baseline: ``min_steps`` when given, else the defaults."""
+        return None if self.scratch_min_steps is None else {"min_steps": self.scratch_min_steps}
 
     @property
     def mode(self) -> str:
@@ -119,6 +126,9 @@ def _check(config: LabelEfficiencyConfig) -> None:
     if config.seeds < 1 or config.byol_steps < 1 or config.byol_batch < 2:
         raise InputError(f"--seeds ({config.seeds}) and --byol-steps ({config.byol_steps}) must be positive "
                          f"and --byol-batch ({config.byol_batch}) at least 2")
+    if (config.scratch_min_steps is not None and config.scratch_min_steps < 1) or config.probe_repeats < 1:
+        raise InputError(f"--scratch-steps ({config.scratch_min_steps}) and --probe-repeats "
+                         f"({config.probe_repeats}) must be positive")
     if config.pretrain_on not in ("all", "inspected"):
         raise InputError(f"--pretrain-on {config.pretrain_on!r}: use 'all' (every object in the image) or "
                          "'inspected' (only the sources LEGUS would have looked at)")

@@ -29,6 +29,7 @@ from backend.bench.label_efficiency_data import (
     majority_baseline,
     stratified_split,
 )
+from models.augment import BYOL_AUGMENTATION
 from models.embed import embed
 from models.encoders import build_encoder
 from models.evaluate import BenchmarkData, label_efficiency
@@ -55,8 +56,8 @@ def embedding_stats(embeddings: np.ndarray) -> dict:
 def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> tuple[torch.nn.Module, dict]:
     """BYOL on the cutouts of every object (or only the inspected ones, ``--pretrain-on inspected``)."""
     data = sources.cutouts if config.pretrain_on == "all" else sources.cutouts[sources.selected]
-    byol = BYOLConfig(encoder=dict(config.encoder), steps=config.byol_steps, batch_size=config.byol_batch,
-                      seed=BYOL_SEED)
+    byol = BYOLConfig(encoder=dict(config.encoder), augmentation=dict(config.byol_augmentation),
+                      steps=config.byol_steps, batch_size=config.byol_batch, seed=BYOL_SEED)
     every = max(1, config.byol_steps // 10)
 
     def progress(step: int, total: int, loss: float, rate: float) -> None:
@@ -76,6 +77,7 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> 
         "loss_first": round(losses[0], 4), "loss_last": round(tail, 4),
         "loss_curve": [[i + 1, round(v, 4)] for i, v in enumerate(losses) if i % stride == 0],
         "device": str(state.device), "encoder": dict(getattr(state.encoder, "spec", config.encoder)),
+        "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation},
     }
 
 
@@ -120,6 +122,7 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
             t0 = time.perf_counter()
             found = label_efficiency(bench, [strategy], config.budgets, [seed],
                                      scratch_encoder=dict(config.encoder), device=config.device,
+                                     finetune_options=config.scratch_options(),
                                      progress=lambda r: log(progress_line(r)))
             rows += tag_budgets(found, train.size, config.budgets)
             strategy_s[strategy] += time.perf_counter() - t0

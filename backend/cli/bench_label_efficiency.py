@@ -9,10 +9,17 @@ features. Progress goes to stderr, the curve table to stdout, the report to ``--
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from backend.bench.label_efficiency_config import SPLITS, build_config, parse_budgets
+from backend.bench.label_efficiency_config import (
+    FULL_ENCODER,
+    QUICK_ENCODER,
+    SPLITS,
+    build_config,
+    parse_budgets,
+)
 from models.evaluate import STRATEGIES
 
 
@@ -28,30 +35,55 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--quick", action="store_true",
                    help="reduced budget: 2048 px simulation, small ResNet, 400 BYOL steps, fewer budgets")
     p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
-    p.add_argument("--budgets", type=parse_budgets, help="label counts, e.g. 20,50,100,200,500,1000,all")
+    p.add_argument("--budgets", help="label counts, e.g. 20,50,100,200,500,1000,all")
     p.add_argument("--strategies", type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
                    help=f"comma-separated subset of {','.join(STRATEGIES)}")
     p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
     p.add_argument("--byol-steps", type=int, help="BYOL steps (default 20000; quick 400)")
     p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
-    p.add_argument("--encoder", choices=["starcnet", "resnet", "resnet-small"],
-                   help="encoder for BYOL and scratch (default starcnet; quick resnet-small)")
+    p.add_argument("--encoder", type=_encoder, metavar="NAME|JSON",
+                   help="encoder for BYOL and scratch: starcnet (default), resnet, resnet-small (quick) or a "
+                        'spec as JSON, e.g. \'{"kind": "resnet", "widths": [8, 16, 32, 64]}\'')
+    p.add_argument("--byol-augment", type=_json_object, metavar="JSON",
+                   help="BYOL augmentation overrides (keys of models.augment.BYOL_AUGMENTATION), "
+                        'e.g. \'{"crop_p": 0}\' to drop the resized crop')
     p.add_argument("--pretrain-on", choices=["all", "inspected"],
                    help="BYOL on every object in the image (default) or only the LEGUS-inspected ones")
     p.add_argument("--eval-fraction", type=float, help="held-out evaluation share per seed (default 0.25)")
+    p.add_argument("--scratch-steps", type=int, help="minimum optimisation steps of the scratch baseline "
+                   "(default: models.finetune's 100 for a CNN, 300 for the catalogue MLP)")
+    p.add_argument("--probe-repeats", type=int, help="timed probe retrains, median reported (default 3)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: CUDA when present")
     p.set_defaults(func=bench_label_efficiency)
 
 
-def _encoder(name: str | None) -> dict | None:
-    from backend.bench.label_efficiency_config import FULL_ENCODER, QUICK_ENCODER
+ENCODER_PRESETS: dict[str, dict] = {"starcnet": FULL_ENCODER, "resnet": {"kind": "resnet", "n_bands": 5},
+                                    "resnet-small": QUICK_ENCODER}
 
-    if name is None:
-        return None
-    specs = {"starcnet": FULL_ENCODER, "resnet": {"kind": "resnet", "n_bands": 5},
-             "resnet-small": QUICK_ENCODER}
-    return dict(specs[name])
+
+def _encoder(text: str) -> dict:
+    """A preset name or a JSON encoder spec (see :func:`models.encoders.build_encoder`), 5 bands."""
+    if text in ENCODER_PRESETS:
+        return dict(ENCODER_PRESETS[text])
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError:
+        spec = None
+    if not isinstance(spec, dict) or "kind" not in spec:
+        names = ", ".join(ENCODER_PRESETS)
+        raise argparse.ArgumentTypeError(f"{text!r} is neither one of {names} nor JSON with a 'kind'")
+    return {"n_bands": 5, **spec}
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a JSON object")
+    return value
 
 
 def bench_label_efficiency(args: argparse.Namespace) -> int:
@@ -60,10 +92,12 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
 
     config = build_config(
         args.out, quick=args.quick, legus_dir=args.legus_dir, split=args.split, field_name=args.field,
-        seeds=args.seeds,
-        budgets=args.budgets, strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
-        byol_steps=args.byol_steps, byol_batch=args.byol_batch, encoder=_encoder(args.encoder),
-        pretrain_on=args.pretrain_on, eval_fraction=args.eval_fraction, device=args.device,
+        seeds=args.seeds, budgets=parse_budgets(args.budgets) if args.budgets else None,
+        strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
+        byol_steps=args.byol_steps, byol_batch=args.byol_batch, encoder=args.encoder,
+        byol_augmentation=args.byol_augment,
+        pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
+        eval_fraction=args.eval_fraction, device=args.device,
     )
 
     def log(line: str) -> None:
