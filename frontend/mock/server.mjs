@@ -1,5 +1,6 @@
 // Development mock of the skylabel API (not shipped): fake images, PNG tiles on the server's tile grid,
-// a linear TAN-like WCS, pixel values, cutouts, the labelling API (mock/labelling.mjs) and `{"detail": ...}`
+// a linear TAN-like WCS, pixel values, cutouts, the labelling API (mock/labelling.mjs), the AI loop
+// (mock/learning.mjs: pretrain, tasks, predictions, label next, embedding, similar) and `{"detail": ...}`
 // errors. Optionally serves a built dist/. `--fail 0.3` fails that share of annotation POSTs with a 503
 // (to watch the save queue retry); `--sources N` puts N extra detections on the galaxy (ring load test).
 //   node mock/server.mjs [--port 8010] [--dist dist] [--delay 0] [--fail 0] [--sources 0]
@@ -8,6 +9,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { makeImages } from './images.mjs';
 import { labellingRoute } from './labelling.mjs';
+import { learningRoute } from './learning.mjs';
 import { HttpError, renderCutout, renderTile } from './render.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
@@ -24,9 +26,16 @@ const streams = new Map();
 const publish = (imageId, kind, data) => {
   for (const res of streams.get(imageId) ?? []) res.write(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
 };
+let learning = null;
 const labelling = labellingRoute(images, {
-  failRate: Number(args.fail ?? 0), extraSources: Number(args.sources ?? 0), onLabel: publish,
+  failRate: Number(args.fail ?? 0),
+  extraSources: Number(args.sources ?? 0),
+  onLabel: (imageId, kind, data) => {
+    publish(imageId, kind, data);
+    learning?.labelSaved(imageId);
+  },
 });
+learning = learningRoute(images, labelling.cat, { publish });
 
 function wcsOf(image) {
   if (!image.wcs.has_celestial) throw new HttpError(409, `image ${image.name} has no celestial WCS`);
@@ -58,7 +67,7 @@ const numbers = (q, key) => {
 };
 
 function route(method, path, q, body) {
-  const answer = labelling(method, path, q, body);
+  const answer = labelling(method, path, q, body) ?? learning(method, path, q, () => JSON.parse(body.buffer.toString('utf8') || '{}'));
   if (answer) return answer;
   let m;
   if (path === '/api/images') return { json: { count: images.length, items: images.map(publicImage) } };

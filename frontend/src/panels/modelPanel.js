@@ -19,11 +19,12 @@ const EVENTS_TITLE = { open: 'live: scores and labels arrive as they happen', co
 
 /**
  * @param {object|null} learning GET /learning
+ * @param {boolean} [pretraining] a pretraining chain is under way
  * @returns {string} "encoder v1 · probe v3: 12 labels, accuracy 0.81"
  */
-export function modelSummary(learning) {
+export function modelSummary(learning, pretraining = false) {
   if (!learning) return 'reading the model…';
-  if (!learning.encoder) return 'no model yet: pretrain one (BYOL on this image\'s sources)';
+  if (!learning.encoder) return pretraining ? 'no model yet: pretraining the first encoder…' : 'no model yet: pretrain one (BYOL on this image\'s sources)';
   const enc = `encoder v${learning.encoder.version}${learning.encoder.steps ? ` (${learning.encoder.steps} steps)` : ''}`;
   if (!learning.embeddings) return `${enc}, embedding its sources…`;
   const p = learning.probe;
@@ -46,7 +47,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     <h2>Model <span id="events-state" class="live-dot" data-state="connecting" title=""></span></h2>
     <div id="model-version" class="model-version" data-model-version="" data-version="" data-encoder-version=""></div>
     <form id="pretrain-form" class="row fields pretrain" autocomplete="off">
-      <label title="BYOL optimiser steps (the paper: 170,000 on a GPU; a CPU manages a few dozen a minute)">steps
+      <label title="BYOL optimiser steps (the paper: 170,000 on a GPU; a CPU manages 20 or so a minute)">steps
         <input id="pretrain-steps" type="number" min="1" max="1000000" step="1" value="${d.steps}"></label>
       <label title="cutouts per step">batch <input id="pretrain-batch" type="number" min="2" max="4096" step="1" value="${d.batch_size}"></label>
       <select id="pretrain-encoder" title="encoder: auto = StarcNet on a GPU, the small ResNet on a CPU">
@@ -83,7 +84,6 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
   const live = q('#events-state');
 
   function renderModel(learning) {
-    version.textContent = modelSummary(learning);
     version.dataset.modelVersion = String(learning?.probe?.model_version ?? '');
     version.dataset.version = String(learning?.probe?.version ?? '');
     version.dataset.encoderVersion = String(learning?.encoder?.version ?? '');
@@ -103,7 +103,9 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     bar.style.width = `${Math.round(100 * Number(progress.dataset.progress))}%`;
     taskText.textContent = view ? describeTask(view) : 'no task yet';
     taskText.classList.toggle('error', view?.chain === 'failed');
-    pretrainButton.disabled = !!view && ['pretrain', 'embed'].includes(view.name) && ['running', 'queued'].includes(view.chain);
+    const pretraining = !!view && ['pretrain', 'embed'].includes(view.name) && ['running', 'queued'].includes(view.chain);
+    pretrainButton.disabled = pretraining;
+    version.textContent = modelSummary(s.learning, pretraining);
   }
 
   function renderNext(s) {
@@ -121,7 +123,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
 
   store.watch((s) => s.learning, renderModel);
   store.watch((s) => s.tasks, (_, s) => renderTask(s));
-  store.watch((s) => s.learning?.n_labels, (_, s) => renderTask(s));
+  store.watch((s) => s.learning, (_, s) => renderTask(s));
   store.watch((s) => s.colourByPrediction, (on) => {
     toggle.checked = on;
   });
