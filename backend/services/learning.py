@@ -6,7 +6,8 @@ the user chooses (300 by default, minutes on a CPU with the small ResNet). Cutou
 are cut around the sources of the chosen layers at their FITS 0-based positions, de-duplicated within 1 px
 across layers, and normalised per band to noise units (the fitted background and sigma are recorded with the
 model, and the embedding reuses them). ``encoder="auto"`` is StarcNet on a GPU and the small ResNet on a CPU,
-where StarcNet trains at ~2 images/s against the ResNet's ~15 (2-core development machine, batch 128).
+where StarcNet trains at ~2 images/s against the ResNet's 15 to 50 (2-core development machine shared
+with other jobs, batch 128, 5-band 32 x 32 cutouts).
 
 A checkpoint is written every ``checkpoint_every`` steps into the run's folder: a retry of the same task run
 (a crash, a restart) resumes from it and takes the steps the uninterrupted run would have taken.

@@ -85,12 +85,12 @@ def _row_probs(session: Session, image_id: int, table: Any, rows: np.ndarray, n_
         Prediction.image_id == image_id)).all()
     if not stored:
         return np.full((n_rows, 2), 0.5)
-    classes = list(stored[0][1])
-    probs = np.full((n_rows, len(classes)), 1.0 / len(classes))
+    width = len(stored[0][1])
+    probs = np.full((n_rows, width), 1.0 / width)
     row_of = {int(sid): int(r) for sid, r in zip(table.ids, rows, strict=True) if r >= 0}
     for sid, p in stored:
         if sid in row_of:
-            probs[row_of[sid]] = [p.get(c, 0.0) for c in classes]
+            probs[row_of[sid]] = list(p.values()) if isinstance(p, dict) else p
     return probs
 
 

@@ -6,8 +6,9 @@ the consensus ``label_class`` of every labelled source (:mod:`backend.services.p
 
 Order matters for the live loop's latency: the version and its predictions are committed and ``on_scores``
 is called (the task publishes the ``scores`` event) before the 5-fold cross-validated accuracy is computed
-and added to the version's metrics. That accuracy (each fold fitted on the others) is what the
-accuracy-versus-labels history shows, while every label also trains the published probe. Pseudo-labels
+(:mod:`backend.services.probe_accuracy`, off the refit path in the server) and added to the version's
+metrics. That accuracy (each fold fitted on the others) is what the accuracy-versus-labels history shows,
+while every label also trains the published probe. Pseudo-labels
 (optional, :class:`models.pseudo_labels.PseudoLabelSchedule`) are stored in ``pseudo_labels`` only. Fitting
 the same labels with the same settings on the same encoder returns the existing version.
 """
@@ -31,7 +32,6 @@ from backend.db.session import session_scope
 from backend.errors import ConflictError, InputError
 from backend.services.learning_data import image_sources, scheme_classes
 from backend.services.model_store import (
-    get_version,
     latest_version,
     load_embeddings,
     models_dir,
@@ -40,7 +40,8 @@ from backend.services.model_store import (
     version_public,
 )
 from backend.services.predictions import write_predictions
-from backend.services.probe_inputs import CV_FOLDS, catalogue_features, cross_validated_accuracy, row_labels
+from backend.services.probe_accuracy import ACCURACY, AccuracyRequest, record_accuracy
+from backend.services.probe_inputs import CV_FOLDS, catalogue_features, row_labels
 from backend.services.probe_sessions import probe_session
 
 OnScores = Callable[[dict[str, Any], dict[str, Any]], None]  # (version, what write_predictions changed)
@@ -73,8 +74,12 @@ class Fitted:
 
 
 def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, params: ProbeParams,
-              run_id: int | None = None, on_scores: OnScores | None = None) -> Fitted:
-    """Fit the probe on the current labels, record the version and its predictions, then its accuracy."""
+              run_id: int | None = None, on_scores: OnScores | None = None,
+              accuracy_in_background: bool = False) -> Fitted:
+    """Fit the probe on the current labels, record the version and its predictions, then its accuracy
+    (at once, or later in :data:`backend.services.probe_accuracy.ACCURACY`'s thread)."""
+    from models.probe import LinearProbe
+
     start = time.perf_counter()
     with sessions() as session:
         encoder = require_encoder(session, image_id)
@@ -126,15 +131,15 @@ def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, pa
         if on_scores is not None:
             on_scores(public, scores)
         x = model.scaler.transform(_combined(emb.embeddings, model.features, rows))
-        y = np.asarray([classes.index(c) for c in labels.values()], dtype=np.int64)
-        accuracy = cross_validated_accuracy(x, y, params.l2, model.probe)
-    with session_scope(sessions) as session:
-        version = get_version(session, public["id"])
-        version.metrics = {**version.metrics, "validation_accuracy": accuracy,
-                           "validation": f"{CV_FOLDS}-fold cross-validation on the labels",
-                           "seconds": round(time.perf_counter() - start, 4)}
-        session.flush()
-        return Fitted(version_public(version), scores)
+        start_from = LinearProbe(len(classes), params.l2, weight=model.probe.weight.copy(),
+                                 bias=model.probe.bias.copy())
+    y = np.asarray([classes.index(c) for c in labels.values()], dtype=np.int64)
+    request = AccuracyRequest(sessions, image_id, public["id"], x, y, params.l2, start_from, start)
+    if accuracy_in_background:
+        ACCURACY.submit(request)
+        return Fitted(public, scores)
+    metrics = record_accuracy(request)
+    return Fitted({**public, "metrics": metrics or public["metrics"]}, scores)
 
 
 def prepare_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int,

@@ -105,17 +105,19 @@ def _embed(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str
 
 def _fit_probe(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
     from backend.services.probe_fitting import ProbeParams, fit_probe
+    from backend.worker.dispatch import InlineDispatcher
 
     fitted = fit_probe(ctx.sessions, ctx.settings.data_dir, run.image_id,
                        ProbeParams.from_dict(run.params.get("probe", {})), run.id,
-                       on_scores=lambda version, scores: _scores(ctx, run.image_id, version, scores))
+                       on_scores=lambda version, scores: _scores(ctx, run.image_id, version, scores),
+                       accuracy_in_background=not isinstance(ctx.dispatcher, InlineDispatcher))
     v, m = fitted.version, fitted.version["metrics"]
     result = {"model_version": v["id"], "version": v["version"], "n_labels": m["n_labels"],
               "validation_accuracy": m["validation_accuracy"], "seconds": m.get("seconds"),
               "seconds_to_scores": m.get("seconds_to_scores"), "reused": fitted.scores is None}
     if fitted.scores is not None:
         result["n_changed"] = fitted.scores["n_changed"]
-    accuracy = "n/a" if m["validation_accuracy"] is None else f"{m['validation_accuracy']:.3f}"
+    accuracy = "pending" if m["validation_accuracy"] is None else f"{m['validation_accuracy']:.3f}"
     return result, f"probe v{v['version']} on {m['n_labels']} labels, cross-validated accuracy {accuracy}"
 
 

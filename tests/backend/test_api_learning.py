@@ -37,8 +37,11 @@ def settle(client: TestClient) -> None:
     """Wait for the debounced refit and the task threads to finish."""
     import time
 
+    from backend.services.probe_accuracy import ACCURACY
+
     time.sleep(0.45)  # past the 0.3 s debounce
     assert client.app.state.worker.dispatcher.idle(60)  # type: ignore[attr-defined]
+    assert ACCURACY.idle(60)
 
 
 def label(client: TestClient, image_id: int, n: int, start: int = 0) -> list[int]:
@@ -104,6 +107,7 @@ def test_labels_refit_the_probe_and_fill_the_history(api: TestClient, trained_im
     settle(api)
     history = api.get(f"/api/images/{image_id}/learning").json()["history"]
     assert [h["n_labels"] for h in history][-1] == 16 and len(history) <= 3  # bursts coalesce
+    assert history[-1]["validation_accuracy"] is not None  # computed after the scores went out
     r = api.post(f"/api/images/{image_id}/learning/retrain", json={"l2": 3.0})
     assert r.status_code == 202
     settle(api)
