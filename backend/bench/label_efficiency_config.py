@@ -4,6 +4,7 @@ The full budget follows the paper (Perez et al., section 4.1 and Appendix B): th
 budgets 20 ... 1000 and "all", four seeds, and BYOL at batch 128 (the paper ran 170,000 steps on a GPU;
 20,000 here, meant for a GPU or a long CPU run). ``--quick`` shrinks it so the image mode runs on 2 CPU cores
 in well under 30 minutes; every value it changes is listed in ``config["quick_reductions"]`` of the JSON.
+Catalogue mode is cheap (a few minutes on 2 cores with the full budget), so ``--quick`` leaves it alone.
 """
 
 from __future__ import annotations
@@ -102,13 +103,12 @@ def build_config(out: Path, quick: bool = False, **given: Any) -> LabelEfficienc
     ``quick_reductions`` records each preset value ``--quick`` chose below the full budget (the value an
     explicit option overrides is not listed).
     """
-    preset = QUICK if quick else FULL
-    chosen = {key: value for key, value in given.items() if value is not None}
-    for key, value in preset.items():
-        chosen.setdefault(key, value)
-    reductions = {key: {"full": _plain(FULL[key]), "quick": _plain(QUICK[key])}
-                  for key in QUICK if quick and key not in {k for k, v in given.items() if v is not None}
-                  and QUICK[key] != FULL[key]}
+    image_mode = given.get("legus_dir") is None
+    preset = QUICK if quick and image_mode else FULL
+    explicit = {key: value for key, value in given.items() if value is not None}
+    chosen = {**preset, **explicit}
+    reductions = {key: {"full": _plain(FULL[key]), "quick": _plain(QUICK[key])} for key in QUICK
+                  if preset is QUICK and key not in explicit and QUICK[key] != FULL[key]}
     config = LabelEfficiencyConfig(out=Path(out), quick=quick, quick_reductions=reductions, **chosen)
     _check(config)
     return config
@@ -121,6 +121,9 @@ def _plain(value: Any) -> Any:
 def _check(config: LabelEfficiencyConfig) -> None:
     if config.split not in SPLITS:
         raise InputError(f"--split {config.split!r} is unknown: use one of {', '.join(SPLITS)}")
+    if config.field_name is not None and (config.split != "within-field" or config.legus_dir is None):
+        raise InputError(f"--field {config.field_name} picks the field of --split within-field in catalogue "
+                         "mode (--legus-dir): add those or drop --field")
     if config.legus_dir is not None and not Path(config.legus_dir).is_dir():
         raise InputError(f"--legus-dir {config.legus_dir} is not a folder of LEGUS catalogues")
     if config.seeds < 1 or config.byol_steps < 1 or config.byol_batch < 2:

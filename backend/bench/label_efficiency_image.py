@@ -126,9 +126,10 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
                                      progress=lambda r: log(progress_line(r)))
             rows += tag_budgets(found, train.size, config.budgets)
             strategy_s[strategy] += time.perf_counter() - t0
-        for name, inputs in (("random_encoder_probe", {"embeddings": random_emb}),
-                             ("features_probe", {"features": features})):
-            other = BenchmarkData(labels=labels, train=train, evaluation=evaluation, **inputs)
+        for name, other in (
+            ("random_encoder_probe", BenchmarkData(labels, train, evaluation, embeddings=random_emb)),
+            ("features_probe", BenchmarkData(labels, train, evaluation, features=features)),
+        ):
             found = label_efficiency(other, ["byol_probe"], config.budgets, [seed])
             diagnostics += tag_budgets(_renamed(found, name), train.size, config.budgets)
     timings["strategies_s"] = {k: round(v, 1) for k, v in strategy_s.items()}

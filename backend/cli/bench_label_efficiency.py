@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "from different fields, or within one field")
     p.add_argument("--field", help="catalogue mode, within-field: the field (default: the most labelled one)")
     p.add_argument("--quick", action="store_true",
-                   help="reduced budget: 2048 px simulation, small ResNet, 400 BYOL steps, fewer budgets")
+                   help="image mode on 2 CPU cores in minutes: 2048 px simulation, small ResNet, 400 BYOL "
+                        "steps, budgets 20-200 and all (catalogue mode is cheap: --quick changes nothing)")
     p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
     p.add_argument("--budgets", help="label counts, e.g. 20,50,100,200,500,1000,all")
     p.add_argument("--strategies", type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
@@ -88,7 +89,9 @@ def _json_object(text: str) -> dict:
 
 def bench_label_efficiency(args: argparse.Namespace) -> int:
     from backend.bench.label_efficiency import format_table, run_benchmark, write_report
+    from backend.errors import InputError
     from backend.settings import Settings
+    from models.errors import ModelsError
 
     config = build_config(
         args.out, quick=args.quick, legus_dir=args.legus_dir, split=args.split, field_name=args.field,
@@ -105,7 +108,10 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
 
     log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
         + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
-    report = run_benchmark(config, Settings().data_dir, log)
+    try:
+        report = run_benchmark(config, Settings().data_dir, log)
+    except ModelsError as error:  # the CLI reports domain errors of backend and tiles; models' too, here
+        raise InputError(str(error)) from error
     out, png = write_report(report, config.out)
     print(format_table(report["summary"]))
     if report.get("diagnostics_summary"):

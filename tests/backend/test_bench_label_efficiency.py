@@ -102,8 +102,12 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     assert quick.sim_size < 4096 and quick.byol_steps == 50
     assert "sim_size" in quick.quick_reductions and "byol_steps" not in quick.quick_reductions
     assert build_config(tmp_path / "r.json").quick_reductions == {}
+    catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
+    assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
     with pytest.raises(InputError, match="split"):
         build_config(tmp_path / "r.json", split="random")
+    with pytest.raises(InputError, match="--field"):
+        build_config(tmp_path / "r.json", legus_dir=tmp_path, field_name="ngc628-e")
 
 
 def test_embedding_stats_flag_a_collapse() -> None:
