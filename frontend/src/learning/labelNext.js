@@ -180,6 +180,10 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
     refreshWhenIdle();
   });
   store.watch((s) => s.tasks, refreshWhenIdle);
+  events.on('resync', () => {
+    refreshWanted = true; // events may have been lost while the stream was down
+    refreshWhenIdle();
+  });
   store.watch((s) => s.imageId, () => {
     seq += 1;
     patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [] });

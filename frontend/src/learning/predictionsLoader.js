@@ -89,7 +89,10 @@ export function startPredictionsLoader(store, actions, events) {
     store.set({ predictions: null });
   });
   store.watch((s) => s.view, schedule);
-  store.watch((s) => s.learning?.probe?.model_version ?? null, schedule);
+  // a probe this map has not drawn yet (the status can bring it before or after its scores event)
+  store.watch((s) => s.learning?.probe?.model_version ?? null, (version, s) => {
+    if (version !== null && version !== s.predictions?.modelVersion) schedule();
+  });
   events.on('scores', () => {
     scoresSeen = true;
     now();
