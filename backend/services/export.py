@@ -42,7 +42,10 @@ class ExportFile:
 
 def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int] | None = None,
                  exported_by: str | None = None) -> ExportFile:
-    """The exported file of image ``image_id`` (all its layers unless ``layer_ids`` names some)."""
+    """The exported file of image ``image_id`` (all its catalogue layers unless ``layer_ids`` names some).
+
+    The "picked" layer (the sources proposed for labelling next) holds copies of sources of other layers, so
+    it is left out unless named: the curated catalogue lists each source once."""
     image = require_image(session, image_id)
     catalog = image_catalog(session, image_id, layer_ids)
     scheme = image_project(session, image_id).scheme
@@ -57,6 +60,9 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
     """The chosen layers' sources (layer, then id order) with their current votes as labels."""
     chosen = check_layers(session, image_id, layer_ids)
     layers = {layer.id: layer for layer in session.scalars(select(Layer).where(Layer.id.in_(chosen)))}
+    if layer_ids is None:
+        layers = {i: layer for i, layer in layers.items() if layer.kind != "picked"}
+        chosen = [i for i in chosen if i in layers]
     several = len(chosen) > 1
     labels = _labels(session, chosen)
     sources: list[CatalogSource] = []

@@ -123,3 +123,17 @@ def test_imported_legus_classes_export_as_class_legus(tmp_path: Path) -> None:
     got = {str(i): str(c) for i, c in zip(table["id"], table["class_LEGUS"], strict=True) if c is not None
            and str(c) not in ("--", "")}
     assert got == votes
+
+
+def test_picked_copies_are_left_out_unless_named(tmp_path: Path) -> None:
+    """The picked layer repeats sources of other layers: the default export lists each source once."""
+    client = app_client(tmp_path)
+    image = add_image(client.app.state.sessions, "picked", 300, 200, tan_header(300, 200))  # type: ignore[attr-defined]
+    client.post(f"/api/images/{image}/layers/import", files={"file": ("det.csv", CATALOG)})
+    picked = client.post(f"/api/images/{image}/layers/import", data={"kind": "picked", "name": "picked"},
+                         files={"file": ("picked.csv", CATALOG)}).json()["layer"]
+    assert picked["kind"] == "picked"
+    default = Table.read(io.BytesIO(client.get(f"/api/images/{image}/export?format=fits").content), format="fits")
+    assert len(default) == 4
+    named = client.get(f"/api/images/{image}/export?format=fits&layers={picked['id']}")
+    assert len(Table.read(io.BytesIO(named.content), format="fits")) == 4

@@ -78,3 +78,16 @@ def page(browser):  # type: ignore[no-untyped-def]
     page.js_errors = errors
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def detected(e2e_data: dict) -> dict:
+    """Sources to label: SExtractor-style detection on the demo galaxy, through the CLI."""
+    env = {**os.environ, **e2e_data["env"]}
+    env.pop("SKYLABEL_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "backend.cli", "detect", str(e2e_data["image"]["id"]), "--json"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["detected"] > 50
+    return result

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from astropy.table import Table
@@ -17,19 +12,6 @@ from tests.e2e.test_map import open_image
 pytestmark = pytest.mark.browser
 
 ANNOTATOR = "e2e"
-
-
-@pytest.fixture(scope="module")
-def detected(e2e_data: dict) -> dict:
-    """Sources to label: SExtractor-style detection on the demo galaxy, through the CLI."""
-    env = {**os.environ, **e2e_data["env"]}
-    env.pop("SKYLABEL_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "backend.cli", "detect", str(e2e_data["image"]["id"]), "--json"],
-                          env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["detected"] > 50
-    return result
 
 
 def test_label_twenty_by_keyboard_reload_and_export(page, server: str, e2e_data: dict, detected: dict) -> None:  # type: ignore[no-untyped-def]

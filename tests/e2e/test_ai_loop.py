@@ -1,0 +1,53 @@
+"""The AI loop as a user meets it: start pretraining from the UI, watch it finish, label, see scores appear live."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_map import open_image
+
+pytestmark = pytest.mark.browser
+
+
+def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detected: dict) -> None:  # type: ignore[no-untyped-def]
+    open_image(page, server, e2e_data["image"]["id"])
+    page.evaluate("window.skylabel.setAnnotator('e2e-ai')")
+
+    page.fill("#pretrain-steps", "4")
+    page.fill("#pretrain-batch", "16")
+    page.click("#pretrain-button")
+    page.wait_for_selector('#task-progress[data-status="running"], #task-progress[data-status="done"]',
+                           timeout=60000)
+    page.wait_for_selector('#task-progress[data-status="done"]', timeout=300000)
+    assert page.get_attribute("#task-progress", "data-status") == "done"
+
+    # label a few sources of two classes (cluster / non-cluster), the way an annotator does: select, press a key
+    listing = page.request.get(f"{server}/api/images/{e2e_data['image']['id']}/sources/list?limit=8").json()
+    ids = [item["id"] for item in listing["items"]]
+    assert len(ids) == 8
+    for i, source_id in enumerate(ids):
+        page.evaluate(f"window.skylabel.selectSource({source_id})")
+        page.wait_for_selector(f'#source-panel[data-source-id="{source_id}"]', timeout=10000)
+        page.keyboard.press("1" if i % 2 == 0 else "4")
+    page.wait_for_function("window.skylabel.pendingSaves() === 0", timeout=30000)
+
+    # the probe refits on the new labels and the scores reach the open map by themselves (server-sent events)
+    page.wait_for_function("window.skylabel.predictionsVersion() !== null", timeout=30000)
+    unlabelled = page.request.get(
+        f"{server}/api/images/{e2e_data['image']['id']}/sources/list?state=unlabelled&limit=1").json()["items"][0]
+    page.evaluate(f"window.skylabel.selectSource({unlabelled['id']})")
+    page.wait_for_selector("#source-prediction[data-model-version]", timeout=20000)
+    text = page.inner_text("#source-prediction")
+    assert "p =" in text and "entropy" in text, text
+    score = float(page.get_attribute("#source-prediction", "data-score"))
+    assert 0.0 < score <= 1.0
+
+    # label next: the acquisition function proposes a source and the map goes to it
+    page.click("#label-next-button")
+    page.wait_for_function("window.skylabel.selectedSource() !== null", timeout=20000)
+    assert page.get_attribute("#label-next-button", "aria-pressed") == "true"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-ai-loop.png"))
+    assert not page.js_errors, page.js_errors
