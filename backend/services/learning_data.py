@@ -49,6 +49,14 @@ class SourceTable:
                            self.n_votes[keep])
 
 
+def catalogue_layer_ids(session: Session, image_id: int) -> list[int]:
+    """The image's layers except "picked", whose rows are copies of other layers' sources (and are replaced
+    whenever the next sources are chosen, so nothing may hold on to them)."""
+    from backend.db.sources import Layer
+
+    return list(session.scalars(select(Layer.id).where(Layer.image_id == image_id, Layer.kind != "picked")))
+
+
 def image_sources(session: Session, image_id: int, layer_ids: list[int] | None = None) -> SourceTable:
     """The image's sources (of ``layer_ids``, default all layers), one Core query."""
     layers = check_layers(session, image_id, layer_ids)

@@ -152,6 +152,13 @@ def test_next_ranks_unlabelled_sources_and_replaces_the_picked_layer(api: TestCl
     diverse = api.get(f"/api/images/{image_id}/learning/next", params={"k": 3, "strategy": "diverse"}).json()
     layers = [la for la in api.get(f"/api/images/{image_id}/layers").json() if la["kind"] == "picked"]
     assert len(layers) == 1 and layers[0]["n_sources"] == 3 and layers[0]["id"] == diverse["layer_id"]
+    label(api, image_id, 2, start=10)  # a refit after the picked layer exists: no predictions for its copies
+    settle(api)
+    copies = {s["id"] for s in api.get(f"/api/images/{image_id}/sources",
+                                      params={"layers": str(layers[0]["id"])}).json()["sources"]}
+    predicted = {p["source_id"] for p in api.get(f"/api/images/{image_id}/predictions",
+                                                 params={"limit": 50000}).json()["items"]}
+    assert copies and not copies & predicted
     assert api.get(f"/api/images/{image_id}/learning/next", params={"strategy": "best"}).status_code == 422
     assert api.get(f"/api/images/{image_id}/learning/next", params={"k": 0}).status_code == 422
 
