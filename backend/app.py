@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
+    tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
     for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")

@@ -140,5 +140,5 @@ class ReaderPool:
             return sum(len(entry.idle) for entry in self._entries.values())
 
 
-READERS = ReaderPool()
+READERS = ReaderPool(per_path=int(os.environ.get("SKYLABEL_READERS_PER_FILE", "1")))
 """The process-wide pool the renderer uses: one reader per file."""
