@@ -23,6 +23,20 @@ def free_port() -> int:
 def running_server(env: dict[str, str], port: int | None = None, workers: int = 1,
                    log: Path | None = None) -> Iterator[str]:
     """Yield the base URL of a server started with ``env`` merged into this process's environment."""
+    with server_process(env, port, workers, log) as (base, _):
+        yield base
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``): a cost that other load does not inflate."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def server_process(env: dict[str, str], port: int | None = None, workers: int = 1,
+                   log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like :func:`running_server`, also yielding the server's process."""
     port = port or free_port()
     full_env = {**os.environ, **env}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
@@ -44,7 +58,7 @@ def running_server(env: dict[str, str], port: int | None = None, workers: int = 
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not answer /api/health within 60 s") from None
                 time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

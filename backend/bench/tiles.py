@@ -2,8 +2,9 @@
 
 Both sides render the same tiles of the same float rendition with the same stretch, in one run, so the ratio
 holds on a noisy machine. The in-process baseline calls :func:`tiles.render.render_tile` (rio-tiler's
-``ImageReader`` reading and encoding) from as many threads as there are HTTP clients; the server side adds
-HTTP parsing, routing, the image lookup and the response. Latency percentiles are per request as seen by
+``ImageReader`` reading and encoding) on one thread and on as many threads as there are HTTP clients, and
+the faster of the two counts; the server side adds HTTP parsing, routing, the image lookup and the response,
+and shares the cores with the benchmark's own HTTP clients. Latency percentiles are per request as seen by
 the clients.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.bench.httpclient import HttpClient
-from backend.bench.server import running_server
+from backend.bench.server import process_cpu_seconds, server_process
 from tiles.params import StretchParams
 from tiles.render import render_tile
 from tiles.tilegrid import tile_grid
@@ -54,6 +55,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def inprocess_rate(cog: Path, stats: list[dict[str, Any]], jobs: list[TileJob], fmt: str,
                    threads: int) -> dict[str, float]:
+    """Render every job in this process on ``threads`` threads: rate, latency and CPU ms per tile."""
     params = StretchParams.from_query({})
 
     def one(job: TileJob) -> float:
@@ -63,15 +65,15 @@ def inprocess_rate(cog: Path, stats: list[dict[str, Any]], jobs: list[TileJob], 
 
     for job in jobs[: min(20, len(jobs))]:  # warm the reader cache and the encoder
         one(job)
-    start = time.perf_counter()
+    cpu0, start = time.process_time(), time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         latencies = list(pool.map(one, jobs))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
     return {"tiles_per_s": len(jobs) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
-            "p95_ms": 1000 * percentile(latencies, 95)}
+            "p95_ms": 1000 * percentile(latencies, 95), "cpu_ms_per_tile": 1000 * cpu / len(jobs)}
 
 
-async def _http_run(base: str, paths: list[str], clients: int) -> tuple[float, list[float], int]:
+async def _http_run(base: str, paths: list[str], clients: int, warm: int = 20) -> tuple[float, list[float], int]:
     host, port = base.removeprefix("http://").split(":")
     queue: asyncio.Queue[str] = asyncio.Queue()
     for path in paths:
@@ -90,21 +92,60 @@ async def _http_run(base: str, paths: list[str], clients: int) -> tuple[float, l
         finally:
             await client.close()
 
-    warm = HttpClient(host, int(port))
-    for path in paths[: min(20, len(paths))]:
-        await warm.get(path)
-    await warm.close()
+    if warm:
+        warm_client = HttpClient(host, int(port))
+        for path in paths[: min(warm, len(paths))]:
+            await warm_client.get(path)
+        await warm_client.close()
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     return time.perf_counter() - start, latencies, errors
 
 
-def server_rate(env: dict[str, str], image_id: int, rendition: str, jobs: list[TileJob], fmt: str,
-                clients: int, workers: int = 1) -> dict[str, float]:
+def server_rate(base: str, pid: int, image_id: int, rendition: str, jobs: list[TileJob], fmt: str,
+                clients: int) -> dict[str, float]:
+    """Request every job from a running server with ``clients`` keep-alive clients: rate, latency, server CPU."""
     paths = [f"/api/images/{image_id}/tiles/{rendition}/{j.z}/{j.x}/{j.y}.{fmt}" for j in jobs]
-    with running_server(env, workers=workers) as base:
-        elapsed, latencies, errors = asyncio.run(_http_run(base, paths, clients))
+    asyncio.run(_http_run(base, paths[:20], 1, warm=0))
+    cpu0 = process_cpu_seconds(pid)
+    elapsed, latencies, errors = asyncio.run(_http_run(base, paths, clients, warm=0))
+    cpu = process_cpu_seconds(pid) - cpu0
     if errors:
         raise RuntimeError(f"{errors} of {len(paths)} tile requests failed")
     return {"tiles_per_s": len(paths) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
-            "p95_ms": 1000 * percentile(latencies, 95)}
+            "p95_ms": 1000 * percentile(latencies, 95), "cpu_ms_per_tile": 1000 * cpu / len(paths)}
+
+
+def compare(env: dict[str, str], image_id: int, rendition: str, cog: Path, stats: list[dict[str, Any]],
+            jobs: list[TileJob], fmt: str, clients: int, rounds: int = 3) -> dict[str, Any]:
+    """Alternate in-process (1 thread and ``clients`` threads) and server runs over ``rounds`` rounds.
+
+    The baseline of each round is the faster in-process configuration; the figures are medians over rounds,
+    so a burst of load elsewhere on the machine moves both sides. CPU milliseconds per tile (the server
+    process's own, from /proc) show the server's overhead independently of that load."""
+    per_round: list[dict[str, Any]] = []
+    with server_process(env) as (base, proc):
+        for _ in range(rounds):
+            single = inprocess_rate(cog, stats, jobs, fmt, threads=1)
+            multi = inprocess_rate(cog, stats, jobs, fmt, threads=clients)
+            server = server_rate(base, proc.pid, image_id, rendition, jobs, fmt, clients)
+            best = max(single, multi, key=lambda r: r["tiles_per_s"])
+            per_round.append({"single": single, "multi": multi, "server": server, "best": best,
+                              "ratio": server["tiles_per_s"] / best["tiles_per_s"]})
+
+    def med(path: tuple[str, str]) -> float:
+        return statistics.median(r[path[0]][path[1]] for r in per_round)
+
+    return {
+        "rounds": rounds,
+        "server_tiles_per_s": med(("server", "tiles_per_s")),
+        "inprocess_tiles_per_s": med(("best", "tiles_per_s")),
+        "inprocess_single_thread_tiles_per_s": med(("single", "tiles_per_s")),
+        "inprocess_threads_tiles_per_s": med(("multi", "tiles_per_s")),
+        "ratio": statistics.median(r["ratio"] for r in per_round),
+        "p50_ms": med(("server", "p50_ms")), "p95_ms": med(("server", "p95_ms")),
+        "inprocess_p50_ms": med(("single", "p50_ms")), "inprocess_p95_ms": med(("single", "p95_ms")),
+        "server_cpu_ms_per_tile": med(("server", "cpu_ms_per_tile")),
+        "inprocess_cpu_ms_per_tile": med(("single", "cpu_ms_per_tile")),
+        "cpu_ratio": med(("single", "cpu_ms_per_tile")) / med(("server", "cpu_ms_per_tile")),
+    }

@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     t.add_argument("--format", default="webp", choices=["webp", "png", "jpg"])
     t.add_argument("--levels", type=int, default=3, help="finest zoom levels to request")
+    t.add_argument("--rounds", type=int, default=3, help="alternating in-process / server rounds (medians)")
     t.add_argument("--ingest-size", type=int, default=10000,
                    help="side of the large image for the ingest figure (0 to skip)")
     t.add_argument("--ingest-bands", type=int, default=5)
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def bench_tiles(args: argparse.Namespace) -> int:
-    from backend.bench.tiles import inprocess_rate, server_rate, tile_jobs
+    from backend.bench.tiles import compare, tile_jobs
     from backend.cli.context import CliContext
     from backend.cli.simulate import ensure_demo
     from backend.settings import Settings
@@ -47,23 +48,18 @@ def bench_tiles(args: argparse.Namespace) -> int:
     jobs = tile_jobs(view.width, view.height, levels=args.levels)
     print(f"bench tiles: {len(jobs)} tiles of rendition {rendition!r} ({len(layer.stats)} channels, float32), "
           f"{view.width}x{view.height}, {args.clients} clients, {args.format}", file=sys.stderr)
-    single = inprocess_rate(layer.cog, layer.stats, jobs, args.format, threads=1)
-    inproc = inprocess_rate(layer.cog, layer.stats, jobs, args.format, threads=args.clients)
-    server = server_rate(view_env, image_id, rendition, jobs, args.format, args.clients)
-    figures = {
-        "tiles": len(jobs), "format": args.format, "clients": args.clients,
-        "server_tiles_per_s": round(server["tiles_per_s"], 1),
-        "inprocess_tiles_per_s": round(inproc["tiles_per_s"], 1),
-        "inprocess_single_thread_tiles_per_s": round(single["tiles_per_s"], 1),
-        "ratio": round(server["tiles_per_s"] / inproc["tiles_per_s"], 3),
-        "p50_ms": round(server["p50_ms"], 2), "p95_ms": round(server["p95_ms"], 2),
-        "inprocess_p50_ms": round(inproc["p50_ms"], 2), "inprocess_p95_ms": round(inproc["p95_ms"], 2),
-    }
+    found = compare(view_env, image_id, rendition, layer.cog, layer.stats, jobs, args.format, args.clients,
+                    rounds=args.rounds)
+    figures = {"tiles": len(jobs), "format": args.format, "clients": args.clients,
+               **{k: round(v, 3) if isinstance(v, float) else v for k, v in found.items()}}
     print(f"server     {figures['server_tiles_per_s']:8.1f} tiles/s  p50 {figures['p50_ms']:.1f} ms  "
-          f"p95 {figures['p95_ms']:.1f} ms")
-    print(f"in-process {figures['inprocess_tiles_per_s']:8.1f} tiles/s  ({args.clients} threads; "
-          f"{figures['inprocess_single_thread_tiles_per_s']:.1f} on one)")
-    print(f"ratio server / in-process: {figures['ratio']:.3f}")
+          f"p95 {figures['p95_ms']:.1f} ms  ({figures['server_cpu_ms_per_tile']:.2f} CPU ms per tile)")
+    print(f"in-process {figures['inprocess_tiles_per_s']:8.1f} tiles/s  (1 thread "
+          f"{figures['inprocess_single_thread_tiles_per_s']:.1f}, {args.clients} threads "
+          f"{figures['inprocess_threads_tiles_per_s']:.1f}; "
+          f"{figures['inprocess_cpu_ms_per_tile']:.2f} CPU ms per tile)")
+    print(f"ratio server / in-process: {figures['ratio']:.3f} tiles/s (median of {args.rounds} rounds), "
+          f"{figures['cpu_ratio']:.3f} in CPU per tile")
     if args.ingest_size:
         from tiles.ingest import bench_ingest
 
