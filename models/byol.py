@@ -29,7 +29,7 @@ class BYOLNetworks(nn.Module):
     ):
         super().__init__()
         self.encoder = build_encoder(encoder_spec)
-        self.projector_spec = resize_head(projector or BYOL_PROJECTOR, self.encoder.out_dim)
+        self.projector_spec = resize_head(projector or BYOL_PROJECTOR, int(self.encoder.out_dim))  # type: ignore[arg-type]
         self.predictor_spec = [list(layer) for layer in (predictor or BYOL_PREDICTOR)]
         self.projector = build_head(self.projector_spec)
         self.predictor = build_head(self.predictor_spec)
@@ -38,7 +38,7 @@ class BYOLNetworks(nn.Module):
 
     @property
     def encoder_spec(self) -> dict:
-        return dict(self.encoder.spec)
+        return dict(self.encoder.spec)  # type: ignore[arg-type]
 
     def online(self, x: torch.Tensor) -> torch.Tensor:
         """Prediction q(g(f(x))) of the online branch (B, predictor out)."""

@@ -7,6 +7,7 @@ default 4096-256 projector does not train with a 256-d encoder and 256-256 works
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from torch import nn
 
@@ -17,8 +18,8 @@ LayerSpec = Sequence  # [in_dim, out_dim, norm ("batch_norm" | None), activation
 BYOL_PROJECTOR: list[list] = [[256, 256, "batch_norm", "relu"], [256, 256, None, None]]
 BYOL_PREDICTOR: list[list] = [[256, 256, "batch_norm", "relu"], [256, 256, None, None]]
 
-_NORMS = {None: None, "batch_norm": nn.BatchNorm1d, "layer_norm": nn.LayerNorm}
-_ACTIVATIONS = {None: None, "relu": nn.ReLU, "gelu": nn.GELU}
+_NORMS: dict[str | None, Any] = {None: None, "batch_norm": nn.BatchNorm1d, "layer_norm": nn.LayerNorm}
+_ACTIVATIONS: dict[str | None, Any] = {None: None, "relu": nn.ReLU, "gelu": nn.GELU}
 
 
 def build_head(layers: Sequence[LayerSpec]) -> nn.Sequential:

@@ -27,8 +27,8 @@ def ema_update(target: nn.Module, online: nn.Module, tau: float) -> None:
     """
     for t, o in zip(target.parameters(), online.parameters(), strict=True):
         t.lerp_(o.detach(), 1.0 - tau)
-    for t, o in zip(target.buffers(), online.buffers(), strict=True):
-        t.copy_(o)
+    for tb, ob in zip(target.buffers(), online.buffers(), strict=True):
+        tb.copy_(ob)
 
 
 def freeze(module: nn.Module) -> nn.Module:

@@ -25,7 +25,8 @@ def save_encoder(path: str | Path, encoder: nn.Module, normalisation: dict | Non
     """Write ``encoder`` (built by :func:`models.encoders.build_encoder`) with its spec and normalisation."""
     state = {k: v.detach().cpu().contiguous() for k, v in encoder.state_dict().items()}
     return save_checkpoint(path, {
-        "format": ENCODER_FORMAT, "encoder_spec": dict(encoder.spec), "state_dict": state,
+        "format": ENCODER_FORMAT, "encoder_spec": dict(encoder.spec),  # type: ignore[arg-type]
+        "state_dict": state,
         "normalisation": normalisation,
     })
 

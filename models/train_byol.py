@@ -83,7 +83,7 @@ def init_state(config: BYOLConfig, device: str | torch.device | None = None) -> 
     torch.manual_seed(config.seed)
     nets = BYOLNetworks(config.encoder, config.projector, config.predictor).to(dev)
     if use_channels_last(dev, config.channels_last):
-        nets = nets.to(memory_format=torch.channels_last)
+        nets = nets.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     opt = torch.optim.Adam(nets.online_parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sample_rng = torch.Generator().manual_seed(config.seed)
     augment_rng = torch.Generator(device=dev).manual_seed(config.seed + 1)

@@ -71,7 +71,8 @@ def select_hdu(hdul: fits.HDUList, hdu: int | str | None, plane: int | None, whe
             cubes = [i for i, h in enumerate(hdul) if _dims(h) == 3]
             hint = ""
             if cubes and plane is None:
-                hint = f"; HDU {cubes[0]} is a 3-D cube: choose one of its planes (CLI: NAME=file.fits[{cubes[0]},PLANE])"
+                hint = (f"; HDU {cubes[0]} is a 3-D cube: choose one of its planes "
+                        f"(CLI: NAME=file.fits[{cubes[0]},PLANE])")
             kind = "3-D cube" if plane is not None else "2-D image data"
             raise FitsReadError(f"{where} has no {kind}{hint}. Its HDUs are: {describe_hdus(hdul)}")
         index = found[0]

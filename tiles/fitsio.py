@@ -225,7 +225,8 @@ def _open_hdu(band: BandInput, path: Path, hdul: fits.HDUList) -> FitsBand:
         if band.plane is None:
             raise FitsReadError(
                 f"{where} is a 3-D cube ({axes[2]} planes of {axes[0]}x{axes[1]}): choose one plane "
-                f"(plane=0..{axes[2] - 1}; CLI: NAME=file.fits[HDU,PLANE]) or give a 2-D image. HDUs: {describe_hdus(hdul)}"
+                f"(plane=0..{axes[2] - 1}; CLI: NAME=file.fits[HDU,PLANE]) or give a 2-D image. "
+                f"HDUs: {describe_hdus(hdul)}"
             )
         if not 0 <= band.plane < axes[2]:
             raise FitsReadError(f"{where} has planes 0..{axes[2] - 1}; plane {band.plane} does not exist")

@@ -46,7 +46,7 @@ class HttpClient:
 
     async def _read_chunked(self) -> bytes:
         assert self._reader is not None
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int((await self._reader.readline()).strip(), 16)
             if size == 0:

@@ -32,6 +32,6 @@ def migrate(_: argparse.Namespace) -> int:
     from backend.cli.context import context
 
     ctx = context()
-    _ = ctx.sessions
+    ctx.sessions  # noqa: B018  (building the session factory runs the migrations)
     print(f"database at {ctx.settings.resolved_database_url} is up to date")
     return 0

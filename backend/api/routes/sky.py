@@ -6,6 +6,7 @@ converted from the image's own frame (galactic, FK5, ...) where that differs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import numpy as np
@@ -34,12 +35,13 @@ def parse_floats(text: str, name: str) -> list[float]:
     return values
 
 
-def paired(a: list[float | None], b: list[float | None], names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def paired(a: Sequence[float | None], b: Sequence[float | None],
+           names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     if len(a) != len(b):
         raise InputError(f"{names[0]} has {len(a)} values but {names[1]} has {len(b)}: give them in pairs")
     if len(a) > MAX_POINTS:
         raise InputError(f"at most {MAX_POINTS} points per request, got {len(a)}")
-    def as_array(values: list[float | None]) -> np.ndarray:
+    def as_array(values: Sequence[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
     return as_array(a), as_array(b)
@@ -50,13 +52,14 @@ def _json_floats(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
 
 
-def _to_sky(catalog: CatalogDep, image_id: int, x: list[float | None], y: list[float | None]) -> SkyPoints:
+def _to_sky(catalog: CatalogDep, image_id: int, x: Sequence[float | None], y: Sequence[float | None]) -> SkyPoints:
     xs, ys = paired(x, y, ("x", "y"))
     ra, dec = pix2world(catalog.get(image_id).wcs, xs, ys)
     return SkyPoints(ra=_json_floats(ra), dec=_json_floats(dec))
 
 
-def _to_pixels(catalog: CatalogDep, image_id: int, ra: list[float | None], dec: list[float | None]) -> PixelPoints:
+def _to_pixels(catalog: CatalogDep, image_id: int, ra: Sequence[float | None],
+               dec: Sequence[float | None]) -> PixelPoints:
     ras, decs = paired(ra, dec, ("ra", "dec"))
     x, y = world2pix(catalog.get(image_id).wcs, ras, decs)
     return PixelPoints(x=_json_floats(x), y=_json_floats(y))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from backend.db import annotations, learning, projects, sources  # noqa: F401  (register the tables)
+import backend.db  # noqa: F401  (importing the package registers every table)
 from backend.db.tables import Base
 
 config = context.config
