@@ -3,7 +3,7 @@
  * summed as signal-to-noise, above a threshold in sigma and a minimum area in pixels. The detections
  * become a new layer, shown on the map at once.
  */
-import { escapeHtml, must } from './dom.js';
+import { bindDialogToStore, escapeHtml, must } from './dom.js';
 
 /**
  * @param {HTMLDialogElement} dialog
@@ -65,19 +65,5 @@ export function mountDetectDialog(dialog, store, layerActions) {
     }
   });
 
-  dialog.addEventListener('click', (event) => {
-    if (/** @type {HTMLElement} */ (event.target).closest('[data-close]')) dialog.close();
-  });
-  dialog.addEventListener('close', () => {
-    if (store.get().dialog === 'detect') store.set({ dialog: null });
-  });
-  store.watch((s) => s.dialog, (which) => {
-    if (which === 'detect' && !dialog.open) {
-      result.textContent = '';
-      delete result.dataset.state;
-      dialog.showModal();
-    } else if (which !== 'detect' && dialog.open) {
-      dialog.close();
-    }
-  });
+  bindDialogToStore(dialog, 'detect', store, result);
 }

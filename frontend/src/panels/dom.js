@@ -19,3 +19,29 @@ export function must(root, selector) {
   if (!el) throw new Error(`panel template has no ${selector}`);
   return /** @type {HTMLElement} */ (el);
 }
+
+/**
+ * Tie a <dialog> to the store's `dialog` field: it opens (result area cleared) when `dialog` becomes `name`,
+ * closes otherwise, and closing it (Escape, a `[data-close]` button) clears the field.
+ * @param {HTMLDialogElement} dialog
+ * @param {string} name
+ * @param {{get: Function, set: Function, watch: Function}} store
+ * @param {HTMLElement} result
+ */
+export function bindDialogToStore(dialog, name, store, result) {
+  dialog.addEventListener('click', (event) => {
+    if (/** @type {HTMLElement} */ (event.target).closest('[data-close]')) dialog.close();
+  });
+  dialog.addEventListener('close', () => {
+    if (store.get().dialog === name) store.set({ dialog: null });
+  });
+  store.watch((s) => s.dialog, (which) => {
+    if (which === name && !dialog.open) {
+      result.textContent = '';
+      delete result.dataset.state;
+      dialog.showModal();
+    } else if (which !== name && dialog.open) {
+      dialog.close();
+    }
+  });
+}

@@ -5,7 +5,7 @@
  * many labels came along, the reader's notes, and errors with their line numbers as the server words them.
  */
 import { IMPORT_FORMATS, LAYER_KINDS } from '../api/layers.js';
-import { escapeHtml, must } from './dom.js';
+import { bindDialogToStore, escapeHtml, must } from './dom.js';
 
 /**
  * @param {HTMLDialogElement} dialog
@@ -75,19 +75,5 @@ export function mountImportDialog(dialog, store, layerActions) {
     }
   });
 
-  dialog.addEventListener('click', (event) => {
-    if (/** @type {HTMLElement} */ (event.target).closest('[data-close]')) dialog.close();
-  });
-  dialog.addEventListener('close', () => {
-    if (store.get().dialog === 'import') store.set({ dialog: null });
-  });
-  store.watch((s) => s.dialog, (which) => {
-    if (which === 'import' && !dialog.open) {
-      result.textContent = '';
-      delete result.dataset.state;
-      dialog.showModal();
-    } else if (which !== 'import' && dialog.open) {
-      dialog.close();
-    }
-  });
+  bindDialogToStore(dialog, 'import', store, result);
 }
