@@ -32,8 +32,12 @@ export function mountDetectDialog(dialog, store, layerActions) {
 
   store.watch((s) => s.image, (image) => {
     const names = (image?.bands ?? []).map((b) => b.name);
+    // V is where LEGUS (and `skylabel detect` by default) detects; else the first band
+    const isV = (b) => ['F555W', 'F606W'].includes(String(b.filter ?? b.name).toUpperCase());
+    const found = (image?.bands ?? []).findIndex(isV);
+    const defaultBand = found >= 0 ? found : 0;
     bands.innerHTML = names.map((n, i) => `<label><input type="checkbox" name="band" value="${escapeHtml(n)}"`
-      + `${i === Math.floor(names.length / 2) ? ' checked' : ''}> ${escapeHtml(n)}</label>`).join('');
+      + `${i === defaultBand ? ' checked' : ''}> ${escapeHtml(n)}</label>`).join('');
   });
 
   form.addEventListener('submit', async (event) => {
