@@ -109,6 +109,7 @@ def label_efficiency(
     encoder: nn.Module | None = None,
     scratch_encoder: dict | None = None,
     l2: float = 1.0,
+    class_weight: str | None = "balanced",
     pseudo: PseudoLabelSchedule | None = None,
     finetune_options: dict | None = None,
     device: str | None = None,
@@ -118,7 +119,8 @@ def label_efficiency(
 
     Labelled sets grow nested within a seed (the 50 include the 20), as an annotator's would.
     ``scratch_encoder`` is the spec of the network trained from scratch (default: StarcNet on the cutouts'
-    bands); ``pseudo`` defaults to three rounds from 0.99 down to 0.95, pseudo weight 0.5.
+    bands); ``class_weight`` is the probes' ("balanced" helps rare classes; None fits plain accuracy, the
+    paper's metric); ``pseudo`` defaults to three rounds from 0.99 down to 0.95, pseudo weight 0.5.
     """
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
@@ -137,19 +139,22 @@ def label_efficiency(
     classes = np.asarray(data.classes, dtype=object)
     true = classes[y[evaluation]]
 
+    def make_probe() -> LinearProbe:
+        return LinearProbe(k, l2, class_weight=class_weight)
+
     def run(strategy: str, labelled: np.ndarray, seed: int) -> np.ndarray:
         if strategy == "scratch":
             return _scratch(data, y, labelled, evaluation, scratch_encoder, seed, finetune_options, device)
         if strategy == "byol_probe":
-            return LinearProbe(k, l2).fit(x[labelled], y[labelled]).predict_proba(x[evaluation])
-        return _pseudo_run(x, y, k, train, labelled, evaluation, schedule, l2)
+            return make_probe().fit(x[labelled], y[labelled]).predict_proba(x[evaluation])
+        return _pseudo_run(x, y, train, labelled, evaluation, schedule, make_probe)
 
     rows: list[dict] = []
     for seed in seeds:
         order = np.random.default_rng(seed).permutation(train)
         for strategy in strategies:
             if strategy == "byol_probe_entropy":
-                results = _entropy_runs(x, y, k, train, evaluation, sizes, seed, l2)
+                results = _entropy_runs(x, y, train, evaluation, sizes, seed, make_probe)
             else:
                 results = [(n, run(strategy, order[:n], seed)) for n in sizes]
             for n, probs in results:
@@ -172,15 +177,15 @@ def _probe_inputs(data: BenchmarkData, encoder: nn.Module | None, device: str | 
 
 
 def _entropy_runs(
-    x: np.ndarray, y: np.ndarray, n_classes: int, train: np.ndarray, evaluation: np.ndarray,
-    sizes: list[int], seed: int, l2: float, rounds_per_budget: int = 2,
+    x: np.ndarray, y: np.ndarray, train: np.ndarray, evaluation: np.ndarray,
+    sizes: list[int], seed: int, make_probe: Callable[[], LinearProbe], rounds_per_budget: int = 2,
 ) -> list[tuple[int, np.ndarray]]:
     """Active learning: half the first budget at random, then entropy picks in rounds up to each budget."""
     rng = np.random.default_rng(seed)
     outside = np.ones(y.size, dtype=bool)
     outside[train] = False  # sources outside the pool count as "labelled" so they are never picked
     labelled = rng.choice(train, size=max(1, sizes[0] // 2), replace=False)
-    probe = LinearProbe(n_classes, l2)
+    probe = make_probe()
     results = []
     for n in sizes:
         while labelled.size < n:
@@ -196,11 +201,11 @@ def _entropy_runs(
 
 
 def _pseudo_run(
-    x: np.ndarray, y: np.ndarray, n_classes: int, train: np.ndarray, labelled: np.ndarray,
-    evaluation: np.ndarray, schedule: PseudoLabelSchedule, l2: float,
+    x: np.ndarray, y: np.ndarray, train: np.ndarray, labelled: np.ndarray,
+    evaluation: np.ndarray, schedule: PseudoLabelSchedule, make_probe: Callable[[], LinearProbe],
 ) -> np.ndarray:
     """Self-training (Lee 2013): refit on human + pseudo-labels of the unlabelled pool, one round per step."""
-    probe = LinearProbe(n_classes, l2).fit(x[labelled], y[labelled])
+    probe = make_probe().fit(x[labelled], y[labelled])
     pool = x[train]
     known = np.isin(train, labelled)
     for r in range(schedule.rounds):

@@ -141,6 +141,7 @@ def catalogue_benchmark(config: LabelEfficiencyConfig, log: Log) -> dict:
                        **majority_baseline(data.labels, train, evaluation)})
         bench = BenchmarkData(labels=data.labels, train=train, evaluation=evaluation, features=data.features)
         found = label_efficiency(bench, config.strategies, config.budgets, [seed], device=config.device,
+                                 class_weight=config.class_weight,
                                  finetune_options=config.scratch_options(),
                                  progress=lambda r: log(progress_line(r)))
         rows += tag_budgets(found, train.size, config.budgets)

@@ -49,6 +49,7 @@ class LabelEfficiencyConfig:
     pretrain_on: str = "all"
     scratch_min_steps: int | None = None
     probe_repeats: int = 3
+    class_weight: str | None = None  # plain accuracy is the paper's metric; "balanced" favours rare classes
     eval_fraction: float = 0.25
     device: str | None = None
     quick_reductions: dict = field(default_factory=dict)

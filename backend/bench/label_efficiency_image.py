@@ -120,7 +120,7 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
                               embeddings=emb)
         for strategy in config.strategies:
             t0 = time.perf_counter()
-            found = label_efficiency(bench, [strategy], config.budgets, [seed],
+            found = label_efficiency(bench, [strategy], config.budgets, [seed], class_weight=config.class_weight,
                                      scratch_encoder=dict(config.encoder), device=config.device,
                                      finetune_options=config.scratch_options(),
                                      progress=lambda r: log(progress_line(r)))
@@ -130,7 +130,7 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
             ("random_encoder_probe", BenchmarkData(labels, train, evaluation, embeddings=random_emb)),
             ("features_probe", BenchmarkData(labels, train, evaluation, features=features)),
         ):
-            found = label_efficiency(other, ["byol_probe"], config.budgets, [seed])
+            found = label_efficiency(other, ["byol_probe"], config.budgets, [seed], class_weight=config.class_weight)
             diagnostics += tag_budgets(_renamed(found, name), train.size, config.budgets)
     timings["strategies_s"] = {k: round(v, 1) for k, v in strategy_s.items()}
     return {

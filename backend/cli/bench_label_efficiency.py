@@ -55,6 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--scratch-steps", type=int, help="minimum optimisation steps of the scratch baseline "
                    "(default: models.finetune's 100 for a CNN, 300 for the catalogue MLP)")
     p.add_argument("--probe-repeats", type=int, help="timed probe retrains, median reported (default 3)")
+    p.add_argument("--class-weight", choices=["none", "balanced"], default="none",
+                   help="probe class weights: none fits plain accuracy, the paper's metric (default); balanced "
+                        "is what the labelling app uses, favouring rare classes")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: CUDA when present")
     p.set_defaults(func=bench_label_efficiency)
 
@@ -100,6 +103,7 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         byol_steps=args.byol_steps, byol_batch=args.byol_batch, encoder=args.encoder,
         byol_augmentation=args.byol_augment,
         pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
+        class_weight=None if args.class_weight == "none" else args.class_weight,
         eval_fraction=args.eval_fraction, device=args.device,
     )
 
