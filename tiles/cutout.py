@@ -18,10 +18,9 @@ import numpy as np
 from rasterio.windows import Window
 
 from tiles.errors import TilesError
-from tiles.params import StretchParams, resolve_limits
+from tiles.params import StretchParams
 from tiles.readers import READERS
-from tiles.render import compose_rgba, encode
-from tiles.stretch import stretch_channels
+from tiles.render import encode, stretch_to_rgba
 
 MAX_CUTOUT = 1024
 """Largest cutout side in pixels: the panel shows tens of pixels; bigger requests are mistakes."""
@@ -61,10 +60,7 @@ def cutout_rgba(
     params: StretchParams,
 ) -> np.ndarray:
     """The stretched cutout as RGBA uint8 (size, size, 4); alpha 0 outside the image or where blank."""
-    data = read_cutout(cog_path, x, y, size)
-    limits = resolve_limits(params, stats_list)
-    stretched = stretch_channels(data, limits, params.stretch, a=params.resolved_a, q=params.q, gamma=params.gamma)
-    return compose_rgba(stretched)
+    return stretch_to_rgba(read_cutout(cog_path, x, y, size), stats_list, params)
 
 
 def cutout_png(

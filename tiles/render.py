@@ -129,6 +129,13 @@ def read_tile(cog_path: PathLike, z: int, x: int, y: int, tilesize: int = 256) -
     return data
 
 
+def stretch_to_rgba(data: np.ndarray, stats_list: Sequence[Mapping[str, Any]], params: StretchParams) -> np.ndarray:
+    """Float (channels, rows, cols) to RGBA uint8 with the image-wide limits: the same for tiles and cutouts."""
+    limits = resolve_limits(params, stats_list)
+    stretched = stretch_channels(data, limits, params.stretch, a=params.resolved_a, q=params.q, gamma=params.gamma)
+    return compose_rgba(stretched)
+
+
 def render_tile_array(
     cog_path: PathLike,
     stats_list: Sequence[Mapping[str, Any]],
@@ -142,10 +149,7 @@ def render_tile_array(
 
     ``stats_list`` holds the ingest statistics of each COG band, in band order.
     """
-    data = read_tile(cog_path, z, x, y, tilesize)
-    limits = resolve_limits(params, stats_list)
-    stretched = stretch_channels(data, limits, params.stretch, a=params.resolved_a, q=params.q, gamma=params.gamma)
-    return compose_rgba(stretched)
+    return stretch_to_rgba(read_tile(cog_path, z, x, y, tilesize), stats_list, params)
 
 
 def render_tile(

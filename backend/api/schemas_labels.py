@@ -78,7 +78,7 @@ class ImportResult(BaseModel):
 
 class DetectRequest(BaseModel):
     bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
-                                                               "default: the first band")
+                                                               "default: V (F555W/F606W), else the first band")
     threshold: float = 3.0
     minarea: int = 5
     deblend_nthresh: int = 32

@@ -21,7 +21,8 @@ EXPORT_FORMATS = ("ecsv", "fits", "votable", "geojson", "geojson-sky", "ds9", "d
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = sub.add_parser("detect", help="detect sources (sep) on an image into a new detections layer")
     d.add_argument("image_id", type=int)
-    d.add_argument("--band", action="append", default=[], help="detection band (repeat: S/N sum); default first")
+    d.add_argument("--band", action="append", default=[],
+                   help="detection band (repeat: S/N sum); default V, else the first")
     d.add_argument("--threshold", type=float, default=3.0, help="sigmas above the local background")
     d.add_argument("--minarea", type=int, default=5, help="minimum pixels above the threshold")
     d.add_argument("--deblend-nthresh", type=int, default=32)

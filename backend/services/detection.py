@@ -47,7 +47,7 @@ class DetectParams:
 
 def detect_into_layer(session: Session, data_dir: Path, image_id: int, params: DetectParams,
                       name: str | None = None) -> ImportReport:
-    """Detect on ``params.bands`` (the S/N sum when several; default: the first band), measure every band,
+    """Detect on ``params.bands`` (the S/N sum when several; default: V, else the first band), measure every band,
     and store the sources as a new detections layer (``name`` default ``"sep detections"``)."""
     from tiles.detect import detect_sources, read_band_array  # sep is only loaded when detection runs
 
