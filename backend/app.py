@@ -6,13 +6,17 @@ import logging
 import os
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
+from backend.api.guard import AccessGuard, api_templates
 from backend.api.limits import BodySizeLimit
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
+    auth,
     cutouts,
     detect,
     events,
@@ -20,13 +24,16 @@ from backend.api.routes import (
     images,
     layers,
     learning,
+    members,
     projects,
     sky,
     sources,
     tiles,
 )
+from backend.auth.startup import prepare_identity
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker
+from backend.housekeeping import remove_leftovers
 from backend.services.catalog import ImageCatalog
 from backend.settings import Settings
 from backend.worker.install import install_learning
@@ -53,14 +60,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)  # prestart: the schema is always current
     sessions = make_sessionmaker(engine)
+    if settings.cleanup_on_start:
+        remove_leftovers(settings)
+    local_caller = prepare_identity(settings, sessions)  # accounts mode: refuses to start without an owner
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.catalog = ImageCatalog(sessions, settings.data_dir)
+    app.state.local_caller = local_caller
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
+    install_gates(app, settings)
+
+    app.include_router(auth.router, prefix="/api")
+    app.include_router(members.router, prefix="/api")
 
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
@@ -86,3 +100,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return HTMLResponse(NO_FRONTEND)
 
     return app
+
+
+def install_gates(app: FastAPI, settings: Settings) -> None:
+    """Middleware, outermost last: Host check, CORS (only when configured), the access guard, body limits."""
+    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20),
+                       max_json_bytes=int(settings.max_json_mb * 2**20))
+    app.add_middleware(AccessGuard, templates=lambda: api_templates(app.openapi()), sessions=app.state.sessions,
+                       local_caller=lambda: app.state.local_caller, allowed_origins=settings.resolved_cors_origins)
+    if settings.oidc_enabled:
+        from backend.auth.oidc import install_oidc
+
+        install_oidc(app, settings)
+    if settings.resolved_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.resolved_cors_origins, allow_credentials=True,
+                           allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.resolved_allowed_hosts)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.auth.caller import ANONYMOUS, Caller
 from backend.services.catalog import ImageCatalog
 from backend.settings import Settings
 
@@ -33,3 +34,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 SessionDep = Annotated[Session, Depends(get_session)]
 CatalogDep = Annotated[ImageCatalog, Depends(get_catalog)]
+
+
+def get_caller(request: Request) -> Caller:
+    """Who is calling, as :class:`backend.api.guard.AccessGuard` found it (anonymous on a public route)."""
+    return getattr(request.state, "caller", ANONYMOUS)  # type: ignore[no-any-return]
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

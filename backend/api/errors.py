@@ -8,7 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from backend.errors import ConflictError, InputError, NotFoundError, SkylabelError, UploadTooLargeError
+from backend.errors import (
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SkylabelError,
+    UploadTooLargeError,
+)
 from tiles.errors import (
     FitsReadError,
     GridMismatchError,
@@ -22,6 +30,8 @@ from tiles.errors import (
 log = logging.getLogger("skylabel.api")
 
 STATUS_BY_ERROR: dict[type[Exception], int] = {
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
     NotFoundError: 404,
     TileOutsideError: 404,
     ConflictError: 409,

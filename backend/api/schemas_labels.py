@@ -101,7 +101,9 @@ class AnnotationCreate(BaseModel):
     geometry: dict[str, Any] | None = Field(None, description="GeoJSON-like Point or Polygon in 0-based pixels; "
                                                               "a box is a Polygon with bbox [xmin, ymin, xmax, ymax]")
     class_: str | None = Field(alias="class", description="a class id of the scheme, or null to retract")
-    annotator: str
+    annotator: str | None = Field(None, max_length=100, description="local mode only: whose label this is "
+                                  "(default: the local owner); with accounts the caller is the annotator, "
+                                  "whatever this says")
     client_key: str | None = Field(None, description="a UUID; resending it returns the original annotation")
     round_id: int | None = None
 

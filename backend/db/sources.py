@@ -33,6 +33,8 @@ class Layer(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     n_sources: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                         doc="hidden, labels kept: deleted while labelled")
 
 
 class Source(Base):

@@ -9,11 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
 
-from backend.api.deps import CatalogDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.deps import CallerDep, CatalogDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
 from backend.services.images import delete_image, ingest_image, list_images, load_image
+from backend.services.projects import default_project
 from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
@@ -22,8 +23,12 @@ CHUNK = 1 << 20
 
 
 @router.get("/images", response_model=ImagesPublic)
-def get_images(session: SessionDep) -> ImagesPublic:
-    items = [image_public(image) for image in list_images(session)]
+def get_images(session: SessionDep, caller: CallerDep) -> ImagesPublic:
+    """The images of the caller's projects (every image in local mode); archived images are left out."""
+    visible = caller.projects()
+    default_id = default_project(session).id
+    items = [image_public(image) for image in list_images(session)
+             if visible is None or (image.project_id or default_id) in visible]
     return ImagesPublic(count=len(items), items=items)
 
 
