@@ -54,6 +54,7 @@ class LayerPublic(BaseModel):
     source_file: str | None = None
     meta: dict[str, Any]
     created_at: datetime
+    archived_at: datetime | None = None
 
 
 class LayerUpdate(BaseModel):

@@ -91,8 +91,9 @@ def token_create(args: argparse.Namespace) -> int:
     with session_scope(context().sessions) as session:
         user = require_user(session, args.user)
         token, row = create_api_token(session, user, args.name, args.scope or ["read"], args.days)
-        public: dict[str, Any] = {"token": token, "id": row.id, "user": user.username, "name": row.name, "scopes": row.scopes,
-                  "expires_at": row.expires_at.isoformat() if row.expires_at else None}
+        public: dict[str, Any] = {
+            "token": token, "id": row.id, "user": user.username, "name": row.name, "scopes": row.scopes,
+            "expires_at": row.expires_at.isoformat() if row.expires_at else None}
     if args.json:
         print(json.dumps(public))
     else:

@@ -66,6 +66,9 @@ def save_annotation(
             if repeated is not None:
                 return _same_label(repeated, _annotator(session, annotator, user_id).id, class_, source_id, geometry)
         image = require_image(session, image_id)
+        if image.archived_at is not None:
+            raise ConflictError(f"image {image_id} is archived: an owner can restore it "
+                                f"(POST /api/images/{image_id}/restore) before it is labelled again")
         if class_ is not None:
             check_class(image_project(session, image_id).scheme, class_)
         shape = check_geometry(geometry, image.width, image.height) if geometry is not None else None

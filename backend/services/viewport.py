@@ -65,11 +65,12 @@ def _decode_shapes(texts: list[str | None]) -> list[Any]:
 
 def _image_layers(session: Session, image_id: int, layer_ids: list[int] | None) -> list[int]:
     """The layers to search: all of the image's when ``layer_ids`` is None; another image's id is a 404."""
-    own = set(session.scalars(select(Layer.id).where(Layer.image_id == image_id)))
+    rows = session.execute(select(Layer.id, Layer.archived_at).where(Layer.image_id == image_id)).all()
+    own = {layer_id for layer_id, _ in rows}
     if not own and session.scalar(select(Image.id).where(Image.id == image_id)) is None:
         raise NotFoundError(f"no image with id {image_id}; GET /api/images lists the ingested images")
-    if layer_ids is None:
-        return sorted(own)
+    if layer_ids is None:  # archived layers are hidden unless named
+        return sorted(layer_id for layer_id, archived in rows if archived is None)
     foreign = sorted(set(layer_ids) - own)
     if foreign:
         raise NotFoundError(f"layer(s) {', '.join(map(str, foreign))} are not layers of image {image_id}; "

@@ -7,13 +7,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from backend.api.deps import CallerDep, CatalogDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
-from backend.services.images import delete_image, ingest_image, list_images, load_image
+from backend.services.images import delete_image, ingest_image, list_images, load_image, restore_image
 from backend.services.projects import default_project
 from tiles.ingest import BandInput
 
@@ -23,11 +24,14 @@ CHUNK = 1 << 20
 
 
 @router.get("/images", response_model=ImagesPublic)
-def get_images(session: SessionDep, caller: CallerDep) -> ImagesPublic:
-    """The images of the caller's projects (every image in local mode); archived images are left out."""
+def get_images(
+    session: SessionDep, caller: CallerDep,
+    archived: Annotated[bool, Query(description="include archived images (deleted while labelled)")] = False,
+) -> ImagesPublic:
+    """The images of the caller's projects (every image in local mode); archived images only when asked."""
     visible = caller.projects()
     default_id = default_project(session).id
-    items = [image_public(image) for image in list_images(session)
+    items = [image_public(image) for image in list_images(session, archived=archived)
              if visible is None or (image.project_id or default_id) in visible]
     return ImagesPublic(count=len(items), items=items)
 
@@ -80,7 +84,23 @@ def upload_image(
         return image_public(load_image(session, image_id))
 
 
-@router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: CatalogDep) -> None:
-    delete_image(settings, sessions, image_id)
+@router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={200: {"description": "archived: the image carries people's labels"}})
+def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: CatalogDep) -> Response:
+    """Delete an image (204); one with people's labels is archived instead (200 ``{"status": "archived"}``):
+    hidden, labels and files kept, still exportable, restorable with ``POST /api/images/{id}/restore``."""
+    outcome = delete_image(settings, sessions, image_id)
+    if outcome == "archived":
+        return JSONResponse({"status": "archived", "id": image_id,
+                             "detail": f"image {image_id} carries annotators' labels: archived, not deleted "
+                                       f"(POST /api/images/{image_id}/restore brings it back)"})
     catalog.forget(image_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/images/{image_id}/restore", response_model=ImagePublic)
+def post_restore_image(image_id: int, session: SessionDep) -> ImagePublic:
+    """Bring back an archived image."""
+    restore_image(session, image_id)
+    session.commit()
+    return image_public(load_image(session, image_id))

@@ -5,20 +5,24 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from backend.api.deps import SessionDep
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
 from backend.services.catalog_reading import IMPORT_FORMATS, read_catalog_file
 from backend.services.layer_import import ImportReport, import_catalog
-from backend.services.layers import delete_layer, list_layers, require_image, update_layer
+from backend.services.layers import delete_layer, list_layers, require_image, restore_layer, update_layer
 
 router = APIRouter(tags=["layers"])
 
 
 @router.get("/images/{image_id}/layers", response_model=list[LayerPublic])
-def get_layers(image_id: int, session: SessionDep) -> list[Any]:
-    return list_layers(session, image_id)
+def get_layers(
+    image_id: int, session: SessionDep,
+    archived: Annotated[bool, Query(description="include archived layers (deleted while labelled)")] = False,
+) -> list[Any]:
+    return list_layers(session, image_id, archived=archived)
 
 
 @router.post("/images/{image_id}/layers/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
@@ -58,10 +62,25 @@ def patch_layer(layer_id: int, body: LayerUpdate, session: SessionDep) -> Any:
     return layer
 
 
-@router.delete("/layers/{layer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/layers/{layer_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={200: {"description": "archived: its sources carry people's labels"}})
 def remove_layer(
     layer_id: int, session: SessionDep,
-    force: Annotated[bool, Query(description="delete even when annotators labelled its sources")] = False,
-) -> None:
-    delete_layer(session, layer_id, force=force)
+    force: Annotated[bool, Query(description="ignored: a labelled layer is always archived, never deleted")] = False,
+) -> Response:
+    """Delete a layer (204); one whose sources people labelled is archived instead (200), its labels kept and
+    exportable (name it in ``layers=``), restorable with ``POST /api/layers/{id}/restore``."""
+    outcome = delete_layer(session, layer_id, force=force)
     session.commit()
+    if outcome == "archived":
+        return JSONResponse({"status": "archived", "id": layer_id,
+                             "detail": f"layer {layer_id} holds annotators' labels: archived, not deleted "
+                                       f"(POST /api/layers/{layer_id}/restore brings it back)"})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/layers/{layer_id}/restore", response_model=LayerPublic)
+def post_restore_layer(layer_id: int, session: SessionDep) -> Any:
+    layer = restore_layer(session, layer_id)
+    session.commit()
+    return layer
