@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
 from backend.api.guard import AccessGuard, api_templates
+from backend.api.inputs import InputGuard
 from backend.api.limits import BodySizeLimit
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
@@ -103,11 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_gates(app: FastAPI, settings: Settings) -> None:
-    """Middleware, outermost last: Host check, CORS (only when configured), the access guard, body limits."""
-    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20),
-                       max_json_bytes=int(settings.max_json_mb * 2**20))
+    """Middleware, outermost first: Host check, CORS (only when configured), body limits, the access guard,
+    the input checks (``add_middleware`` wraps, so they are added in reverse)."""
+    app.add_middleware(InputGuard)
     app.add_middleware(AccessGuard, templates=lambda: api_templates(app.openapi()), sessions=app.state.sessions,
                        local_caller=lambda: app.state.local_caller, allowed_origins=settings.resolved_cors_origins)
+    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20),
+                       max_json_bytes=int(settings.max_json_mb * 2**20))
     if settings.oidc_enabled:
         from backend.auth.oidc import install_oidc
 

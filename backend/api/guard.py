@@ -45,20 +45,22 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def api_templates(openapi: dict[str, Any]) -> list[str]:
-    """Every API path template of the schema, literal paths first (``/sources/list`` before ``/sources/{id}``)."""
-    paths = [p for p in openapi.get("paths", {}) if p.startswith("/api/")]
-    return sorted(paths, key=lambda p: (p.count("{"), p))
+def api_templates(openapi: dict[str, Any]) -> list[tuple[str, set[str]]]:
+    """Every API path template of the schema with its methods, literal paths first (``/sources/list`` before
+    ``/sources/{id}``)."""
+    paths = {p: {m.upper() for m in ops} for p, ops in openapi.get("paths", {}).items() if p.startswith("/api/")}
+    return sorted(paths.items(), key=lambda item: (item[0].count("{"), item[0]))
 
 
 class AccessGuard:
     """Pure ASGI middleware (streams pass through untouched)."""
 
-    def __init__(self, app: ASGIApp, templates: Callable[[], list[str]], sessions: sessionmaker[Session],
+    def __init__(self, app: ASGIApp, templates: Callable[[], list[tuple[str, set[str]]]],
+                 sessions: sessionmaker[Session],
                  local_caller: Callable[[], Caller | None], allowed_origins: list[str]) -> None:
         self.app = app
         self.templates = templates
-        self._templates: list[tuple[str, re.Pattern[str]]] | None = None
+        self._templates: list[tuple[str, set[str], re.Pattern[str]]] | None = None
         self.sessions = sessions
         self.local_caller = local_caller
         self.allowed_origins = {urlsplit(o).netloc for o in allowed_origins}
@@ -77,7 +79,10 @@ class AccessGuard:
         if found is None:  # no such route (404) or a method it does not have (405): the app says which
             await self.app(scope, receive, send)
             return
-        template, params = found
+        template, methods, params = found
+        if method not in methods:  # the path exists, not with this method: the app answers 405
+            await self.app(scope, receive, send)
+            return
         rule = RULES.get((method, template))
         if rule is None:
             log.error("no access rule for %s %s: refused", method, template)
@@ -106,15 +111,15 @@ class AccessGuard:
         netloc = urlsplit(origin).netloc
         return netloc == headers.get("host", "") or netloc in self.allowed_origins
 
-    def _match(self, scope: Scope) -> tuple[str, dict[str, Any]] | None:
-        """The operation's path template (as the OpenAPI schema writes it) and its path parameters."""
+    def _match(self, scope: Scope) -> tuple[str, set[str], dict[str, Any]] | None:
+        """The path template (as the OpenAPI schema writes it), its methods, and the path parameters."""
         if self._templates is None:
-            self._templates = [(template, _compile(template)) for template in self.templates()]
+            self._templates = [(template, methods, _compile(template)) for template, methods in self.templates()]
         path = scope["path"]
-        for template, pattern in self._templates:
+        for template, methods, pattern in self._templates:
             found = pattern.fullmatch(path)
             if found:
-                return template, found.groupdict()
+                return template, methods, found.groupdict()
         return None
 
     def _decide(self, headers: dict[str, str], method: str, rule: Rule,

@@ -16,8 +16,8 @@ from backend.catalogues.table import class_text
 
 
 class ProjectCreate(BaseModel):
-    name: str
-    description: str = ""
+    name: str = Field(max_length=200)
+    description: str = Field("", max_length=10_000)
     scheme: dict[str, Any] | None = Field(None, description="classes [{id, name, colour, hotkey, binary}]; "
                                                             "default LEGUS's 1-4")
 
@@ -32,7 +32,7 @@ class ProjectPublic(BaseModel):
 
 
 class AnnotatorCreate(BaseModel):
-    name: str
+    name: str = Field(max_length=100)
 
 
 class AnnotatorPublic(BaseModel):
@@ -58,7 +58,7 @@ class LayerPublic(BaseModel):
 
 
 class LayerUpdate(BaseModel):
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)
     style: dict[str, Any] | None = Field(None, description="keys merged into the style: colour, radius_px, "
                                                            "width, shape, visible")
 
@@ -78,15 +78,16 @@ class ImportResult(BaseModel):
 
 
 class DetectRequest(BaseModel):
-    bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
-                                                               "default: V (F555W/F606W), else the first band")
+    bands: list[str] = Field(default_factory=list, max_length=100,
+                             description="detection bands (S/N sum when several); "
+                                         "default: V (F555W/F606W), else the first band")
     threshold: float = 3.0
     minarea: int = 5
     deblend_nthresh: int = 32
     deblend_cont: float = 0.005
     back_size: int = 64
     back_filter_size: int = 3
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)
 
 
 class DetectResult(BaseModel):
@@ -101,11 +102,13 @@ class AnnotationCreate(BaseModel):
     source_id: int | None = None
     geometry: dict[str, Any] | None = Field(None, description="GeoJSON-like Point or Polygon in 0-based pixels; "
                                                               "a box is a Polygon with bbox [xmin, ymin, xmax, ymax]")
-    class_: str | None = Field(alias="class", description="a class id of the scheme, or null to retract")
+    class_: str | None = Field(alias="class", max_length=50,
+                               description="a class id of the scheme, or null to retract")
     annotator: str | None = Field(None, max_length=100, description="local mode only: whose label this is "
                                   "(default: the local owner); with accounts the caller is the annotator, "
                                   "whatever this says")
-    client_key: str | None = Field(None, description="a UUID; resending it returns the original annotation")
+    client_key: str | None = Field(None, max_length=64,
+                                   description="a UUID; resending it returns the original annotation")
     round_id: int | None = None
 
     @field_validator("class_", mode="before")
@@ -172,7 +175,7 @@ class SourceList(BaseModel):
 
 
 class RoundCreate(BaseModel):
-    name: str = ""
+    name: str = Field("", max_length=200)
 
 
 class RoundPublic(BaseModel):

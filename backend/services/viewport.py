@@ -41,6 +41,9 @@ def row_bands(ymin: float, ymax: float) -> tuple[int, int]:
     return math.floor(ymin / ROW_BAND_PX), math.floor(ymax / ROW_BAND_PX)
 
 
+BBOX_LIMIT = 2.0**30  # pixels; no image comes near (row_band = y / 64 stays far inside 32 bits)
+
+
 def check_bbox(bbox: Sequence[float]) -> BBox:
     """A usable bbox (xmin, ymin, xmax, ymax) or an :class:`InputError` saying what is wrong with it."""
     if len(bbox) != 4:
@@ -51,6 +54,8 @@ def check_bbox(bbox: Sequence[float]) -> BBox:
     if xmin > xmax or ymin > ymax:
         raise InputError(f"bbox {xmin},{ymin},{xmax},{ymax} is empty: it must be xmin,ymin,xmax,ymax with "
                          "xmin <= xmax and ymin <= ymax (0-based pixels)")
+    # far beyond any image, the box is the same as the whole image: clip (row bands then fit an INTEGER)
+    xmin, ymin, xmax, ymax = (min(max(v, -BBOX_LIMIT), BBOX_LIMIT) for v in (xmin, ymin, xmax, ymax))
     return xmin, ymin, xmax, ymax
 
 

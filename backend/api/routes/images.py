@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from backend.api.deps import CallerDep, CatalogDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.inputs import clean_text
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
@@ -54,6 +55,13 @@ def upload_image(
     reference_band: Annotated[str | None, Form()] = None,
 ) -> ImagePublic:
     """Ingest FITS bands sent as multipart files (atomic: on any error nothing is kept)."""
+    clean_text(name, "name", 200)
+    clean_text(reference_band, "reference_band", 100)
+    for field, values, width in (("bands", bands, 100), ("rendition", rendition, 1000), ("hdu", hdu, 100)):
+        for value in values:
+            clean_text(value, field, width)
+    if len(files) > 64:
+        raise InputError(f"{len(files)} files: at most 64 bands in one image")
     if bands and len(bands) != len(files):
         raise InputError(f"{len(files)} files but {len(bands)} band names: give one name per file, in order")
     names = bands or [Path(f.filename or f"band{i}").name.split(".")[0] for i, f in enumerate(files)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from backend.api.deps import SessionDep
+from backend.api.inputs import clean_text
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
 from backend.services.catalog_reading import IMPORT_FORMATS, read_catalog_file
 from backend.services.layer_import import ImportReport, import_catalog
@@ -39,6 +40,9 @@ def post_import(
 ) -> ImportResult:
     """Import a catalogue as a new layer, in one transaction: a broken file is a 422 naming the line and
     the reason, and nothing is stored. Sources off the image are listed in ``outside``, not stored."""
+    for field, value, width in (("format", format, 20), ("name", name, 200), ("kind", kind, 20),
+                                ("layout", layout, 100), ("mapping", mapping, 10_000), ("positions", positions, 10)):
+        clean_text(value, field, width)
     require_image(session, image_id)
     catalog = read_catalog_file(file.file.read(), PurePath(file.filename or "upload").name, format, layout, mapping)
     report = import_catalog(session, image_id, catalog, name=name or None, kind=kind or None,
