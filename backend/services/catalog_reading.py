@@ -27,6 +27,7 @@ def read_catalog_file(source: bytes | Path, name: str, fmt: str | None = None, l
     if layout:
         if fmt not in (None, "legus"):
             raise InputError("layout applies to LEGUS catalogues only (format legus)")
+        fmt = "legus"  # a layout names a LEGUS catalogue
         options["layout"] = layout
     if mapping:
         if fmt not in TABLE_FORMATS:

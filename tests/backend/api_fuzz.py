@@ -8,6 +8,7 @@ CPU); their inputs are plain pydantic models checked like every other body.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -40,38 +41,42 @@ def fuzz_all(app: FastAPI, max_examples: int = MAX_EXAMPLES) -> list[str]:
     import re
 
     import schemathesis
-    from hypothesis import HealthCheck, given, settings
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if re.search(EXCLUDED, operation.path):
-            continue
-        found: list[str] = []
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck),
-                  derandomize=True, database=None)
-        def run(case) -> None:  # type: ignore[no-untyped-def]
-            check(case)
-            ids = {k: 1 for k in (case.path_parameters or {}) if k.endswith("_id")}
-            if ids and case.method.upper() != "DELETE":  # the same inputs on the seeded image, layer, source...
-                case.path_parameters = {**case.path_parameters, **ids}
-                check(case)
-
-        def check(case) -> None:  # type: ignore[no-untyped-def]
-            try:
-                response = case.call()
-            except Exception as error:  # the test transport re-raises what the app did not handle: a 500
-                if len(found) < 3:
-                    found.append(f"{case.method} {case.formatted_path} query={case.query} "
-                                 f"body={str(case.body)[:200]}: {type(error).__name__}: {str(error)[:200]}")
-                return
-            if response.status_code >= 500 and len(found) < 3:
-                found.append(f"{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]}: "
-                             f"{response.status_code} {response.text[:200]}")
-
-        run()
-        failures += found
+        if not re.search(EXCLUDED, operation.path):
+            failures += fuzz_operation(operation, max_examples)
     return failures
+
+
+def fuzz_operation(operation: Any, max_examples: int) -> list[str]:
+    """Generated cases of one operation, each also sent with its path ids set to the seeded rows (1)."""
+    from hypothesis import HealthCheck, given, settings
+
+    found: list[str] = []
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck),
+              derandomize=True, database=None)
+    def run(case: Any) -> None:
+        found.extend(server_error(case))
+        ids = {k: 1 for k in (case.path_parameters or {}) if k.endswith("_id")}
+        if ids and case.method.upper() != "DELETE":  # the same inputs on the seeded image, layer, source...
+            case.path_parameters = {**case.path_parameters, **ids}
+            found.extend(server_error(case))
+
+    run()
+    return found[:3]
+
+
+def server_error(case: Any) -> list[str]:
+    where = f"{case.method} {case.formatted_path} query={case.query} body={str(case.body)[:200]}"
+    try:
+        response = case.call()
+    except Exception as error:  # the test transport re-raises what the app did not handle: a 500
+        return [f"{where}: {type(error).__name__}: {str(error)[:200]}"]
+    if response.status_code >= 500:
+        return [f"{where}: {response.status_code} {response.text[:200]}"]
+    return []
