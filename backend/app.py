@@ -27,7 +27,7 @@ from backend.api.routes import (
 )
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker
-from backend.services.catalog import ImageCatalog
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.catalog = ImageCatalog(sessions, settings.data_dir)
+    app.state.serving_cache = ServingCache(sessions, settings.data_dir)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
 

@@ -110,8 +110,8 @@ def _check(run: Any) -> None:
 
 
 def train_cmd(args: argparse.Namespace) -> int:
-    from backend.services.learning import PretrainParams
-    from backend.services.learning_status import learning_status
+    from backend.services.learning.pretraining import PretrainParams
+    from backend.services.learning.status import learning_status
     from backend.worker.submit import submit_pretrain
 
     ctx = cli_worker()
@@ -141,7 +141,7 @@ def train_cmd(args: argparse.Namespace) -> int:
 def predict_cmd(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from backend.services.predictions import MAX_LIMIT, query_predictions
+    from backend.services.learning.predictions import MAX_LIMIT, query_predictions
     from backend.worker.submit import has_labels, submit_fit_probe, submit_predict
 
     ctx = cli_worker()

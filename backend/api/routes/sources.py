@@ -14,9 +14,9 @@ from backend.api.deps import SessionDep
 from backend.api.routes.sky import parse_floats
 from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
 from backend.errors import InputError
-from backend.services.annotations import source_history
-from backend.services.source_queries import list_sources, next_source, source_detail
-from backend.services.viewport import query_viewport
+from backend.services.labelling.annotations import source_history
+from backend.services.labelling.source_queries import list_sources, next_source, source_detail
+from backend.services.labelling.viewport import query_viewport
 
 router = APIRouter(tags=["sources"])
 
