@@ -86,8 +86,8 @@ async def fast_tile(request: Request) -> Response:
         raise InputError(f"tile format {fmt!r} is not supported: use one of webp, png, jpg")
     params = stretch_for_query(request.url.query)
     state = request.app.state
-    return await run_in_threadpool(tile_response, state.serving_cache, state.settings, request.headers.get("if-none-match"),
-                                   p["image_id"], p["rendition"], p["z"], p["x"], p["y"], fmt, params)
+    return await run_in_threadpool(tile_response, state.serving_cache, state.settings,
+                                   request.headers.get("if-none-match"), p["image_id"], p["rendition"], p["z"], p["x"], p["y"], fmt, params)
 
 
 def install_fast_tiles(app: FastAPI) -> None:
