@@ -87,7 +87,8 @@ async def fast_tile(request: Request) -> Response:
     params = stretch_for_query(request.url.query)
     state = request.app.state
     return await run_in_threadpool(tile_response, state.serving_cache, state.settings,
-                                   request.headers.get("if-none-match"), p["image_id"], p["rendition"], p["z"], p["x"], p["y"], fmt, params)
+                                   request.headers.get("if-none-match"), p["image_id"],
+                                   p["rendition"], p["z"], p["x"], p["y"], fmt, params)
 
 
 def install_fast_tiles(app: FastAPI) -> None:
