@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pixelScaleArcsec } from '../src/coords/wcsSummary.js';
+import { pixelScaleArcsec } from '../../src/coords/wcsSummary.js';
 
 test('pixel scale reads a number, a per-axis record, or nothing', () => {
   assert.equal(pixelScaleArcsec({ has_celestial: true, pixel_scale_arcsec: 0.04 }), 0.04);

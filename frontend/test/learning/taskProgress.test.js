@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FOLLOW_UP_GRACE_MS, applyTaskEvent, describeTask, shownTask, taskNumbers } from '../src/learning/taskProgress.js';
+import { FOLLOW_UP_GRACE_MS, applyTaskEvent, describeTask, shownTask, taskNumbers } from '../../src/learning/taskProgress.js';
 
 const ev = (id, name, status, progress = 0, message = '', detail) => ({ id, name, status, progress, message, ...(detail ? { detail } : {}) });
 

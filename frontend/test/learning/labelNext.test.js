@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createLabelNext, isLabelled, nextProposal, originalOf, refitActive } from '../src/learning/labelNext.js';
-import { createStore, initialState } from '../src/store.js';
+import { createLabelNext, isLabelled, nextProposal, originalOf, refitActive } from '../../src/learning/labelNext.js';
+import { createStore, initialState } from '../../src/store.js';
 
 const items = [{ id: 10, label_class: null }, { id: 11, label_class: null }, { id: 12, label_class: '1' }, { id: 13, label_class: null }];
 

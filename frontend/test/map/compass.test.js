@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { directionsFromRotation, directionsFromSteps } from '../src/map/compass.js';
+import { directionsFromRotation, directionsFromSteps } from '../../src/map/compass.js';
 
 const near = (a, b) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-9, `${a} != ${b}`));
 

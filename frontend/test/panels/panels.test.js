@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml } from '../src/panels/dom.js';
-import { formatValue } from '../src/panels/readout.js';
-import { validate } from '../src/panels/stretchPanel.js';
+import { escapeHtml } from '../../src/panels/dom.js';
+import { formatValue } from '../../src/panels/readout.js';
+import { validate } from '../../src/panels/stretchPanel.js';
 
 test('pixel values print with 5 significant digits, exponents at the extremes, a dash for none', () => {
   assert.equal(formatValue(0.123456), '0.12346');

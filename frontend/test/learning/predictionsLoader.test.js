@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { boxContains, indexPredictions, startPredictionsLoader } from '../src/learning/predictionsLoader.js';
-import { createStore, initialState } from '../src/store.js';
+import { boxContains, indexPredictions, startPredictionsLoader } from '../../src/learning/predictionsLoader.js';
+import { createStore, initialState } from '../../src/store.js';
 
 test('predictions are kept by source id with the model version they come from', () => {
   const p = indexPredictions({ model_version: 12, version: 4, truncated: false, items: [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createLabelActions } from '../src/labels/labelActions.js';
-import { createStore, initialState } from '../src/store.js';
+import { createLabelActions } from '../../src/labels/labelActions.js';
+import { createStore, initialState } from '../../src/store.js';
 
 /** A fake server for POST /annotations and GET /sources/{id}: latest vote per annotator, consensus = latest. */
 function fakeServer() {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createModelActions } from '../src/learning/modelActions.js';
-import { createStore, initialState } from '../src/store.js';
+import { createModelActions } from '../../src/learning/modelActions.js';
+import { createStore, initialState } from '../../src/store.js';
 
 let savedFetch;
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnsFor, matchesFilter, moveFocus, nextPageOffset } from '../src/triage/gridNav.js';
+import { columnsFor, matchesFilter, moveFocus, nextPageOffset } from '../../src/triage/gridNav.js';
 
 const layout = { columns: 4, count: 10 }; // rows: 0-3, 4-7, 8-9
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requestBox, splitLayers } from '../src/labels/viewportLoader.js';
+import { requestBox, splitLayers } from '../../src/labels/viewportLoader.js';
 
 test('the box asked for is the view plus a margin, clipped to the image pixels (0-based edges at -0.5)', () => {
   const image = { width: 1000, height: 800 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createImageEventHub, openEventStream } from '../src/api/events.js';
-import { createStore, initialState } from '../src/store.js';
+import { createImageEventHub, openEventStream } from '../../src/api/events.js';
+import { createStore, initialState } from '../../src/store.js';
 
 /** A fake EventSource: the test fires its events and decides when the browser gives up (readyState 2). */
 function fakeEventSources() {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   UNKNOWN_CLASS_COLOUR, classColour, classForKey, classKeyMap, classLabel,
-} from '../src/labels/classKeys.js';
+} from '../../src/labels/classKeys.js';
 
 const LEGUS = {
   name: 'LEGUS',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accuracyPlotSvg, niceTicks } from '../src/panels/accuracyPlot.js';
-import { modelSummary } from '../src/panels/modelPanel.js';
+import { accuracyPlotSvg, niceTicks } from '../../src/panels/accuracyPlot.js';
+import { modelSummary } from '../../src/panels/modelPanel.js';
 
 test('round ticks cover the largest label count', () => {
   assert.deepEqual(niceTicks(10), [0, 5, 10]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createUndoStack } from '../src/labels/undoStack.js';
+import { createUndoStack } from '../../src/labels/undoStack.js';
 
 test('undo gives back the earlier class, redo the undone one, in stack order', () => {
   const stack = createUndoStack();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { saveSummary, sourceSaveStates, unsavedShapes } from '../src/labels/saveStates.js';
+import { saveSummary, sourceSaveStates, unsavedShapes } from '../../src/labels/saveStates.js';
 
 const entry = (over) => ({ key: 'k', imageId: 1, body: {}, attempts: 0, nextAt: 0, state: 'pending', error: null, ...over });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAngle, MAX_WIDTH, scaleBarLength } from '../src/map/scaleBar.js';
+import { formatAngle, MAX_WIDTH, scaleBarLength } from '../../src/map/scaleBar.js';
 
 test('picks the longest round angle that fits, and its width is length / (scale x resolution)', () => {
   // 0.04"/px at native resolution: 120 px = 4.8" -> 2" bar, 50 px wide.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiUrl } from '../src/api/client.js';
-import { stretchParams, tileUrl } from '../src/api/tiles.js';
+import { apiUrl } from '../../src/api/client.js';
+import { stretchParams, tileUrl } from '../../src/api/tiles.js';
 
 const BASE = { stretch: 'asinh', limits: 'percentile', pmin: 0.5, pmax: 99.8, vmin: '1', vmax: '2', softening: '', q: '3' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSaveQueue, isRetryable, retryDelay } from '../src/labels/saveQueue.js';
+import { createSaveQueue, isRetryable, retryDelay } from '../../src/labels/saveQueue.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   formatColumn, isKeyColumn, layerKeyColumns, sortableColumns, splitColumns,
-} from '../src/panels/sourceColumns.js';
+} from '../../src/panels/sourceColumns.js';
 
 test('magnitudes and CI come first; errors and flags do not', () => {
   assert.equal(isKeyColumn('mag_F555W'), true);

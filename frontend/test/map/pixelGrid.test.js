@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   FINEST_RESOLUTION, imageProjection, imageTileGrid, mapToPixel, pixelToMap, viewResolutions,
-} from '../src/map/pixelGrid.js';
+} from '../../src/map/pixelGrid.js';
 
 // The server's grid for a 1500x1000 image: maxzoom 3, origin at the top-left corner.
 const GRID = {

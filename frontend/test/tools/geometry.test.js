@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   boxGeometry, geometryCentre, geometryToMap, pointGeometry, polygonGeometry,
-} from '../src/tools/geometry.js';
+} from '../../src/tools/geometry.js';
 
 test('a point drawn at map (10.5, 20.5) is FITS 0-based pixel (10, 20)', () => {
   assert.deepEqual(pointGeometry([10.5, 20.5]), { type: 'Point', coordinates: [10, 20] });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CoordinateError, parseGoto } from '../src/coords/gotoQuery.js';
+import { CoordinateError, parseGoto } from '../../src/coords/gotoQuery.js';
 
 const close = (a, b, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} != ${b}`);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { latestRequest, latestWins } from '../src/api/latestWins.js';
+import { latestRequest, latestWins } from '../../src/api/latestWins.js';
 
 test('one call in flight; positions asked meanwhile collapse to the latest', async () => {
   const started = [];

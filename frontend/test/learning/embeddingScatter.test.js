@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UNKNOWN_POINT, nearestPoint, pointStyle, scatterTransform } from '../src/learning/embeddingScatter.js';
+import { UNKNOWN_POINT, nearestPoint, pointStyle, scatterTransform } from '../../src/learning/embeddingScatter.js';
 
 const scheme = { classes: [{ id: '1', colour: '#3fb950' }, { id: '2', colour: '#58a6ff' }, { id: '3', colour: '#f0883e' }, { id: '4', colour: '#f85149' }] };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MIN_RADIUS, ringSpec, screenRadius, shownClass } from '../src/layers/sourceStyle.js';
+import { MIN_RADIUS, ringSpec, screenRadius, shownClass } from '../../src/layers/sourceStyle.js';
 
 const scheme = { name: 'LEGUS', classes: [{ id: '1', name: 'a', colour: '#3fb950', hotkey: '1' }] };
 const layers = new Map([
@@ -41,7 +41,7 @@ test('radii are image pixels on screen, never below the minimum', () => {
 });
 
 test('colour by prediction: an unlabelled ring takes the predicted class colour, dashed, fainter when unsure', async () => {
-  const { CONFIDENCE_ALPHA, confidenceLevel } = await import('../src/layers/sourceStyle.js');
+  const { CONFIDENCE_ALPHA, confidenceLevel } = await import('../../src/layers/sourceStyle.js');
   const probs = { 1: 0.9, 2: 0.1 };
   const predictions = { 5: { class: '1', score: 0.9, probs, pseudo_label: null }, 6: { class: '1', score: 0.55, probs, pseudo_label: '1' } };
   const on = ctx({ predictions, byPrediction: true });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CoordinateError, formatDec, formatRa, parseDecDegrees, parseRaHours,
-} from '../src/coords/sexagesimal.js';
+} from '../../src/coords/sexagesimal.js';
 
 test('RA formats as hh:mm:ss.sss from degrees', () => {
   assert.equal(formatRa(0), '00:00:00.000');
