@@ -98,6 +98,8 @@ export function initialState() {
       active: false, strategy: 'entropy', items: /** @type {object[]} */ ([]), loading: false,
       error: /** @type {string|null} */ (null), modelVersion: /** @type {number|null} */ (null),
       done: /** @type {number[]} */ ([]),
+      /** labels made while walking (kept across new proposals: `done` restarts with each answer) */
+      labelled: 0,
     },
     embeddingOpen: false,
     /** "more like this" for a source: {sourceId, items, loading, error} */

@@ -183,6 +183,12 @@ def test_embedding_map_and_similar_sources(api: TestClient, trained_image: Learn
     scores = [item["similarity"] for item in similar["items"]]
     assert len(scores) == 5 and first not in [item["source_id"] for item in similar["items"]]
     assert scores == sorted(scores, reverse=True) and all(-1.0 <= s <= 1.0 for s in scores)
+    # rank and a distance that spreads (centred cosine), or a note that the encoder cannot tell them apart
+    assert [item["rank"] for item in similar["items"]] == [1, 2, 3, 4, 5]
+    assert all(item["distance"] == pytest.approx(1 - item["similarity"], abs=1e-4) for item in similar["items"])
+    assert all(0 <= item["farther"] <= 1 for item in similar["items"])
+    assert isinstance(similar["too_young"], bool) and (similar["note"] is None) != similar["too_young"]
+    assert scores[0] - scores[-1] > 0.001 or similar["too_young"]
     assert api.get("/api/sources/999999/similar").status_code == 404
     assert api.get(f"/api/sources/{first}/similar", params={"k": 0}).status_code == 422
 
