@@ -5,6 +5,7 @@
  */
 import { getImage, listImages, worldToPixel } from './api/images.js';
 import { stretchProblem } from './api/tiles.js';
+import { mergeViews, recallView, stretchFields } from './viewMemory.js';
 import {
   CoordinateError, chooseReading, insideImage, parseGoto, skyReading,
 } from './coords/gotoQuery.js';
@@ -82,7 +83,9 @@ export function createActions(store) {
    * @param {number} imageId
    * @param {{rendition?: string|null, x?: number|null, y?: number|null, res?: number|null}} [at]
    */
-  async function openImage(imageId, at = {}) {
+  async function openImage(imageId, wanted = {}) {
+    // the hash's view first, then what this browser remembers of the image (viewMemory.js)
+    const at = mergeViews(wanted, recallView(imageId));
     openSeq += 1;
     const seq = openSeq;
     showStatus(`opening image ${imageId}…`, 'busy');
@@ -104,7 +107,8 @@ export function createActions(store) {
       image,
       rendition,
       previousRendition: null,
-      stretch: { ...initialState().stretch, ...(image.stretch_defaults ?? {}) },
+      stretch: { ...initialState().stretch, ...(image.stretch_defaults ?? {}), ...stretchFields(at.stretch ?? {}) },
+      restoredHidden: at.hidden ?? null,
       blinkSet: defaultBlinkSet(image),
       blinking: false,
       cursor: null,

@@ -52,6 +52,10 @@ export function initialState() {
     layers: /** @type {object[]} */ ([]),
     /** layer ids switched off in the legend */
     hiddenLayers: /** @type {number[]} */ ([]),
+    /** the image whose layers `layers` holds (null while loading) */
+    layersImageId: /** @type {number|null} */ (null),
+    /** hidden layers to restore once the opened image's layers arrive (hash or view memory) */
+    restoredHidden: /** @type {number[]|null} */ (null),
     /** the sources in view: {count, truncated, sources, layers, bbox} */
     viewportSources: /** @type {object|null} */ (null),
     /** bumped when sources changed on the server (import, detection, a drawn shape saved): reload the view */
