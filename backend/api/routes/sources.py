@@ -16,6 +16,7 @@ from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceLis
 from backend.errors import InputError
 from backend.services.annotations import source_history
 from backend.services.selection.filters import compile_filter, parse_filter
+from backend.services.selection.photometry import photometry
 from backend.services.source_queries import list_sources, next_source, source_detail
 from backend.services.viewport import query_viewport
 
@@ -90,6 +91,17 @@ def get_next_source(
     return next_source(session, image_id, after, direction, state,  # type: ignore[arg-type]
                        parse_ids(layers, "layers"), parse_names(classes), flt,
                        (point[0], point[1]) if point else None, parse_ids(skip, "skip"))
+
+
+@router.get("/images/{image_id}/photometry")
+def get_photometry(
+    image_id: int, session: SessionDep, layers: LayersQuery = None,
+    columns: Annotated[str | None, Query(description="columns, comma-separated; default: mag_* and ci")] = None,
+) -> dict[str, Any]:
+    """Every source of the layers as columns for the colour-magnitude and colour-colour diagrams: ids,
+    positions, consensus / reference / predicted class and the chosen values (placeholders as null,
+    listed in ``sentinels``)."""
+    return photometry(session, image_id, parse_ids(layers, "layers"), parse_names(columns))
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail)

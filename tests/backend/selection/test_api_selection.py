@@ -163,3 +163,22 @@ def test_next_goes_to_the_nearest_unlabelled_from_the_view_centre(client: TestCl
     assert client.get(url, params={"near": "510,520", "filter": json.dumps(cut)}).json()["catalog_id"] == "6"
     assert client.get(url, params={"near": "5"}).status_code == 422
 
+
+
+def test_photometry_columns_for_the_diagrams(client: TestClient, image_id: int) -> None:
+    ref = b"id,x,y,class\n1,500.5,480.5,2\n2,10,10,4\n"
+    imported = client.post(f"/api/images/{image_id}/layers/import", files={"file": ("ref.csv", ref)},
+                           data={"kind": "reference", "name": "truth"})
+    assert imported.status_code == 201, imported.text
+    det = next(la["id"] for la in client.get(f"/api/images/{image_id}/layers").json() if la["kind"] == "detections")
+    body = client.get(f"/api/images/{image_id}/photometry", params={"layers": str(det)}).json()
+    assert body["count"] == 6 and body["columns"] == ["mag_V", "mag_I", "ci"]
+    assert body["values"]["mag_V"][3] is None and body["sentinels"]["mag_V"] == [3]  # 99.999
+    assert body["values"]["mag_I"][4] is None and body["sentinels"]["mag_I"] == []  # missing, not a sentinel
+    assert body["values"]["mag_V"][:3] == [22.0, 20.0, 21.0]
+    # source 3 (500, 480) matches the reference source at (500.5, 480.5): its class 2
+    assert body["reference_class"] == [None, None, "2", None, None, None]
+    assert body["predicted_class"] == [None] * 6 and body["label_class"] == [None] * 6
+    only = client.get(f"/api/images/{image_id}/photometry", params={"layers": str(det), "columns": "ci"}).json()
+    assert list(only["values"]) == ["ci"]
+    assert client.get(f"/api/images/{image_id}/photometry", params={"columns": "a b"}).status_code == 422
