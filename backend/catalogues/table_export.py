@@ -70,7 +70,7 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         if info is not None:
             unit, note = astropy_unit(info.unit)
             table[out].unit = unit
-            table[out].description = " ".join(t for t in (info.description, note) if t) or None
+            table[out].description = " ".join(t for t in (info.description, note) if t) or None  # type: ignore[assignment]
     table.meta.update(table_meta(catalog, provenance))
     return table
 

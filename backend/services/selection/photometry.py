@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -95,7 +96,8 @@ def _number(raw: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _reference_classes(session: Session, image_id: int, rows: list[Any], kinds: dict[int, str]) -> list[str | None]:
+def _reference_classes(session: Session, image_id: int, rows: Sequence[Any],
+                       kinds: dict[int, str]) -> list[str | None]:
     """A catalogue annotator's class of the source itself, else of the reference source within MATCH_PX."""
     voted: dict[int, str | None] = {}
     for sid, cls in session.execute(
