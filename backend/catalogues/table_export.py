@@ -69,8 +69,9 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         info = catalog.meta.columns.get(name)
         if info is not None:
             unit, note = astropy_unit(info.unit)
-            table[out].unit = unit
-            table[out].description = " ".join(t for t in (info.description, note) if t) or None  # type: ignore[assignment]
+            if unit is not None:
+                table[out].unit = unit
+            table[out].description = " ".join(t for t in (info.description, note) if t) or None
     table.meta.update(table_meta(catalog, provenance))
     return table
 
