@@ -68,9 +68,9 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         table[out] = typed_column([s.columns.get(name) for s in sources])
         info = catalog.meta.columns.get(name)
         if info is not None:
-            unit, note = astropy_unit(info.unit)
-            if unit is not None:
-                table[out].unit = unit
+            known_unit, note = astropy_unit(info.unit)
+            if known_unit is not None:
+                table[out].unit = known_unit
             table[out].description = " ".join(t for t in (info.description, note) if t) or None
     table.meta.update(table_meta(catalog, provenance))
     return table
