@@ -50,13 +50,15 @@ def get_viewport(
     bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
     state: Annotated[str, Query(description="all | labelled | unlabelled")] = "all",
     limit: int = 5000,
+    thin: Annotated[bool, Query(description="more than limit: spread them evenly, brightest first")] = False,
 ) -> dict[str, Any]:
-    """The markers inside a map window (``truncated``: more matched than ``limit``, zoom in)."""
+    """The markers inside a map window (``truncated``: more matched than ``limit``, zoom in; with ``thin``
+    the ``limit`` drawn are spread evenly over the window, brightest first)."""
     box = parse_floats(bbox, "bbox") if bbox else None
     if box is not None and len(box) != 4:
         raise InputError(f"bbox needs 4 numbers xmin,ymin,xmax,ymax (0-based pixels), got {len(box)}")
     return query_viewport(session, image_id, tuple(box) if box else None,  # type: ignore[arg-type]
-                          parse_ids(layers, "layers"), parse_names(classes), state, limit)
+                          parse_ids(layers, "layers"), parse_names(classes), state, limit, thin)
 
 
 @router.get("/images/{image_id}/sources/list", response_model=SourceList)

@@ -182,3 +182,36 @@ def test_photometry_columns_for_the_diagrams(client: TestClient, image_id: int) 
     only = client.get(f"/api/images/{image_id}/photometry", params={"layers": str(det), "columns": "ci"}).json()
     assert list(only["values"]) == ["ci"]
     assert client.get(f"/api/images/{image_id}/photometry", params={"columns": "a b"}).status_code == 422
+
+
+def test_thinning_spreads_evenly_and_takes_the_brightest(tmp_path: Path) -> None:
+    import numpy as np
+
+    from backend.services.selection.thinning import thin_order
+
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(0, 1000, 20000), rng.uniform(0, 1000, 20000)
+    mag = rng.uniform(18, 26, 20000)
+    chosen = thin_order(x, y, mag, (0, 0, 1000, 1000), 400)
+    assert len(chosen) == 400
+    # every quarter of the view gets its share (index order would have filled the first rows only)
+    top = np.sum(y[chosen] > 500)
+    assert 160 < top < 240
+    # within the drawn set, brightness is favoured: the median is far brighter than the catalogue's
+    assert np.median(mag[chosen]) < np.median(mag) - 2
+
+
+def test_viewport_thin_fills_the_whole_view(client: TestClient) -> None:
+    lines = ["id,x,y,mag_V"] + [f"{i},{(i * 37) % 1000},{i // 10},{20 + (i % 7)}" for i in range(1, 10001)]
+    image = add_image(client.app.state.sessions, "big", 1000, 1000, tan_header(1000, 1000))  # type: ignore[attr-defined]
+    response = client.post(f"/api/images/{image}/layers/import",
+                           files={"file": ("big.csv", "\n".join(lines).encode())}, data={"kind": "detections"})
+    assert response.status_code == 201, response.text
+    params = {"bbox": "0,0,999,999", "limit": 500}
+    plain = client.get(f"/api/images/{image}/sources", params=params).json()
+    assert plain["truncated"] and max(s["y"] for s in plain["sources"]) < 300  # the top of the view empty
+    thin = client.get(f"/api/images/{image}/sources", params={**params, "thin": "true"}).json()
+    assert thin["truncated"] and thin["thinned"] and thin["matched"] == 9999 and thin["count"] == 500
+    ys = [s["y"] for s in thin["sources"]]
+    assert min(ys) < 100 and max(ys) > 900
+    assert len({s["id"] for s in thin["sources"]}) == 500
