@@ -77,7 +77,7 @@ def submit_predict(ctx: WorkerContext, image_id: int) -> TaskRun:
 
 
 def sample_params(ctx: WorkerContext, image_id: int, strategy: str, k: int,
-                  seed: int | None) -> dict[str, Any]:
+                  seed: int | None, flt: dict[str, Any] | None = None) -> dict[str, Any]:
     from backend.errors import InputError
 
     if strategy not in STRATEGIES:
@@ -88,4 +88,5 @@ def sample_params(ctx: WorkerContext, image_id: int, strategy: str, k: int,
         require_image(session, image_id)
         probe = session.scalar(select(func.max(ModelVersion.id)).where(ModelVersion.image_id == image_id))
         last = session.scalar(select(func.max(Annotation.id)).where(Annotation.image_id == image_id)) or 0
-    return {"strategy": strategy, "k": k, "seed": seed, "model_version": probe, "labels_key": last}
+    params = {"strategy": strategy, "k": k, "seed": seed, "model_version": probe, "labels_key": last}
+    return params | ({"filter": flt} if flt else {})

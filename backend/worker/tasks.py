@@ -132,11 +132,13 @@ def _predict(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[s
 
 def _sample(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
     from backend.services.learning.picking import pick_next
+    from backend.services.selection.working_set import working_set_ids
 
     p = run.params
     with session_scope(ctx.sessions) as session:
+        allowed = working_set_ids(session, run.image_id, p.get("filter"))
         picked = pick_next(session, ctx.settings.data_dir, run.image_id, p["strategy"], int(p["k"]),
-                           p.get("seed"))
+                           p.get("seed"), allowed)
     return picked, f"picked {picked['k']} sources by {picked['strategy']}"
 
 

@@ -42,3 +42,21 @@ test('bad input says what to type', () => {
   assert.throws(() => parseGoto('radec 400 10'), /0\.\.360/);
   assert.throws(() => parseGoto('px 10:00 20'), /two numbers/);
 });
+
+test('two plain numbers also have a sky reading, decided by the image range (Dec without a sign)', async () => {
+  const { chooseReading, insideImage, skyReading } = await import('../../src/coords/gotoQuery.js');
+  assert.deepEqual(skyReading('187.5124 8.0471'), { ra: 187.5124, dec: 8.0471 });
+  assert.equal(skyReading('px 187 8'), null);
+  assert.equal(skyReading('512 300'), null, 'no Dec above 90');
+  assert.equal(skyReading('10:41:22 41:16:07'), null);
+  const image = { width: 1024, height: 1024 };
+  // 187.5 8.05 is a pixel of a 1024 image too, but as RA/Dec it lands on the image: that reading is taken
+  // (it was read as the pixel without a word)
+  assert.equal(chooseReading({ pixelInside: insideImage(187.5124, 8.0471, image), skyInside: true }), 'sky');
+  assert.equal(chooseReading({ pixelInside: true, skyInside: false }), 'pixel');
+  assert.equal(chooseReading({ pixelInside: false, skyInside: false }), 'outside');
+  // world2pix answers null off the projection: outside, never pixel (0, 0) (null >= -0.5 is true in JS)
+  assert.equal(insideImage(null, null, image), false);
+  assert.equal(insideImage(-0.6, 3, image), false);
+  assert.equal(insideImage(1023.4, 0, image), true);
+});

@@ -102,6 +102,7 @@ test('label next selects the first proposal, moves on after each label, and asks
   assert.deepEqual(selected, [10, 11], 'the annotator is not moved off the source in hand');
   label(11, '4');
   assert.deepEqual(selected, [10, 11, 12], 'the next one comes from the new proposals');
+  assert.equal(store.get().labelNext.labelled, 2, 'labels count across new proposals (it kept saying 0)');
   next.stop();
   label(12, '2');
   assert.deepEqual(selected, [10, 11, 12], 'off: labels do not move the selection');

@@ -33,4 +33,9 @@ test('the model line says what exists and what is missing', () => {
   const probe = { version: 4, n_labels: 25, validation_accuracy: 0.8123, validation: '5-fold' };
   assert.equal(modelSummary({ encoder, embeddings: {}, probe }), 'encoder v1 (30 steps) · probe v4: 25 labels, accuracy 0.81');
   assert.match(modelSummary({ encoder, embeddings: {}, probe: { ...probe, validation_accuracy: null, validation: '5-fold (pending)' } }), /cross-validating/);
+  // the last known figure is named with its own version, never as this probe's accuracy
+  const history = [{ version: 3, validation_accuracy: 0.49 }, { version: 4, validation_accuracy: null }];
+  const line = modelSummary({ encoder, embeddings: {}, history, probe: { ...probe, validation_accuracy: null, validation: '5-fold (pending)' } });
+  assert.match(line, /accuracy: cross-validating… \(v3 had 0\.49\)$/);
+  assert.doesNotMatch(line, /labels, accuracy 0\.49/);
 });
