@@ -27,15 +27,15 @@ from backend.api.routes import (
     learning,
     members,
     projects,
+    regions,
     sky,
     sources,
     tiles,
 )
 from backend.auth.startup import prepare_identity
-from backend.db.migrate import upgrade
-from backend.db.session import make_engine, make_sessionmaker
+from backend.db.session import open_database
 from backend.housekeeping import remove_leftovers
-from backend.services.catalog import ImageCatalog
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
 
@@ -57,10 +57,7 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
-    settings.ensure_dirs()
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)  # prestart: the schema is always current
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(settings)  # prestart: the schema is always current
     if settings.cleanup_on_start:
         remove_leftovers(settings)
     local_caller = prepare_identity(settings, sessions)  # accounts mode: refuses to start without an owner
@@ -69,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.catalog = ImageCatalog(sessions, settings.data_dir)
+    app.state.serving_cache = ServingCache(sessions, settings.data_dir)
     app.state.local_caller = local_caller
     install_error_handlers(app)
     install_gates(app, settings)
@@ -81,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
+    for labelling in (projects, layers, sources, regions, annotation_routes, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from backend.db.annotations import Round
 from backend.db.learning import TaskRun
 from backend.db.projects import Project
+from backend.db.regions import Region
 from backend.db.sources import Layer, Source
 from backend.db.tables import Image
 from backend.errors import NotFoundError
-from backend.services.projects import default_project
+from backend.services.labelling.projects import default_project
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -70,6 +71,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/images/{image_id}/world2pix"): VIEWER,
     ("GET", "/api/images/{image_id}/values"): VIEWER,
     ("GET", "/api/images/{image_id}/cutout.png"): VIEWER,
+    ("GET", "/api/images/{image_id}/photometry"): VIEWER,
+    # regions of the sky (working sets, masks)
+    ("GET", "/api/images/{image_id}/regions"): VIEWER,
+    ("GET", "/api/images/{image_id}/regions.reg"): VIEWER,
+    ("POST", "/api/images/{image_id}/regions"): ANNOTATOR,
+    ("POST", "/api/images/{image_id}/regions/import"): ANNOTATOR,
+    ("DELETE", "/api/regions/{region_id}"): ANNOTATOR,
     # projects, members, annotators
     ("GET", "/api/projects"): Rule(SIGNED_IN),
     ("POST", "/api/projects"): _d("owner"),
@@ -144,6 +152,7 @@ RESOLVERS = {
     "source_id": _via_image(Source, "source"),
     "round_id": _via_image(Round, "round"),
     "task_id": _via_image(TaskRun, "task"),
+    "region_id": _via_image(Region, "region"),
 }
 
 

@@ -17,10 +17,10 @@ from backend.auth.roles import RANK, check_role
 from backend.auth.secrets import MAX_PASSWORD, MIN_PASSWORD, hash_password
 from backend.db.annotations import Annotator
 from backend.db.projects import Project
+from backend.db.upsert import insert_ignore
 from backend.db.users import Membership, User
 from backend.errors import ConflictError, InputError, NotFoundError
-from backend.services.projects import default_project
-from backend.services.upsert import insert_ignore
+from backend.services.labelling.projects import default_project
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")

@@ -17,7 +17,7 @@ from backend.auth.accounts import add_user
 from backend.auth.credentials import create_api_token
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker, session_scope
-from backend.services.projects import create_project, default_project
+from backend.services.labelling.projects import create_project, default_project
 from backend.settings import Settings
 
 ROLE_USERS = ("owner", "reviewer", "annotator", "viewer")

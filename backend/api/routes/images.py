@@ -10,13 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from backend.api.deps import CallerDep, CatalogDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.deps import CallerDep, ServingCacheDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.inputs import clean_text
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
-from backend.services.images import delete_image, ingest_image, list_images, load_image, restore_image
-from backend.services.projects import default_project
+from backend.services.images.store import delete_image, ingest_image, list_images, load_image, restore_image
+from backend.services.labelling.projects import default_project
 from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
@@ -94,7 +94,7 @@ def upload_image(
 
 @router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses={200: {"description": "archived: the image carries people's labels"}})
-def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: CatalogDep) -> Response:
+def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: ServingCacheDep) -> Response:
     """Delete an image (204); one with people's labels is archived instead (200 ``{"status": "archived"}``):
     hidden, labels and files kept, still exportable, restorable with ``POST /api/images/{id}/restore``."""
     outcome = delete_image(settings, sessions, image_id)

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from backend.api.deps import SessionDep
 from backend.api.inputs import clean_text
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
-from backend.services.catalog_reading import IMPORT_FORMATS, read_catalog_file
-from backend.services.layer_import import ImportReport, import_catalog
-from backend.services.layers import delete_layer, list_layers, require_image, restore_layer, update_layer
+from backend.services.labelling.catalogue_files import IMPORT_FORMATS, read_catalog_file
+from backend.services.labelling.layer_import import ImportReport, import_catalog
+from backend.services.labelling.layers import delete_layer, list_layers, require_image, restore_layer, update_layer
 
 router = APIRouter(tags=["layers"])
 

@@ -4,7 +4,7 @@ Every existing human annotator gets a user row of the same name (no password), s
 accounts keep who made them when a project moves to accounts mode.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
