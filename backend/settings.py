@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_scope: str = "openid email profile"
     oidc_name: str = Field(default="institute", description="the sign-in button's provider name")
+    oidc_default_role: Literal["viewer", "annotator", "reviewer", "owner"] | None = Field(
+        default=None, description="role on every project of a user's first institute sign-in; default none "
+        "(an owner grants one)")
     local_user: str = Field(default_factory=lambda: local_username(),
                             description="local mode's implicit owner (default: the login name)")
     cleanup_on_start: bool = Field(default=True, description="remove leftovers of killed ingests at start")
