@@ -163,7 +163,7 @@ async function signInThenStart() {
     return null;
   }
   mountSignedIn(byId('brand'), me);
-  if (me.mode === 'accounts') labelling.setAnnotator(me.username);
+  if (me.mode === 'accounts') labelling.setAnnotator(me.username, { register: false });
   return start();
 }
 
