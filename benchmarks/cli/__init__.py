@@ -7,11 +7,12 @@ import json
 import sys
 
 from benchmarks.cli import label_efficiency as bench_label_efficiency
+from benchmarks.cli import labels as bench_labels
 from benchmarks.cli import sources as bench_sources
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency)")
+    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency, labels)")
     which = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
 
     t = which.add_parser("tiles", help="tile server throughput and latency against in-process rendering")
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.set_defaults(func=bench_tiles)
     bench_sources.register(which)
     bench_label_efficiency.register(which)
+    bench_labels.register(which)
 
 
 def bench_tiles(args: argparse.Namespace) -> int:
