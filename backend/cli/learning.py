@@ -11,42 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import Any
 
 from backend.cli.context import context
+from backend.cli.progress import ProgressRenderer
 from backend.worker.context import WorkerContext
 from backend.worker.events import Publisher
-
-BAR = 30
-
-
-class ProgressBar:
-    """Renders ``task`` events on stderr: one redrawn line on a terminal, a line every 10 % otherwise."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._shown: dict[int, int] = {}
-
-    def publish(self, image_id: int, kind: str, data: dict[str, Any]) -> None:
-        if kind != "task":
-            return
-        fraction = float(data.get("progress") or 0.0)
-        filled = int(round(BAR * fraction))
-        bar = "#" * filled + "." * (BAR - filled)
-        line = f"{data['name']:9s} [{bar}] {100 * fraction:5.1f}%  {data['message']}"
-        if self.tty:
-            end = "\n" if data["status"] in ("done", "failed") else ""
-            self.stream.write("\r\x1b[2K" + line + end)
-        else:
-            decile = -1 if data["status"] != "running" else int(fraction * 10)
-            if self._shown.get(data["id"]) == decile and decile >= 0:
-                return
-            self._shown[data["id"]] = decile
-            self.stream.write(line + "\n")
-        self.stream.flush()
 
 
 class Tee:
@@ -68,7 +39,7 @@ def cli_worker() -> WorkerContext:
 
     ctx = context()
     broker = ctx.settings.broker_url
-    events: Publisher = Tee(ProgressBar(), RedisEvents(broker)) if broker else ProgressBar()
+    events: Publisher = Tee(ProgressRenderer(), RedisEvents(broker)) if broker else ProgressRenderer()
     worker = WorkerContext(ctx.settings, ctx.sessions, events, inline=True)
     worker.dispatcher = InlineDispatcher(partial(run_task, worker))
     return worker

@@ -87,5 +87,7 @@ def submit(ctx: WorkerContext, request: TaskRequest) -> TaskRun:
         return run
     ctx.events.publish(request.image_id, "task", runs.run_event(run))
     ctx.dispatcher.enqueue(request.name, run.id)
-    with ctx.sessions() as session:  # inline (or an eager Celery) it has finished by now: answer with its state
+    if not ctx.inline:  # on a lane or a Celery worker: answer with the run as it was queued
+        return run
+    with ctx.sessions() as session:  # run in the caller, follow-ups included: answer with how it ended
         return runs.get_run(session, run.id)

@@ -97,9 +97,10 @@ def submit_predict(ctx: WorkerContext, image_id: int) -> TaskRun:
                                                          "sources_key": key}))
 
 
-def sample_request(ctx: WorkerContext, image_id: int, strategy: str, k: int,
-                   seed: int | None) -> TaskRequest:
-    """Picking the next sources (and writing the "picked" layer) for the current model and labels."""
+def sample_request(ctx: WorkerContext, image_id: int, strategy: str, k: int, seed: int | None,
+                   flt: dict[str, Any] | None = None) -> TaskRequest:
+    """Picking the next sources (and writing the "picked" layer) for the current model and labels, among
+    the working set ``flt`` selects (default: every source)."""
     if strategy not in STRATEGIES:
         raise InputError(f"strategy {strategy!r} is unknown: use one of {', '.join(STRATEGIES)}")
     if not 1 <= k <= MAX_K:
@@ -108,5 +109,5 @@ def sample_request(ctx: WorkerContext, image_id: int, strategy: str, k: int,
         require_image(session, image_id)
         probe = session.scalar(select(func.max(ModelVersion.id)).where(ModelVersion.image_id == image_id))
         last = session.scalar(select(func.max(Annotation.id)).where(Annotation.image_id == image_id)) or 0
-    return TaskRequest("sample", image_id, {"strategy": strategy, "k": k, "seed": seed, "model_version": probe,
-                                            "labels_key": last})
+    params = {"strategy": strategy, "k": k, "seed": seed, "model_version": probe, "labels_key": last}
+    return TaskRequest("sample", image_id, params | ({"filter": flt} if flt else {}))

@@ -32,6 +32,7 @@ from backend.services.learning.picking import pick_next
 from backend.services.learning.pretraining import PretrainParams, embed_sources, pretrain_encoder
 from backend.services.learning.probe_accuracy import record_accuracy
 from backend.services.learning.probe_fitting import ProbeParams, fit_probe, repredict
+from backend.services.selection.working_set import working_set_ids
 from backend.worker.context import TaskRequest, WorkerContext
 from backend.worker.submit import accuracy_request, embed_request, fit_probe_request, has_labels
 from models.errors import ModelsError
@@ -136,8 +137,9 @@ def _predict(ctx: WorkerContext, run: TaskRun, report: Reporter) -> Outcome:
 def _sample(ctx: WorkerContext, run: TaskRun, report: Reporter) -> Outcome:
     p = run.params
     with session_scope(ctx.sessions) as session:
+        allowed = working_set_ids(session, run.image_id, p.get("filter"))
         picked = pick_next(session, ctx.settings.data_dir, run.image_id, p["strategy"], int(p["k"]),
-                           p.get("seed"))
+                           p.get("seed"), allowed)
     return Outcome(picked, f"picked {picked['k']} sources by {picked['strategy']}")
 
 

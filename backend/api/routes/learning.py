@@ -25,11 +25,15 @@ from backend.services.learning.picking import propose_next
 from backend.services.learning.predictions import query_predictions
 from backend.services.learning.pretraining import PretrainParams
 from backend.services.learning.status import learning_status
+from backend.services.selection.filters import compile_filter, parse_filter
+from backend.services.selection.working_set import working_set_ids
 from backend.worker.runner import run_now
 from backend.worker.submit import sample_request, submit_fit_probe, submit_pretrain
 
 router = APIRouter(tags=["learning"])
 Strategy = Annotated[str, Query(description="entropy | random | margin | diverse | cluster_entropy")]
+WorkingSet = Annotated[str | None, Query(description="the working set (cuts, regions, lasso) as JSON, as "
+                                                     "GET /sources/list takes it")]
 
 
 @router.post("/images/{image_id}/learning/pretrain", status_code=status.HTTP_202_ACCEPTED)
@@ -83,10 +87,12 @@ def get_predictions(
 
 @router.get("/images/{image_id}/learning/next")
 def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy: Strategy = "entropy",
-             k: int = 20, seed: int | None = None) -> dict[str, Any]:
-    """The ``k`` sources to label next, best first, by the current model; writes nothing (``POST`` to
-    make them the image's "picked" layer)."""
-    proposal = propose_next(session, settings.data_dir, image_id, strategy, k, seed)
+             k: int = 20, seed: int | None = None, filter: WorkingSet = None) -> dict[str, Any]:
+    """The ``k`` sources to label next, best first, among the working set, by the current model; writes
+    nothing (``POST`` to make them the image's "picked" layer)."""
+    flt = _working_set(session, image_id, filter)
+    proposal = propose_next(session, settings.data_dir, image_id, strategy, k, seed,
+                            working_set_ids(session, image_id, flt))
     items = _ranked(session, proposal["source_ids"])
     return {"task": None, "strategy": proposal["strategy"], "layer_id": None,
             "model_version": proposal["model_version"], "count": len(items), "items": items}
@@ -94,15 +100,23 @@ def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy
 
 @router.post("/images/{image_id}/learning/next")
 def post_next(image_id: int, session: SessionDep, worker: WorkerDep, strategy: Strategy = "entropy",
-              k: int = 20, seed: int | None = None) -> dict[str, Any]:
-    """Pick the ``k`` sources to label next (a ``sample`` task, run at once): they become the image's
-    "picked" layer and get ranks 1..k in the predictions."""
-    run = run_now(worker, sample_request(worker, image_id, strategy, k, seed))
+              k: int = 20, seed: int | None = None, filter: WorkingSet = None) -> dict[str, Any]:
+    """Pick the ``k`` sources to label next among the working set (a ``sample`` task, run at once): they
+    become the image's "picked" layer and get ranks 1..k in the predictions."""
+    flt = _working_set(session, image_id, filter)
+    run = run_now(worker, sample_request(worker, image_id, strategy, k, seed, flt))
     if run.status != "done" or run.result is None:
         raise ConflictError(run.error or f"task {run.id} is {run.status}: ask again in a moment")
     items = _ranked(session, run.result["source_ids"])
     return {"task": run.id, "strategy": run.result["strategy"], "layer_id": run.result["layer_id"],
             "model_version": run.result["model_version"], "count": len(items), "items": items}
+
+
+def _working_set(session: Session, image_id: int, text: str | None) -> dict[str, Any] | None:
+    """The working-set filter as stored in a task's params; refused here (4xx), not in the task."""
+    spec = parse_filter(text)
+    compile_filter(session, image_id, spec)
+    return spec.model_dump(exclude_none=True) if spec is not None else None
 
 
 def _ranked(session: Session, picked: list[int]) -> list[dict[str, Any]]:

@@ -36,9 +36,9 @@ MAX_K = 1000
 
 
 def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
-              seed: int | None = None) -> dict[str, Any]:
+              seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
     """Choose ``k`` unlabelled sources, rank them and rebuild the picked layer (caller commits)."""
-    proposal = propose_next(session, data_dir, image_id, strategy, k, seed)
+    proposal = propose_next(session, data_dir, image_id, strategy, k, seed, allowed)
     picked = proposal["source_ids"]
     _rank(session, image_id, picked)
     layer = _rebuild_picked_layer(session, image_id, picked, strategy)
@@ -46,8 +46,10 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
 
 
 def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
-                 seed: int | None = None) -> dict[str, Any]:
-    """The ``k`` unlabelled sources to label next, best first, by ``strategy``; reads only."""
+                 seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
+    """The ``k`` unlabelled sources to label next, best first, by ``strategy``; reads only.
+
+    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source."""
     from models.acquisition import select as acquire
 
     require_image(session, image_id)
@@ -74,10 +76,15 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
         if row >= 0:
             candidate[row] = sid
     blocked = candidate < 0
+    if allowed is not None:
+        blocked |= ~np.isin(candidate, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
     rows = index.rows(everything.x, everything.y)
     blocked[[r for r, lab in zip(rows.tolist(), everything.label, strict=True) if r >= 0 and lab]] = True
     free = int((~blocked).sum())
     if free == 0:
+        if allowed is not None:
+            raise ConflictError(f"every source of image {image_id} in the cuts and regions is labelled: "
+                                "nothing left to pick there (widen the cuts)")
         raise ConflictError(f"every source of image {image_id} is labelled: nothing left to pick")
     chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
     picked = [int(candidate[i]) for i in chosen]

@@ -180,6 +180,12 @@ def test_embedding_map_and_similar_sources(api: TestClient, trained_image: Learn
     scores = [item["similarity"] for item in similar["items"]]
     assert len(scores) == 5 and first not in [item["source_id"] for item in similar["items"]]
     assert scores == sorted(scores, reverse=True) and all(-1.0 <= s <= 1.0 for s in scores)
+    # rank and a distance that spreads (centred cosine), or a note that the encoder cannot tell them apart
+    assert [item["rank"] for item in similar["items"]] == [1, 2, 3, 4, 5]
+    assert all(item["distance"] == pytest.approx(1 - item["similarity"], abs=1e-4) for item in similar["items"])
+    assert all(0 <= item["farther"] <= 1 for item in similar["items"])
+    assert isinstance(similar["too_young"], bool) and (similar["note"] is None) != similar["too_young"]
+    assert scores[0] - scores[-1] > 0.001 or similar["too_young"]
     assert api.get("/api/sources/999999/similar").status_code == 404
     assert api.get(f"/api/sources/{first}/similar", params={"k": 0}).status_code == 422
 
@@ -249,3 +255,24 @@ def test_the_accuracy_arrives_as_its_own_task(api: TestClient, trained_image: Le
     assert accuracy["status"] == "done" and accuracy["params"] == {"probe": fit["result"]["model_version"]}
     status = api.get(f"/api/images/{image_id}/learning").json()
     assert status["probe"]["validation_accuracy"] == accuracy["result"]["validation_accuracy"] is not None
+
+
+def test_label_next_picks_only_inside_the_working_set(fresh_api: TestClient, untrained_image: LearningImage) -> None:
+    import json
+
+    image_id = untrained_image.image_id
+    image = fresh_api.get(f"/api/images/{image_id}").json()
+    w, h = image["width"], image["height"]
+    region = fresh_api.post(f"/api/images/{image_id}/regions", json={
+        "kind": "box", "geometry": {"x": w / 4, "y": h / 4, "width": w / 2, "height": h / 2}}).json()
+    flt = json.dumps({"regions": [region["id"]]})
+    inside = fresh_api.get(f"/api/images/{image_id}/sources/list", params={"filter": flt, "limit": 5000}).json()
+    everything = fresh_api.get(f"/api/images/{image_id}/sources/list", params={"limit": 1}).json()["count"]
+    assert 0 < inside["count"] < everything
+    r = fresh_api.get(f"/api/images/{image_id}/learning/next",
+                      params={"strategy": "random", "k": 10, "seed": 2, "filter": flt})
+    assert r.status_code == 200, r.text
+    picked = [item["id"] for item in r.json()["items"]]
+    assert picked and set(picked) <= {item["id"] for item in inside["items"]}
+    bad = fresh_api.get(f"/api/images/{image_id}/learning/next", params={"strategy": "random", "filter": "{"})
+    assert bad.status_code == 422
