@@ -31,14 +31,17 @@ class Tee:
 
 def cli_worker() -> WorkerContext:
     """A worker context running tasks inline, reporting progress on stderr (and to Redis with a broker)."""
+    from functools import partial
+
     from backend.worker.dispatch import InlineDispatcher
     from backend.worker.events import RedisEvents
+    from backend.worker.runner import run_task
 
     ctx = context()
     broker = ctx.settings.broker_url
     events: Publisher = Tee(ProgressRenderer(), RedisEvents(broker)) if broker else ProgressRenderer()
-    worker = WorkerContext(ctx.settings, ctx.sessions, events)
-    worker.dispatcher = InlineDispatcher(worker)
+    worker = WorkerContext(ctx.settings, ctx.sessions, events, inline=True)
+    worker.dispatcher = InlineDispatcher(partial(run_task, worker))
     return worker
 
 
@@ -134,12 +137,11 @@ def predict_cmd(args: argparse.Namespace) -> int:
 
 def next_cmd(args: argparse.Namespace) -> int:
     from backend.errors import ConflictError
-    from backend.worker.dispatch import run_now
-    from backend.worker.submit import sample_params
+    from backend.worker.runner import run_now
+    from backend.worker.submit import sample_request
 
     ctx = cli_worker()
-    params = sample_params(ctx, args.image_id, args.strategy, args.k, args.seed)
-    run = run_now(ctx, "sample", args.image_id, params)
+    run = run_now(ctx, sample_request(ctx, args.image_id, args.strategy, args.k, args.seed))
     if run.status != "done" or run.result is None:
         raise ConflictError(run.error or f"task {run.id} is {run.status}")
     result = run.result
