@@ -83,8 +83,8 @@ export function getPredictions(imageId, { bbox, limit = 5000 }, signal) {
  * @returns {Promise<{strategy: string, layer_id: number, model_version: number|null, count: number,
  *                    items: (import('./sources.js').SourceSummary & {rank: number})[]}>}
  */
-export function getNextToLabel(imageId, { strategy, k = 20 }, signal) {
-  return getJson(apiUrl(imagePath(imageId, '/learning/next'), { strategy, k }), signal);
+export function getNextToLabel(imageId, { strategy, k = 20, filter }, signal) {
+  return getJson(apiUrl(imagePath(imageId, '/learning/next'), { strategy, k, filter }), signal);
 }
 
 /**
