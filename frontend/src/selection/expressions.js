@@ -90,10 +90,10 @@ export function diagramKinds(columns) {
   const b = bandColumns(columns);
   const kinds = [];
   if (b.V && b.I) {
-    kinds.push({ id: 'cmd', name: 'V vs V-I', x: colour(b.V, b.I), y: b.V, invertY: true, xLabel: 'V - I', yLabel: 'V' });
+    kinds.push({ id: 'cmd', name: 'V vs V-I', x: colour(b.V, b.I), y: b.V, invertY: true, xLabel: 'V-I', yLabel: 'V' });
   }
   if (b.U && b.B && b.V && b.I) {
-    kinds.push({ id: 'cc', name: 'U-B vs V-I', x: colour(b.V, b.I), y: colour(b.U, b.B), invertY: true, xLabel: 'V - I', yLabel: 'U - B' });
+    kinds.push({ id: 'cc', name: 'U-B vs V-I', x: colour(b.V, b.I), y: colour(b.U, b.B), invertY: true, xLabel: 'V-I', yLabel: 'U-B' });
   }
   if (b.V && columns.includes('ci')) {
     kinds.push({ id: 'ci', name: 'CI vs V', x: b.V, y: 'ci', invertY: false, xLabel: 'V', yLabel: 'CI' });
