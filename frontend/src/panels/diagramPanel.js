@@ -73,6 +73,8 @@ export function mountDiagramPanel(panel, store, { select, actions }) {
   let transform = null;
   /** @type {[number, number][]|null} the lasso being drawn, canvas pixels */
   let drawing = null;
+  /** @type {Set<number>|null} sources inside the lasso polygon, before the cuts and regions */
+  let lassoRaw = null;
 
   const kinds = () => diagramKinds(store.get().photometry?.columns ?? []);
   const kind = () => kinds().find((k) => k.id === kindSelect.value) ?? kinds()[0] ?? null;
@@ -269,12 +271,30 @@ export function mountDiagramPanel(panel, store, { select, actions }) {
     const k = kind();
     if (!k || !transform || !points || !s.photometry || path.length < 3) return;
     const data = path.map(([a, b]) => transform.toData(a, b).map((v) => +v.toFixed(4)));
-    const ids = new Set();
+    lassoRaw = new Set();
     for (let i = 0; i < points.rows.length; i += 1) {
-      if (inPolygon(points.xs[i], points.ys[i], /** @type {any} */ (data))) ids.add(s.photometry.id[points.rows[i]]);
+      if (inPolygon(points.xs[i], points.ys[i], /** @type {any} */ (data))) lassoRaw.add(s.photometry.id[points.rows[i]]);
     }
-    store.set({ workingSet: { ...s.workingSet, lasso: { x: k.x, y: k.y, points: /** @type {any} */ (data), name: k.name } }, lassoIds: ids });
-    actions.showStatus(`lasso: ${ids.size} sources in ${k.name}; the triage grid, n / p and label next now work on them`, 'info', 'lasso');
+    store.set({ workingSet: { ...s.workingSet, lasso: { x: k.x, y: k.y, points: /** @type {any} */ (data), name: k.name } } });
+    publishLasso();
+    const n = store.get().lassoIds?.size ?? 0;
+    actions.showStatus(`lasso: ${n} sources in ${k.name} and the cuts and regions; the triage grid, n / p and label next now work on them`, 'info', 'lasso');
+  }
+
+  /** The lasso's population as the working set has it: inside the polygon, the cuts and the regions. */
+  function publishLasso() {
+    const s = store.get();
+    if (!lassoRaw || !s.workingSet.lasso || !s.photometry) {
+      if (s.lassoIds !== null && !s.workingSet.lasso) store.set({ lassoIds: null });
+      return;
+    }
+    const keep = inWorkingSet(s.photometry);
+    const ids = new Set();
+    for (let i = 0; i < s.photometry.count; i += 1) {
+      const id = s.photometry.id[i];
+      if (keep[i] && lassoRaw.has(id)) ids.add(id);
+    }
+    store.set({ lassoIds: ids });
   }
 
   const canvasPoint = (event) => {
@@ -327,6 +347,7 @@ export function mountDiagramPanel(panel, store, { select, actions }) {
   });
   must(panel, '.close').addEventListener('click', () => store.set({ diagramOpen: false }));
 
+  store.watch((s) => s.triageOpen, (open) => document.body.classList.toggle('triage-open', open));
   store.watch((s) => s.diagramOpen, (open) => {
     panel.hidden = !open;
     document.body.classList.toggle('diagram-open', open);
@@ -342,7 +363,17 @@ export function mountDiagramPanel(panel, store, { select, actions }) {
     fillKinds();
     compute();
   });
+  let lastSet = [];
+  store.subscribe((s) => {
+    const key = [s.workingSet.cuts, s.workingSet.regions, s.regions, s.photometry];
+    if (!key.every((v, i) => v === lastSet[i])) {
+      lastSet = key;
+      publishLasso();
+    }
+  });
   store.watch((s) => s.workingSet.lasso, (lasso) => {
+    if (!lasso) lassoRaw = null;
+    publishLasso();
     clearButton.hidden = !lasso;
     panel.dataset.lasso = String(store.get().lassoIds?.size ?? 0);
   });

@@ -72,7 +72,7 @@ export function mountWorkingSetPanel(panel, store, actions) {
   function render() {
     const s = store.get();
     const labels = new Map(cutChoices(s.layers).map((c) => [c.expr, c.label]));
-    summary.textContent = describeWorkingSet(s.workingSet, s.lassoIds?.size ?? null);
+    summary.textContent = describeWorkingSet(s.workingSet, s.lassoIds?.size ?? null, labels);
     cutList.innerHTML = s.workingSet.cuts.map((c, i) => `<div class="row cut-row" data-index="${i}" data-expr="${escapeHtml(c.expr)}">`
       + `<span>${Number.isFinite(c.min) ? c.min : '…'} ≤ <b>${escapeHtml(labels.get(c.expr) ?? c.expr)}</b> ≤ ${Number.isFinite(c.max) ? c.max : '…'}</span>`
       + `<button type="button" class="cut-remove" title="remove this cut">×</button></div>`).join('')

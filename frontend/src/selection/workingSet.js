@@ -30,11 +30,13 @@ export function filterParam(ws) {
 
 /**
  * @param {WorkingSet} ws
+ * @param {number|null} [lassoCount]
+ * @param {Map<string, string>} [labels] expression -> what to call it ("V-I")
  * @returns {string} "V-I 0.2..1.0 · 1 region · lasso (38)" or "all sources"
  */
-export function describeWorkingSet(ws, lassoCount = null) {
+export function describeWorkingSet(ws, lassoCount = null, labels = new Map()) {
   const parts = ws.cuts.filter((c) => Number.isFinite(c.min) || Number.isFinite(c.max))
-    .map((c) => `${c.expr.replace(/mag_/g, '')} ${Number.isFinite(c.min) ? c.min : '…'}..${Number.isFinite(c.max) ? c.max : '…'}`);
+    .map((c) => `${labels.get(c.expr) ?? c.expr.replace(/mag_/g, '')} ${Number.isFinite(c.min) ? c.min : '…'}..${Number.isFinite(c.max) ? c.max : '…'}`);
   if (ws.regions.length) parts.push(`${ws.regions.length} region${ws.regions.length > 1 ? 's' : ''}`);
   if (ws.lasso) parts.push(`lasso${lassoCount !== null ? ` (${lassoCount})` : ''}`);
   return parts.length ? parts.join(' · ') : 'all sources';
