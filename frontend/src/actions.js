@@ -81,7 +81,7 @@ export function createActions(store) {
   /**
    * Open an image, optionally at a rendition and view (from the URL hash).
    * @param {number} imageId
-   * @param {{rendition?: string|null, x?: number|null, y?: number|null, res?: number|null}} [at]
+   * @param {{rendition?: string|null, x?: number|null, y?: number|null, res?: number|null, [key: string]: any}} [wanted]
    */
   async function openImage(imageId, wanted = {}) {
     // the hash's view first, then what this browser remembers of the image (viewMemory.js)

@@ -38,7 +38,8 @@ export function parseHash(hash) {
 }
 
 /**
- * @param {{imageId: number|null, rendition: string|null, view: {x: number, y: number, res: number}|null}} s
+ * @param {{imageId: number|null, rendition: string|null, view: {x: number, y: number, res: number}|null,
+ *          stretch?: object|null, hiddenLayers?: number[]}} s
  * @returns {string} the hash, starting with '#', or '' when no image is open
  */
 export function formatHash(s) {

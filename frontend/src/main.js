@@ -166,7 +166,7 @@ async function start() {
 syncHash(store, actions);
 const ready = start();
 
-window.skylabel = {
+/** @type {any} */ (window).skylabel = {
   map: imageMap.map,
   store,
   actions,

@@ -13,7 +13,7 @@
  * @typedef {{x: number, y: number}} PixelPos FITS 0-based pixel position
  */
 
-/** @returns {object} the state of a freshly loaded app, before any image is open */
+/** The state of a freshly loaded app, before any image is open. */
 export function initialState() {
   return {
     images: /** @type {object[]} */ ([]),
@@ -32,7 +32,7 @@ export function initialState() {
     /** the server's answer for `readout.pos`: {pos, ra, dec, values} */
     readout: /** @type {object|null} */ (null),
     /** view centre (FITS 0-based) and resolution (image pixels per CSS pixel) */
-    view: /** @type {{x: number, y: number, res: number}|null} */ (null),
+    view: /** @type {{x: number, y: number, res: number, extent?: number[]}|null} */ (null),
     /** N/E unit vectors in image axes (map/compass.js), null without a celestial WCS */
     compass: /** @type {object|null} */ (null),
     /** go-to marker, FITS 0-based */
@@ -122,7 +122,7 @@ export function initialState() {
     /** header progress: {sources, labelled, mine} */
     progress: /** @type {{sources: number, labelled: number, mine: number|null}|null} */ (null),
     /** "more like this" for a source: {sourceId, items, loading, error} */
-    similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null}|null} */ (null),
+    similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null, note?: string|null}|null} */ (null),
   };
 }
 
@@ -178,4 +178,5 @@ export function createStore(initial) {
   };
 }
 
-/** @typedef {ReturnType<typeof createStore>} Store */
+/** @typedef {ReturnType<typeof initialState>} State */
+/** @typedef {ReturnType<typeof createStore<State>>} Store */

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from backend.api.deps import SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved, RoundCreate, RoundPublic
-from backend.services.annotations import annotation_public, list_annotations, save_annotation
-from backend.services.annotators import close_round, list_rounds, open_round
-from backend.services.source_queries import source_summary
+from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
+from backend.services.labelling.annotators import close_round, list_rounds, open_round
+from backend.services.labelling.source_queries import source_summary
 
 router = APIRouter(tags=["annotations"])
 

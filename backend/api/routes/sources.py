@@ -14,12 +14,12 @@ from backend.api.deps import SessionDep
 from backend.api.routes.sky import parse_floats
 from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
 from backend.errors import InputError
-from backend.services.annotations import source_history
-from backend.services.progress import labelling_progress
+from backend.services.labelling.annotations import source_history
+from backend.services.labelling.progress import labelling_progress
+from backend.services.labelling.source_queries import list_sources, next_source, source_detail
+from backend.services.labelling.viewport import query_viewport
 from backend.services.selection.filters import compile_filter, parse_filter
 from backend.services.selection.photometry import photometry
-from backend.services.source_queries import list_sources, next_source, source_detail
-from backend.services.viewport import query_viewport
 
 router = APIRouter(tags=["sources"])
 

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from backend.api.deps import CatalogDep, SettingsDep
+from backend.api.deps import ServingCacheDep, SettingsDep
 from backend.api.tile_cache import TileCache
 from backend.errors import InputError
-from backend.services.catalog import ImageCatalog
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from tiles.params import StretchParams
 from tiles.render import render_tile
@@ -68,7 +68,7 @@ def stretch_for_query(query: str) -> StretchParams:
     return StretchParams.from_query({key: pairs[key] for key in STRETCH_KEYS if key in pairs})
 
 
-def tile_response(catalog: ImageCatalog, settings: Settings, if_none_match: str | None, image_id: int,
+def tile_response(catalog: ServingCache, settings: Settings, if_none_match: str | None, image_id: int,
                   rendition: str, z: int, x: int, y: int, fmt: str, params: StretchParams,
                   cache: TileCache | None = None) -> Response:
     """The tile (or 304 when the client holds it): shared by the fast route and the documented one.
@@ -90,7 +90,7 @@ def tile_response(catalog: ImageCatalog, settings: Settings, if_none_match: str 
     return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
-def warm_tiles(catalog: ImageCatalog, settings: Settings, cache: TileCache | None, limit: int = 8) -> int:
+def warm_tiles(catalog: ServingCache, settings: Settings, cache: TileCache | None, limit: int = 8) -> int:
     """Open the readers of the newest images' renditions and render their coarsest tile, so the first
     tile a user asks for does not pay for opening files (50-110 ms in a fresh process). Returns how many
     tiles were rendered; a broken image is skipped (its requests report their own errors)."""
@@ -115,9 +115,9 @@ async def fast_tile(request: Request) -> Response:
         raise InputError(f"tile format {fmt!r} is not supported: use one of webp, png, jpg")
     params = stretch_for_query(request.url.query)
     state = request.app.state
-    return await run_in_threadpool(tile_response, state.catalog, state.settings, request.headers.get("if-none-match"),
-                                   p["image_id"], p["rendition"], p["z"], p["x"], p["y"], fmt, params,
-                                   state.tile_cache)
+    return await run_in_threadpool(tile_response, state.serving_cache, state.settings,
+                                   request.headers.get("if-none-match"), p["image_id"],
+                                   p["rendition"], p["z"], p["x"], p["y"], fmt, params, state.tile_cache)
 
 
 def install_fast_tiles(app: FastAPI) -> None:
@@ -129,7 +129,7 @@ def install_fast_tiles(app: FastAPI) -> None:
         import threading
 
         async def warm() -> None:
-            threading.Thread(target=warm_tiles, args=(app.state.catalog, settings, app.state.tile_cache),
+            threading.Thread(target=warm_tiles, args=(app.state.serving_cache, settings, app.state.tile_cache),
                              name="tile-warmup", daemon=True).start()
 
         app.router.on_startup.append(warm)
@@ -140,7 +140,7 @@ def install_fast_tiles(app: FastAPI) -> None:
 @router.get("/images/{image_id}/tiles/{rendition}/{z}/{x}/{y}.{fmt}", response_class=Response)
 def get_tile(
     image_id: int, rendition: str, z: int, x: int, y: int, fmt: TileFormat,
-    request: Request, catalog: CatalogDep, settings: SettingsDep, params: StretchDep,
+    request: Request, catalog: ServingCacheDep, settings: SettingsDep, params: StretchDep,
 ) -> Response:
     """One 256 px tile of a rendition (or a single band by its name), stretched to 8 bits."""
     return tile_response(catalog, settings, request.headers.get("if-none-match"), image_id, rendition, z, x, y,
@@ -149,7 +149,7 @@ def get_tile(
 
 @router.get("/images/{image_id}/tilejson.json")
 def get_tilejson(
-    image_id: int, request: Request, catalog: CatalogDep, params: StretchDep,
+    image_id: int, request: Request, catalog: ServingCacheDep, params: StretchDep,
     rendition: Annotated[str | None, Query(description="rendition name; default: the image's default")] = None,
     fmt: Annotated[TileFormat, Query(alias="format")] = "webp",
 ) -> dict:

@@ -27,9 +27,9 @@ from backend.db.annotations import Annotation, Annotator
 from backend.db.learning import Prediction
 from backend.db.sources import Layer, Source
 from backend.errors import InputError
-from backend.services.predictions import current_probe_id
+from backend.services.labelling.viewport import _image_layers
+from backend.services.learning.predictions import current_probe_id
 from backend.services.selection.expressions import is_sentinel
-from backend.services.viewport import _image_layers
 
 MATCH_PX = 1.5
 MAX_COLUMNS = 40

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from backend.db.regions import Region
 from backend.errors import InputError, NotFoundError
-from backend.services.image_wcs import image_wcs
-from backend.services.layers import require_image
+from backend.services.images.wcs import image_wcs
+from backend.services.labelling.layers import require_image
 from backend.services.selection.geometry import check_geometry
 
 MAX_NAME = 200

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from backend.services.labelling.source_queries import filtered, matching_ids
 from backend.services.selection.filters import SourceFilter, compile_filter
-from backend.services.source_queries import filtered, matching_ids
 
 
 def working_set_ids(session: Session, image_id: int, spec: dict[str, Any] | None) -> set[int] | None:

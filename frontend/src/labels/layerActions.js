@@ -114,7 +114,7 @@ export function createLayerActions(store, actions) {
 
   /**
    * @param {{bands: string[], threshold: number, minarea: number, name?: string}} params
-   * @returns {Promise<{layer: object, detected: number}>}
+   * @returns {Promise<{layer: object, detected: number, outside?: {count: number}, notes?: string[]}>}
    */
   async function detect(params) {
     const imageId = store.get().imageId;

@@ -12,7 +12,7 @@ import { ENCODERS, STRATEGIES } from '../api/learning.js';
 import { PRETRAIN_DEFAULTS } from '../learning/modelActions.js';
 import { describeTask, shownTask } from '../learning/taskProgress.js';
 import { accuracyPlotSvg } from './accuracyPlot.js';
-import { escapeHtml, must } from './dom.js';
+import { must } from './dom.js';
 
 const EVENTS_TITLE = { open: 'live: scores and labels arrive as they happen', connecting: 'connecting to live events…',
   down: 'live events are down: reconnecting (scores refresh when they are back)' };

@@ -203,7 +203,7 @@ export function mountSourcePrediction(box, store, { select }) {
     /** @type {HTMLElement} */ (event.currentTarget).blur();
   });
   list.addEventListener('click', (event) => {
-    const button = /** @type {HTMLElement} */ (event.target).closest('button[data-source-id]');
+    const button = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (event.target).closest('button[data-source-id]'));
     if (!button) return;
     const id = Number(button.dataset.sourceId);
     const item = store.get().similar?.items.find((it) => it.source_id === id);
