@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from backend.cli import bench_label_efficiency, bench_sources
+from backend.cli import bench_consensus, bench_label_efficiency, bench_sources
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency)")
+    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency, consensus)")
     which = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
 
     t = which.add_parser("tiles", help="tile server throughput and latency against in-process rendering")
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.set_defaults(func=bench_tiles)
     bench_sources.register(which)
     bench_label_efficiency.register(which)
+    bench_consensus.register(which)
 
 
 def bench_tiles(args: argparse.Namespace) -> int:

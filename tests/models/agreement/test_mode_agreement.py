@@ -91,3 +91,18 @@ def test_vote_table_refuses_two_votes_by_one_rater() -> None:
         VoteTable.from_triples([(0, 0, 1), (0, 0, 2)])
     with pytest.raises(ValueError, match="classes must lie"):
         VoteTable.from_triples([(0, 0, 5)], n_classes=4)
+
+
+def test_disagreement_reasons() -> None:
+    from models.agreement.disagreement import QueueRule, disagreements
+
+    counts = np.array([[3, 0, 0, 0], [1, 1, 1, 0], [2, 0, 0, 1], [1, 1, 0, 0], [1, 0, 0, 0], [2, 1, 0, 0]])
+    mode = np.array([0, 0, 0, 0, 0, 0])
+    posterior = np.array([0.99, 0.5, 0.9, 0.9, 0.9, 0.7])
+    reasons = disagreements(counts, mode, posterior, QueueRule())
+    assert reasons[0] == []
+    assert reasons[1] == ["no_majority", "low_agreement", "mode_mean_gap", "low_posterior"]
+    assert reasons[2] == ["mode_mean_gap"]  # 1, 1, 4: mean 2
+    assert reasons[3] == ["no_majority", "low_agreement"]
+    assert reasons[4] == []  # one vote: not judged yet
+    assert reasons[5] == ["low_posterior"]
