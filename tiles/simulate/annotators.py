@@ -67,7 +67,7 @@ def confusion_for(accuracy: float, beta: float, binary: Sequence[int] = LEGUS_BI
     return out
 
 
-def expected_agreement(confusion: np.ndarray, class_prior: Sequence[float],
+def expected_agreement(confusion: np.ndarray, class_prior: Sequence[float] | np.ndarray,
                        binary: Sequence[int] = LEGUS_BINARY) -> dict[str, float]:
     """Exact expected human-to-mode agreement (four-class and binary) of annotators voting on every source."""
     confusion = np.asarray(confusion, dtype=np.float64)
@@ -86,7 +86,7 @@ def expected_agreement(confusion: np.ndarray, class_prior: Sequence[float],
     return {"4class": float(weight @ top4) / n_raters, "binary": float(weight @ top2) / n_raters}
 
 
-def calibrate(class_prior: Sequence[float], k: int = 3, target: dict[str, float] | None = None,
+def calibrate(class_prior: Sequence[float] | np.ndarray, k: int = 3, target: dict[str, float] | None = None,
               spread: float = 0.1, binary: Sequence[int] = LEGUS_BINARY) -> Panel:
     """The panel of ``k`` whose expected agreement equals ``target`` (LEGUS's by default).
 
@@ -123,7 +123,7 @@ def calibrate(class_prior: Sequence[float], k: int = 3, target: dict[str, float]
     return Panel(confusion, np.diagonal(confusion, axis1=1, axis2=2).mean(axis=1), beta, prior, target)
 
 
-def simulate_votes(truth: Sequence[int], confusion: np.ndarray, rng: np.random.Generator,
+def simulate_votes(truth: Sequence[int] | np.ndarray, confusion: np.ndarray, rng: np.random.Generator,
                    per_source: int | None = None) -> list[tuple[int, int, int]]:
     """``(source index, annotator, class)``: each source voted by ``per_source`` annotators (all by default),
     chosen so every annotator gets the same number of sources to within one (balanced, as a round assigns)."""
@@ -137,7 +137,7 @@ def simulate_votes(truth: Sequence[int], confusion: np.ndarray, rng: np.random.G
     out: list[tuple[int, int, int]] = []
     cumulative = confusion.cumsum(axis=2)
     for source, t in enumerate(truth):
-        chosen = np.lexsort((rng.random(n_raters), load))[:per]
+        chosen = np.lexsort((np.asarray(rng.random(n_raters)), load))[:per]
         load[chosen] += 1
         for j in chosen:
             given = int(np.searchsorted(cumulative[j, t], rng.random() * cumulative[j, t, -1], side="right"))
