@@ -21,6 +21,7 @@ from backend.api.routes import (
     layers,
     learning,
     projects,
+    rounds,
     sky,
     sources,
     tiles,
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
+    for labelling in (projects, layers, sources, annotation_routes, rounds, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

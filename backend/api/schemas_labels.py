@@ -104,6 +104,7 @@ class AnnotationCreate(BaseModel):
     annotator: str
     client_key: str | None = Field(None, description="a UUID; resending it returns the original annotation")
     round_id: int | None = None
+    repeat: bool = Field(False, description="the second showing of a round's repeat source (self-agreement)")
 
     @field_validator("class_", mode="before")
     @classmethod
@@ -123,6 +124,7 @@ class AnnotationPublic(BaseModel):
     supersedes_id: int | None = None
     client_key: str | None = None
     created_at: datetime
+    repeat: bool = False
 
 
 class SourceSummary(BaseModel):
@@ -166,18 +168,3 @@ class SourceDetail(BaseModel):
 class SourceList(BaseModel):
     count: int = Field(description="all sources matching the filters")
     items: list[SourceSummary]
-
-
-class RoundCreate(BaseModel):
-    name: str = ""
-
-
-class RoundPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    image_id: int
-    number: int
-    name: str
-    status: str
-    opened_at: datetime
-    closed_at: datetime | None = None

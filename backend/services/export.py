@@ -94,7 +94,7 @@ def _labels(session: Session, layer_ids: list[int]) -> dict[int, list[Label]]:
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .join(Source, Source.id == Annotation.source_id)
         .outerjoin(Round, Round.id == Annotation.round_id)
-        .where(Source.layer_id.in_(layer_ids)).order_by(Annotation.id)
+        .where(Source.layer_id.in_(layer_ids), Annotation.repeat.is_(False)).order_by(Annotation.id)
     )
     history: dict[int, dict[str, list[tuple[int, Label | None]]]] = defaultdict(lambda: defaultdict(list))
     for annotation_id, source_id, name, class_, created_at, number in rows:
