@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from backend.cli import bench, catalogs, images, learning, serve, simulate
+from backend.cli import bench, catalogs, images, learning, rounds, serve, simulate
 from backend.errors import SkylabelError
 from tiles.errors import TilesError
 
-GROUPS = (serve, images, catalogs, learning, simulate, bench)
+GROUPS = (serve, images, catalogs, learning, rounds, simulate, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
