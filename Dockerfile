@@ -12,6 +12,8 @@ COPY pyproject.toml README.md ./
 COPY backend backend
 COPY tiles tiles
 COPY models models
+COPY simulate simulate
+COPY benchmarks benchmarks
 RUN pip install --no-cache-dir .
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
 ENV SKYLABEL_FRONTEND_DIR=/app/frontend/dist SKYLABEL_DATA_DIR=/data

@@ -40,9 +40,9 @@ demo: setup
 ## test: the whole suite, browser and PostgreSQL tests included (a local PostgreSQL is installed and started)
 test: setup test-deps
 	$(MAKE) compose-check
-	$(VENV)/bin/ruff check backend tiles models tests
-	$(VENV)/bin/mypy backend tiles models
-	cd frontend && npm test
+	$(VENV)/bin/ruff check backend tiles models simulate benchmarks tests
+	$(VENV)/bin/mypy backend tiles models simulate benchmarks
+	cd frontend && npm run lint && npm test
 	url="$$(bash .ci/postgres.sh)" && \
 	SKYLABEL_TEST_POSTGRES_URL="$$url" SKYLABEL_REQUIRE_POSTGRES=1 SKYLABEL_REQUIRE_BROWSER=1 \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -69,5 +69,6 @@ bench: setup
 	else $(SKYLABEL) bench sources --databases sqlite; fi
 
 lint: setup
-	$(VENV)/bin/ruff check backend tiles models tests
-	$(VENV)/bin/mypy backend tiles models
+	$(VENV)/bin/ruff check backend tiles models simulate benchmarks tests
+	$(VENV)/bin/mypy backend tiles models simulate benchmarks
+	cd frontend && npm run lint

@@ -21,14 +21,14 @@ from backend.api.routes import (
     layers,
     learning,
     projects,
+    regions,
     rounds,
     sky,
     sources,
     tiles,
 )
-from backend.db.migrate import upgrade
-from backend.db.session import make_engine, make_sessionmaker
-from backend.services.catalog import ImageCatalog
+from backend.db.session import open_database
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
 
@@ -50,16 +50,13 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
-    settings.ensure_dirs()
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)  # prestart: the schema is always current
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(settings)  # prestart: the schema is always current
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.catalog = ImageCatalog(sessions, settings.data_dir)
+    app.state.serving_cache = ServingCache(sessions, settings.data_dir)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
 
@@ -67,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, annotation_routes, rounds, export, detect, cutouts):
+    for labelling in (projects, layers, sources, regions, annotation_routes, rounds, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

@@ -31,12 +31,11 @@ from tiles.cog import GDAL_ENV, CogWriter, cog_strips
 from tiles.errors import BandNameError
 from tiles.fitsio import BandInput, FitsBand, open_band
 from tiles.grid import check_same_grid, choose_reference
-from tiles.ingest_bench import bench_ingest
 from tiles.regrid import regrid_bands
 from tiles.rendition import Recipe, default_recipes, effective_channels, merge_recipes
 from tiles.stats import StatsAccumulator
 
-__all__ = ["BandInput", "build_image", "bench_ingest", "MANIFEST_VERSION"]
+__all__ = ["BandInput", "build_image", "MANIFEST_VERSION"]
 
 MANIFEST_VERSION = 1
 Progress = Callable[[str, float], None]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.services.catalog import ImageCatalog
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 
 
@@ -25,11 +25,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_catalog(request: Request) -> ImageCatalog:
-    return request.app.state.catalog  # type: ignore[no-any-return]
+def get_serving_cache(request: Request) -> ServingCache:
+    return request.app.state.serving_cache  # type: ignore[no-any-return]
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 SessionDep = Annotated[Session, Depends(get_session)]
-CatalogDep = Annotated[ImageCatalog, Depends(get_catalog)]
+ServingCacheDep = Annotated[ServingCache, Depends(get_serving_cache)]

@@ -1,4 +1,4 @@
-"""Schemas of the rounds API (the create body is the service's :class:`~backend.services.round_spec.RoundCreate`)."""
+"""Schemas of the rounds API (the create body is :class:`~backend.services.labelling.round_spec.RoundCreate`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.services.round_spec import GoldSpec, RoundCreate, SampleSpec
+from backend.services.labelling.round_spec import GoldSpec, RoundCreate, SampleSpec
 
 __all__ = ["AdjudicationCreate", "GoldSpec", "RoundCreate", "RoundPublic", "SampleSpec"]
 

@@ -5,12 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import import_module
+from importlib.metadata import entry_points
+from types import ModuleType
 
-from backend.cli import bench, catalogs, images, learning, rounds, serve, simulate
+from backend.cli import catalogs, images, learning, rounds, serve
 from backend.errors import SkylabelError
 from tiles.errors import TilesError
 
-GROUPS = (serve, images, catalogs, learning, rounds, simulate, bench)
+GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning, rounds)
+PLUGIN_GROUP = "skylabel.commands"
+"""Entry-point group of command modules outside the product (``simulate``, ``demo``, ``bench``): the product's CLI
+finds them by name at run time and never imports the simulator or the benchmarks (pyproject.toml lists them)."""
+
+
+def plugin_groups() -> list[ModuleType]:
+    """The command modules registered under :data:`PLUGIN_GROUP`, in name order; a missing one is skipped."""
+    found = []
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        try:
+            found.append(import_module(entry.value))
+        except ModuleNotFoundError:  # an install without that package (e.g. a slim image without benchmarks)
+            continue
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings come from SKYLABEL_* environment variables (SKYLABEL_DATA_DIR, SKYLABEL_DATABASE_URL, ...).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in GROUPS:
+    for group in (*GROUPS, *plugin_groups()):
         group.register(sub)
     return parser
 

@@ -82,7 +82,7 @@ def _print(report: dict[str, Any], as_json: bool, verb: str) -> None:
 
 def detect_cmd(args: argparse.Namespace) -> int:
     from backend.db.session import session_scope
-    from backend.services.detection import DetectParams, detect_into_layer
+    from backend.services.images.detection import DetectParams, detect_into_layer
 
     ctx = context()
     params = DetectParams(bands=args.band, threshold=args.threshold, minarea=args.minarea,
@@ -97,8 +97,8 @@ def detect_cmd(args: argparse.Namespace) -> int:
 
 def import_cmd(args: argparse.Namespace) -> int:
     from backend.db.session import session_scope
-    from backend.services.catalog_reading import read_catalog_file
-    from backend.services.layer_import import import_catalog
+    from backend.services.labelling.catalogue_files import read_catalog_file
+    from backend.services.labelling.layer_import import import_catalog
 
     ctx = context()
     catalog = read_catalog_file(args.file, args.file.name, args.format, args.layout, args.mapping)
@@ -112,7 +112,7 @@ def import_cmd(args: argparse.Namespace) -> int:
 
 def export_cmd(args: argparse.Namespace) -> int:
     from backend.errors import InputError
-    from backend.services.export import export_image
+    from backend.services.labelling.export import export_image
 
     ctx = context()
     try:

@@ -7,7 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from backend.cli.context import context, progress_printer
+from backend.cli.context import context
+from backend.cli.progress import progress_printer
 from backend.errors import InputError
 
 BAND_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<path>.+?)(\[(?P<hdu>[^\]]+)\])?$")
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def ingest(args: argparse.Namespace) -> int:
-    from backend.services.images import ingest_image
+    from backend.services.images.store import ingest_image
 
     ctx = context()
     bands = [parse_band(spec) for spec in args.band]
@@ -73,7 +74,7 @@ def ingest(args: argparse.Namespace) -> int:
 
 
 def _summary(ctx, image_id: int) -> dict:  # type: ignore[no-untyped-def]
-    from backend.services.images import load_image
+    from backend.services.images.store import load_image
 
     with ctx.sessions() as session:
         image = load_image(session, image_id)
@@ -85,7 +86,7 @@ def _summary(ctx, image_id: int) -> dict:  # type: ignore[no-untyped-def]
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    from backend.services.images import list_images
+    from backend.services.images.store import list_images
 
     ctx = context()
     with ctx.sessions() as session:
@@ -99,7 +100,7 @@ def list_cmd(args: argparse.Namespace) -> int:
 
 
 def delete(args: argparse.Namespace) -> int:
-    from backend.services.images import delete_image
+    from backend.services.images.store import delete_image
 
     ctx = context()
     delete_image(ctx.settings, ctx.sessions, args.image_id)

@@ -11,42 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import Any
 
 from backend.cli.context import context
+from backend.cli.progress import ProgressRenderer
 from backend.worker.context import WorkerContext
 from backend.worker.events import Publisher
-
-BAR = 30
-
-
-class ProgressBar:
-    """Renders ``task`` events on stderr: one redrawn line on a terminal, a line every 10 % otherwise."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._shown: dict[int, int] = {}
-
-    def publish(self, image_id: int, kind: str, data: dict[str, Any]) -> None:
-        if kind != "task":
-            return
-        fraction = float(data.get("progress") or 0.0)
-        filled = int(round(BAR * fraction))
-        bar = "#" * filled + "." * (BAR - filled)
-        line = f"{data['name']:9s} [{bar}] {100 * fraction:5.1f}%  {data['message']}"
-        if self.tty:
-            end = "\n" if data["status"] in ("done", "failed") else ""
-            self.stream.write("\r\x1b[2K" + line + end)
-        else:
-            decile = -1 if data["status"] != "running" else int(fraction * 10)
-            if self._shown.get(data["id"]) == decile and decile >= 0:
-                return
-            self._shown[data["id"]] = decile
-            self.stream.write(line + "\n")
-        self.stream.flush()
 
 
 class Tee:
@@ -65,7 +36,7 @@ def cli_worker() -> WorkerContext:
 
     ctx = context()
     broker = ctx.settings.broker_url
-    events: Publisher = Tee(ProgressBar(), RedisEvents(broker)) if broker else ProgressBar()
+    events: Publisher = Tee(ProgressRenderer(), RedisEvents(broker)) if broker else ProgressRenderer()
     worker = WorkerContext(ctx.settings, ctx.sessions, events)
     worker.dispatcher = InlineDispatcher(worker)
     return worker
@@ -110,8 +81,8 @@ def _check(run: Any) -> None:
 
 
 def train_cmd(args: argparse.Namespace) -> int:
-    from backend.services.learning import PretrainParams
-    from backend.services.learning_status import learning_status
+    from backend.services.learning.pretraining import PretrainParams
+    from backend.services.learning.status import learning_status
     from backend.worker.submit import submit_pretrain
 
     ctx = cli_worker()
@@ -141,7 +112,7 @@ def train_cmd(args: argparse.Namespace) -> int:
 def predict_cmd(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from backend.services.predictions import MAX_LIMIT, query_predictions
+    from backend.services.learning.predictions import MAX_LIMIT, query_predictions
     from backend.worker.submit import has_labels, submit_fit_probe, submit_predict
 
     ctx = cli_worker()

@@ -55,18 +55,15 @@ def worker_context() -> WorkerContext:
     global _context
     with _lock:
         if _context is None:
-            from backend.db.migrate import upgrade
-            from backend.db.session import make_engine, make_sessionmaker
+            from backend.db.session import open_database
             from backend.settings import Settings
             from backend.worker.dispatch import CeleryDispatcher
             from backend.worker.events import NullPublisher, Publisher, RedisEvents
 
             settings = Settings()
-            settings.ensure_dirs()
-            engine = make_engine(settings.resolved_database_url)
-            upgrade(engine)
+            _, sessions = open_database(settings)
             events: Publisher = RedisEvents(settings.broker_url) if settings.broker_url else NullPublisher()
-            _context = WorkerContext(settings, make_sessionmaker(engine), events)
+            _context = WorkerContext(settings, sessions, events)
             _context.dispatcher = CeleryDispatcher(celery)
         return _context
 

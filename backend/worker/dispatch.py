@@ -8,7 +8,7 @@
 - :class:`CeleryDispatcher` (``SKYLABEL_BROKER_URL`` set): sends ``skylabel.<name>`` with the run id to the
   broker; ``celery -A backend.worker.celery_app:celery worker`` runs it (docker-compose's worker).
 
-:func:`submit` is the one way in: it finds or creates the run (:func:`backend.worker.runs.submit_run`, which
+:func:`submit` is the one way in: it finds or creates the run (:func:`backend.services.task_runs.submit_run`, which
 makes a repeated request return the same run) and hands a new or retried one to the dispatcher.
 """
 
@@ -20,7 +20,7 @@ import threading
 from typing import Any, Protocol
 
 from backend.db.learning import TaskRun
-from backend.worker import runs
+from backend.services import task_runs as runs
 from backend.worker.context import WorkerContext
 
 log = logging.getLogger("skylabel.worker")

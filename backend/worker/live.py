@@ -18,9 +18,9 @@ import time
 from sqlalchemy import select
 
 from backend.db.learning import TaskRun
-from backend.services.model_store import latest_version
+from backend.services.learning.model_store import latest_version
+from backend.services.task_runs import interrupted
 from backend.worker.context import WorkerContext
-from backend.worker.runs import interrupted
 from backend.worker.tasks import EXPECTED_ERRORS
 
 log = logging.getLogger("skylabel.worker")
@@ -56,7 +56,7 @@ class LiveLoop:
         threading.Thread(target=self._prepare, args=(image_id,), name="skylabel-prepare", daemon=True).start()
 
     def _prepare(self, image_id: int) -> None:
-        from backend.services.probe_fitting import ProbeParams, prepare_probe
+        from backend.services.learning.probe_fitting import ProbeParams, prepare_probe
         from backend.worker.submit import probe_params
 
         try:

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from backend.db.annotations import Annotation
 from backend.db.learning import ModelVersion, TaskRun
 from backend.db.sources import Source
-from backend.services.layers import require_image
-from backend.services.learning import PretrainParams
-from backend.services.learning_data import image_sources, sources_key
-from backend.services.model_store import latest_version, require_encoder
-from backend.services.picking import MAX_K, STRATEGIES
+from backend.services.labelling.layers import require_image
+from backend.services.learning.data import image_sources, sources_key
+from backend.services.learning.model_store import latest_version, require_encoder
+from backend.services.learning.picking import MAX_K, STRATEGIES
+from backend.services.learning.pretraining import PretrainParams
 from backend.worker.context import WorkerContext
 from backend.worker.dispatch import submit
 
@@ -51,7 +51,7 @@ def submit_embed(ctx: WorkerContext, image_id: int, encoder_id: int | None = Non
 def probe_params(ctx: WorkerContext, image_id: int,
                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The newest probe's settings (catalogue features, pseudo-labels, l2) with ``overrides`` applied."""
-    from backend.services.probe_fitting import ProbeParams
+    from backend.services.learning.probe_fitting import ProbeParams
 
     with ctx.sessions() as session:
         probe = latest_version(session, image_id, "probe")
@@ -77,7 +77,7 @@ def submit_predict(ctx: WorkerContext, image_id: int) -> TaskRun:
 
 
 def sample_params(ctx: WorkerContext, image_id: int, strategy: str, k: int,
-                  seed: int | None) -> dict[str, Any]:
+                  seed: int | None, flt: dict[str, Any] | None = None) -> dict[str, Any]:
     from backend.errors import InputError
 
     if strategy not in STRATEGIES:
@@ -88,4 +88,5 @@ def sample_params(ctx: WorkerContext, image_id: int, strategy: str, k: int,
         require_image(session, image_id)
         probe = session.scalar(select(func.max(ModelVersion.id)).where(ModelVersion.image_id == image_id))
         last = session.scalar(select(func.max(Annotation.id)).where(Annotation.image_id == image_id)) or 0
-    return {"strategy": strategy, "k": k, "seed": seed, "model_version": probe, "labels_key": last}
+    params = {"strategy": strategy, "k": k, "seed": seed, "model_version": probe, "labels_key": last}
+    return params | ({"filter": flt} if flt else {})

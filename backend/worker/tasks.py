@@ -22,7 +22,7 @@ from typing import Any
 from backend.db.learning import TaskRun
 from backend.db.session import session_scope
 from backend.errors import SkylabelError
-from backend.worker import runs
+from backend.services import task_runs as runs
 from backend.worker.context import WorkerContext
 from models.errors import ModelsError
 from tiles.errors import TilesError
@@ -81,7 +81,7 @@ def _failed(ctx: WorkerContext, run: TaskRun, error: str) -> dict[str, Any]:
 
 
 def _pretrain(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
-    from backend.services.learning import PretrainParams, pretrain_encoder
+    from backend.services.learning.pretraining import PretrainParams, pretrain_encoder
 
     version = pretrain_encoder(ctx.sessions, ctx.settings.data_dir, run.image_id,
                                PretrainParams.from_dict(run.params), run.id, report)
@@ -92,7 +92,7 @@ def _pretrain(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[
 
 
 def _embed(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
-    from backend.services.learning import embed_sources
+    from backend.services.learning.pretraining import embed_sources
 
     version = embed_sources(ctx.sessions, ctx.settings.data_dir, run.image_id, int(run.params["encoder"]),
                             report)
@@ -104,7 +104,7 @@ def _embed(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str
 
 
 def _fit_probe(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
-    from backend.services.probe_fitting import ProbeParams, fit_probe
+    from backend.services.learning.probe_fitting import ProbeParams, fit_probe
     from backend.worker.dispatch import InlineDispatcher
 
     fitted = fit_probe(ctx.sessions, ctx.settings.data_dir, run.image_id,
@@ -122,7 +122,7 @@ def _fit_probe(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict
 
 
 def _predict(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
-    from backend.services.probe_fitting import repredict
+    from backend.services.learning.probe_fitting import repredict
 
     scores = repredict(ctx.sessions, ctx.settings.data_dir, run.image_id)
     _scores(ctx, run.image_id, {"id": scores["model_version"], "version": scores["version"]}, scores)
@@ -131,12 +131,14 @@ def _predict(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[s
 
 
 def _sample(ctx: WorkerContext, run: TaskRun, report: Reporter) -> tuple[dict[str, Any], str]:
-    from backend.services.picking import pick_next
+    from backend.services.learning.picking import pick_next
+    from backend.services.selection.working_set import working_set_ids
 
     p = run.params
     with session_scope(ctx.sessions) as session:
+        allowed = working_set_ids(session, run.image_id, p.get("filter"))
         picked = pick_next(session, ctx.settings.data_dir, run.image_id, p["strategy"], int(p["k"]),
-                           p.get("seed"))
+                           p.get("seed"), allowed)
     return picked, f"picked {picked['k']} sources by {picked['strategy']}"
 
 

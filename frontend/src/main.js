@@ -10,7 +10,8 @@ import { createActions } from './actions.js';
 import { LIMIT_MODES, STRETCHES } from './api/tiles.js';
 import { createImageEventHub } from './api/events.js';
 import { createBlinker } from './blink.js';
-import { parseHash, syncHash } from './hash.js';
+import { parseHash, parseHashExtras, syncHash } from './hash.js';
+import { startViewMemory } from './viewMemory.js';
 import { keyBindings, listenForKeys } from './keyboard.js';
 import { createLabelActions } from './labels/labelActions.js';
 import { createLayerActions } from './labels/layerActions.js';
@@ -137,7 +138,7 @@ async function start() {
     actions.showError(error);
     return null;
   }
-  const want = parseHash(window.location.hash);
+  const want = { ...parseHash(window.location.hash), ...parseHashExtras(window.location.hash) };
   const id = want.image ?? images[0]?.id ?? null;
   if (id === null) {
     actions.showStatus('no images yet: ingest one with `skylabel ingest`, then reload');
@@ -145,6 +146,7 @@ async function start() {
   }
   const rendered = imageMap.whenTilesRendered();
   await actions.openImage(id, want.image === id ? want : {});
+  startViewMemory(store);
   if (store.get().imageId !== id) return null;
   await rendered;
   return id;
@@ -153,7 +155,7 @@ async function start() {
 syncHash(store, actions);
 const ready = start();
 
-window.skylabel = {
+/** @type {any} */ (window).skylabel = {
   map: imageMap.map,
   store,
   actions,

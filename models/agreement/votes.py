@@ -79,8 +79,8 @@ class VoteTable:
 def modes(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per item: the smallest most-voted class (``-1`` with no votes) and whether the top was tied.
 
-    The lowest class index wins a tie only so that this pure function is deterministic; the app breaks ties
-    by the most recent vote (``backend.services.consensus``) and passes its modes in where they matter.
+    The lowest class index wins a tie only so that this pure function is deterministic; the app gives a tie
+    no consensus (``backend.catalogues.votes``) and passes its modes in where they matter.
     """
     counts = np.asarray(counts)
     top = counts.max(axis=1) if counts.size else np.zeros(counts.shape[0], dtype=np.int64)

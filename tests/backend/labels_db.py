@@ -16,7 +16,7 @@ from backend.catalogues import SourceCatalog
 from backend.db.migrate import upgrade
 from backend.db.session import make_engine, make_sessionmaker, session_scope
 from backend.db.tables import Image
-from backend.services.projects import default_project
+from backend.services.labelling.projects import default_project
 from tests.backend.fits_factory import tan_header
 
 

@@ -23,7 +23,7 @@ def _untrained_template(tmp_path_factory: pytest.TempPathFactory) -> LearningIma
 @pytest.fixture(scope="session")
 def _trained_template(tmp_path_factory: pytest.TempPathFactory,
                       _untrained_template: LearningImage) -> LearningImage:
-    from backend.services.learning import PretrainParams
+    from backend.services.learning.pretraining import PretrainParams
     from backend.worker.submit import submit_pretrain
 
     image = copy_image(_untrained_template, tmp_path_factory.mktemp("trained") / "data")

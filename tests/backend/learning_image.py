@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from backend.db.session import make_engine, make_sessionmaker, session_scope
 from backend.db.sources import Source
-from backend.services.detection import DetectParams, detect_into_layer
-from backend.services.images import ingest_image
+from backend.services.images.detection import DetectParams, detect_into_layer
+from backend.services.images.store import ingest_image
 from backend.settings import Settings
 from backend.worker.context import WorkerContext
 from backend.worker.dispatch import InlineDispatcher

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.bench.server import running_server
+from benchmarks.server import running_server
 from tests.conftest import REPO_ROOT
 
 CHROMIUM = os.environ.get("SKYLABEL_CHROMIUM", "/usr/bin/chromium")

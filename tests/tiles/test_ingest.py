@@ -197,7 +197,7 @@ def test_real_hst_and_hsc_need_reproject(tmp_path: Path) -> None:
 
 
 def test_bench_ingest_reports_time_and_peak_memory(tmp_path: Path) -> None:
-    from tiles.ingest import bench_ingest
+    from benchmarks.ingest import bench_ingest
 
     result = bench_ingest(tmp_path, size=300, n_bands=5)
     assert result["size"] == 300 and result["n_bands"] == 5

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from backend.api.deps import SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved
-from backend.services.annotations import annotation_public, list_annotations, save_annotation
-from backend.services.source_queries import source_summary
+from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
+from backend.services.labelling.source_queries import source_summary
 
 router = APIRouter(tags=["annotations"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query, Response
 
-from backend.api.deps import CatalogDep
+from backend.api.deps import ServingCacheDep
 from backend.api.routes.tiles import StretchDep
 from backend.errors import InputError
 from tiles.cutout import cutout_rgba
@@ -21,7 +21,7 @@ MAX_OUTPUT = 2048
 
 @router.get("/images/{image_id}/cutout.png", response_class=Response)
 def get_cutout(
-    image_id: int, catalog: CatalogDep, params: StretchDep,
+    image_id: int, catalog: ServingCacheDep, params: StretchDep,
     x: Annotated[float, Query(description="centre, 0-based FITS pixel x")],
     y: Annotated[float, Query(description="centre, 0-based FITS pixel y")],
     size: Annotated[int, Query(description="window side in image pixels")] = 64,

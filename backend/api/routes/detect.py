@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.schemas_labels import DetectRequest, DetectResult, LayerPublic
-from backend.services.detection import DetectParams, detect_into_layer
+from backend.services.images.detection import DetectParams, detect_into_layer
 
 router = APIRouter(tags=["detection"])
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from backend.services.layers import require_image
+from backend.services.labelling.layers import require_image
 from backend.worker.events import EventHub
 
 router = APIRouter(tags=["events"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from backend.api.deps import SessionDep
 from backend.api.routes.sources import parse_ids
 from backend.errors import InputError
-from backend.services.export import FORMATS, export_image
+from backend.services.labelling.export import FORMATS, export_image
 
 router = APIRouter(tags=["export"])
 

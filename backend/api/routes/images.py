@@ -9,11 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
 
-from backend.api.deps import CatalogDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.deps import ServingCacheDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
-from backend.services.images import delete_image, ingest_image, list_images, load_image
+from backend.services.images.store import delete_image, ingest_image, list_images, load_image
 from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
@@ -76,6 +76,6 @@ def upload_image(
 
 
 @router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: CatalogDep) -> None:
+def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: ServingCacheDep) -> None:
     delete_image(settings, sessions, image_id)
     catalog.forget(image_id)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from backend.api.deps import SessionDep
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
-from backend.services.catalog_reading import IMPORT_FORMATS, read_catalog_file
-from backend.services.layer_import import ImportReport, import_catalog
-from backend.services.layers import delete_layer, list_layers, require_image, update_layer
+from backend.services.labelling.catalogue_files import IMPORT_FORMATS, read_catalog_file
+from backend.services.labelling.layer_import import ImportReport, import_catalog
+from backend.services.labelling.layers import delete_layer, list_layers, require_image, update_layer
 
 router = APIRouter(tags=["layers"])
 

@@ -17,12 +17,13 @@ from backend.api.routes.sky import parse_floats
 from backend.api.schemas_learning import PretrainRequest, RetrainRequest
 from backend.db.sources import Source
 from backend.errors import ConflictError, InputError
-from backend.services.embedding_view import embedding_map, similar_sources
-from backend.services.learning import PretrainParams
-from backend.services.learning_status import learning_status
-from backend.services.predictions import query_predictions
-from backend.services.source_queries import source_summary
-from backend.worker import runs
+from backend.services import task_runs as runs
+from backend.services.labelling.source_queries import source_summary
+from backend.services.learning.embedding_view import embedding_map, similar_sources
+from backend.services.learning.predictions import query_predictions
+from backend.services.learning.pretraining import PretrainParams
+from backend.services.learning.status import learning_status
+from backend.services.selection.filters import compile_filter, parse_filter
 from backend.worker.context import WorkerContext
 from backend.worker.dispatch import run_now
 from backend.worker.submit import sample_params, submit_fit_probe, submit_pretrain
@@ -57,7 +58,7 @@ def get_task(task_id: int, session: SessionDep) -> dict[str, Any]:
 @router.get("/images/{image_id}/tasks")
 def get_tasks(image_id: int, session: SessionDep, limit: int = 50) -> dict[str, Any]:
     """The image's tasks, newest first."""
-    from backend.services.layers import require_image
+    from backend.services.labelling.layers import require_image
 
     require_image(session, image_id)
     items = [runs.run_public(run) for run in runs.list_runs(session, image_id, limit)]
@@ -88,10 +89,16 @@ def get_next(
     image_id: int, request: Request, session: SessionDep,
     strategy: Annotated[str, Query(description="entropy | random | margin | diverse")] = "entropy",
     k: int = 20, seed: int | None = None,
+    filter: Annotated[str | None, Query(description="the working set (cuts, regions, lasso) as JSON, as "
+                                                    "GET /sources/list takes it")] = None,
 ) -> dict[str, Any]:
-    """The ``k`` sources to label next, best first; they also become the image's "picked" layer."""
+    """The ``k`` sources to label next, best first, among the working set; they also become the image's
+    "picked" layer."""
     ctx = _ctx(request)
-    run = run_now(ctx, "sample", image_id, sample_params(ctx, image_id, strategy, k, seed))
+    spec = parse_filter(filter)
+    compile_filter(session, image_id, spec)  # refused here (4xx), not in the task
+    flt = spec.model_dump(exclude_none=True) if spec is not None else None
+    run = run_now(ctx, "sample", image_id, sample_params(ctx, image_id, strategy, k, seed, flt))
     if run.status != "done" or run.result is None:
         raise ConflictError(run.error or f"task {run.id} is {run.status}: ask again in a moment")
     picked = run.result["source_ids"]

@@ -8,8 +8,8 @@ from fastapi import APIRouter, status
 
 from backend.api.deps import SessionDep
 from backend.api.schemas_labels import AnnotatorCreate, AnnotatorPublic, ProjectCreate, ProjectPublic
-from backend.services.annotators import get_or_create_annotator, list_annotators
-from backend.services.projects import create_project, get_project, image_project, list_projects
+from backend.services.labelling.annotators import get_or_create_annotator, list_annotators
+from backend.services.labelling.projects import create_project, get_project, image_project, list_projects
 
 router = APIRouter(tags=["projects"])
 

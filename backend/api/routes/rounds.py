@@ -10,9 +10,17 @@ from backend.api.caller import CallerDep
 from backend.api.deps import SessionDep
 from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, RoundCreate, RoundDetail, RoundPublic
 from backend.errors import InputError
-from backend.services.annotators import get_round, list_rounds
-from backend.services.round_report import report
-from backend.services.rounds import adjudicate, change_state, changes, create_round, progress, queue, round_public
+from backend.services.labelling.annotators import get_round, list_rounds
+from backend.services.labelling.round_report import report
+from backend.services.labelling.rounds import (
+    adjudicate,
+    change_state,
+    changes,
+    create_round,
+    progress,
+    queue,
+    round_public,
+)
 
 router = APIRouter(tags=["rounds"])
 

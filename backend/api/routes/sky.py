@@ -12,7 +12,7 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 
-from backend.api.deps import CatalogDep
+from backend.api.deps import ServingCacheDep
 from backend.api.schemas import PixelPoints, PixelValues, SkyPoints
 from backend.errors import InputError
 from tiles.render import read_pixel_values
@@ -52,13 +52,13 @@ def _json_floats(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
 
 
-def _to_sky(catalog: CatalogDep, image_id: int, x: Sequence[float | None], y: Sequence[float | None]) -> SkyPoints:
+def _to_sky(catalog: ServingCacheDep, image_id: int, x: Sequence[float | None], y: Sequence[float | None]) -> SkyPoints:
     xs, ys = paired(x, y, ("x", "y"))
     ra, dec = pix2world(catalog.get(image_id).wcs, xs, ys)
     return SkyPoints(ra=_json_floats(ra), dec=_json_floats(dec))
 
 
-def _to_pixels(catalog: CatalogDep, image_id: int, ra: Sequence[float | None],
+def _to_pixels(catalog: ServingCacheDep, image_id: int, ra: Sequence[float | None],
                dec: Sequence[float | None]) -> PixelPoints:
     ras, decs = paired(ra, dec, ("ra", "dec"))
     x, y = world2pix(catalog.get(image_id).wcs, ras, decs)
@@ -67,7 +67,7 @@ def _to_pixels(catalog: CatalogDep, image_id: int, ra: Sequence[float | None],
 
 @router.get("/images/{image_id}/pix2world", response_model=SkyPoints)
 def get_pix2world(
-    image_id: int, catalog: CatalogDep,
+    image_id: int, catalog: ServingCacheDep,
     x: Annotated[str, Query(description="0-based FITS pixel x, comma-separated")],
     y: Annotated[str, Query(description="0-based FITS pixel y, comma-separated")],
 ) -> SkyPoints:
@@ -76,14 +76,14 @@ def get_pix2world(
 
 
 @router.post("/images/{image_id}/pix2world", response_model=SkyPoints)
-def post_pix2world(image_id: int, catalog: CatalogDep, points: PixelPoints) -> SkyPoints:
+def post_pix2world(image_id: int, catalog: ServingCacheDep, points: PixelPoints) -> SkyPoints:
     """Many points at once: JSON ``{"x": [...], "y": [...]}``."""
     return _to_sky(catalog, image_id, points.x, points.y)
 
 
 @router.get("/images/{image_id}/world2pix", response_model=PixelPoints)
 def get_world2pix(
-    image_id: int, catalog: CatalogDep,
+    image_id: int, catalog: ServingCacheDep,
     ra: Annotated[str, Query(description="ICRS RA in degrees, comma-separated")],
     dec: Annotated[str, Query(description="ICRS Dec in degrees, comma-separated")],
 ) -> PixelPoints:
@@ -92,13 +92,13 @@ def get_world2pix(
 
 
 @router.post("/images/{image_id}/world2pix", response_model=PixelPoints)
-def post_world2pix(image_id: int, catalog: CatalogDep, points: SkyPoints) -> PixelPoints:
+def post_world2pix(image_id: int, catalog: ServingCacheDep, points: SkyPoints) -> PixelPoints:
     return _to_pixels(catalog, image_id, points.ra, points.dec)
 
 
 @router.get("/images/{image_id}/values", response_model=PixelValues)
 def get_values(
-    image_id: int, catalog: CatalogDep,
+    image_id: int, catalog: ServingCacheDep,
     x: Annotated[str, Query(description="0-based FITS pixel x, comma-separated")],
     y: Annotated[str, Query(description="0-based FITS pixel y, comma-separated")],
 ) -> PixelValues:

@@ -18,9 +18,9 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from backend.api.deps import CatalogDep, SettingsDep
+from backend.api.deps import ServingCacheDep, SettingsDep
 from backend.errors import InputError
-from backend.services.catalog import ImageCatalog
+from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from tiles.params import StretchParams
 from tiles.render import render_tile
@@ -65,7 +65,7 @@ def stretch_for_query(query: str) -> StretchParams:
     return StretchParams.from_query({key: pairs[key] for key in STRETCH_KEYS if key in pairs})
 
 
-def tile_response(catalog: ImageCatalog, settings: Settings, if_none_match: str | None, image_id: int,
+def tile_response(catalog: ServingCache, settings: Settings, if_none_match: str | None, image_id: int,
                   rendition: str, z: int, x: int, y: int, fmt: str, params: StretchParams) -> Response:
     """The tile (or 304 when the client holds it): shared by the fast route and the documented one."""
     view = catalog.get(image_id)
@@ -86,8 +86,9 @@ async def fast_tile(request: Request) -> Response:
         raise InputError(f"tile format {fmt!r} is not supported: use one of webp, png, jpg")
     params = stretch_for_query(request.url.query)
     state = request.app.state
-    return await run_in_threadpool(tile_response, state.catalog, state.settings, request.headers.get("if-none-match"),
-                                   p["image_id"], p["rendition"], p["z"], p["x"], p["y"], fmt, params)
+    return await run_in_threadpool(tile_response, state.serving_cache, state.settings,
+                                   request.headers.get("if-none-match"), p["image_id"],
+                                   p["rendition"], p["z"], p["x"], p["y"], fmt, params)
 
 
 def install_fast_tiles(app: FastAPI) -> None:
@@ -99,7 +100,7 @@ def install_fast_tiles(app: FastAPI) -> None:
 @router.get("/images/{image_id}/tiles/{rendition}/{z}/{x}/{y}.{fmt}", response_class=Response)
 def get_tile(
     image_id: int, rendition: str, z: int, x: int, y: int, fmt: TileFormat,
-    request: Request, catalog: CatalogDep, settings: SettingsDep, params: StretchDep,
+    request: Request, catalog: ServingCacheDep, settings: SettingsDep, params: StretchDep,
 ) -> Response:
     """One 256 px tile of a rendition (or a single band by its name), stretched to 8 bits."""
     return tile_response(catalog, settings, request.headers.get("if-none-match"), image_id, rendition, z, x, y,
@@ -108,7 +109,7 @@ def get_tile(
 
 @router.get("/images/{image_id}/tilejson.json")
 def get_tilejson(
-    image_id: int, request: Request, catalog: CatalogDep, params: StretchDep,
+    image_id: int, request: Request, catalog: ServingCacheDep, params: StretchDep,
     rendition: Annotated[str | None, Query(description="rendition name; default: the image's default")] = None,
     fmt: Annotated[TileFormat, Query(alias="format")] = "webp",
 ) -> dict:

@@ -102,7 +102,7 @@ export function getEmbedding(imageId, signal) {
  * @param {number} sourceId
  * @param {number} [k]
  * @param {AbortSignal} [signal]
- * @returns {Promise<{source_id: number, model_version: number, items: {source_id: number, similarity: number,
+ * @returns {Promise<{source_id: number, model_version: number, note?: string|null, items: {source_id: number, similarity: number,
  *   x: number, y: number, label_class: string|null, class: string|null, score: number|null}[]}>}
  */
 export function getSimilar(sourceId, k = 12, signal) {

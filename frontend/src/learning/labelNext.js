@@ -127,7 +127,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   }
 
   function start() {
-    patch({ active: true });
+    patch({ active: true, labelled: 0 });
     actions.showStatus(`label next: ${state().strategy} (l stops, n / p skip)`, 'info', 'label-next');
     return fetchProposals(true);
   }
@@ -148,7 +148,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   labelling.onLabelled((sourceId, classId) => {
     const s = store.get();
     if (!s.labelNext.active || classId === null || s.selectedId !== sourceId) return;
-    patch({ done: [...s.labelNext.done, sourceId] });
+    patch({ done: [...s.labelNext.done, sourceId], labelled: s.labelNext.labelled + 1 });
     step(1);
   });
   // A retrain changed the scores, hence the picks: ask again, once no refit is running or about to start
@@ -186,7 +186,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   });
   store.watch((s) => s.imageId, () => {
     seq += 1;
-    patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [] });
+    patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [], labelled: 0 });
   });
 
   return {

@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-23
 
 ``ix_sources_viewport`` gains the key columns y and label_class after x. The seeks stay those of
-:mod:`backend.services.viewport` (image, layer IN, row_band IN, x range), but the y range and the class and
+:mod:`backend.services.labelling.viewport` (image, layer IN, row_band IN, x range), but the y range and the class and
 state filters are now checked on the index entries, so a table row is read only for a source that is
 returned. A class filter on a dense 600 x 600 px window of a million sources (~30,000 sources in the window,
 745 returned) went from ~60 to ~7 ms on SQLite and from ~20 to ~7 ms on PostgreSQL.

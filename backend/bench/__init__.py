@@ -1,1 +1,0 @@
-"""Benchmarks behind ``skylabel bench``: figures printed as ratios against a baseline measured in the same run."""

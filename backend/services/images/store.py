@@ -1,0 +1,122 @@
+"""Images: ingest (atomic: files and database row appear together or not at all), lookup, listing, deletion."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from backend.db.session import session_scope
+from backend.db.tables import Band, Image, Rendition
+from backend.errors import ConflictError, NotFoundError
+from backend.services.labelling.projects import default_project
+from backend.settings import Settings
+from tiles.ingest import BandInput, build_image
+from tiles.rendition import parse_recipe
+
+Progress = Callable[[str, float], None]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")[:60] or "image"
+
+
+def load_image(session: Session, image_id: int) -> Image:
+    image = session.scalars(
+        select(Image)
+        .where(Image.id == image_id)
+        .options(selectinload(Image.bands), selectinload(Image.renditions))
+    ).first()
+    if image is None:
+        raise NotFoundError(f"no image with id {image_id}; GET /api/images lists the ingested images")
+    return image
+
+
+def list_images(session: Session) -> list[Image]:
+    return list(
+        session.scalars(
+            select(Image).order_by(Image.id).options(selectinload(Image.bands), selectinload(Image.renditions))
+        )
+    )
+
+
+def find_image_by_name(session: Session, name: str) -> Image | None:
+    return session.scalars(select(Image).where(Image.name == name)).first()
+
+
+def ingest_image(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    name: str,
+    bands: Sequence[BandInput],
+    recipes: Sequence[str] = (),
+    reproject: bool = False,
+    reference_band: str | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Ingest FITS bands as image ``name``; returns the new image id.
+
+    The COGs are built in a temporary folder by :func:`tiles.ingest.build_image` and moved into place; the
+    database row is written only after that, and the folder is removed again if the row cannot be written.
+    """
+    name = name.strip()
+    if not name:
+        raise ConflictError("an image needs a non-empty name (--name)")
+    with session_scope(sessions) as session:
+        existing = find_image_by_name(session, name)
+        if existing is not None:
+            raise ConflictError(
+                f"an image named {name!r} already exists (id {existing.id}); choose another name or delete it"
+            )
+    parsed = [parse_recipe(spec) for spec in recipes]
+    settings.ensure_dirs()
+    folder = settings.images_dir / f"{_slug(name)}-{uuid.uuid4().hex[:8]}"
+    manifest = build_image(
+        list(bands), folder, recipes=parsed or None, reproject=reproject,
+        reference_band=reference_band, progress=progress,
+    )
+    try:
+        with session_scope(sessions) as session:
+            image = _image_from_manifest(name, folder.relative_to(settings.data_dir), manifest)
+            image.project_id = default_project(session).id  # its label scheme until moved to another project
+            session.add(image)
+            session.flush()
+            return image.id
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _image_from_manifest(name: str, folder: Path, manifest: dict) -> Image:
+    renditions = manifest["renditions"]
+    ny, nx = manifest["shape"]
+    image = Image(
+        name=name, width=int(nx), height=int(ny), folder=str(folder),
+        wcs_header=manifest.get("wcs_header"), default_rendition=manifest["default_rendition"],
+        warnings=list(manifest.get("warnings", [])),
+    )
+    for i, b in enumerate(manifest["bands"]):
+        image.bands.append(Band(
+            position=i, name=b["name"], cog=b["cog"], filter=b.get("filter"), bunit=b.get("bunit"),
+            photflam=b.get("photflam"), photplam=b.get("photplam"), exptime=b.get("exptime"),
+            calibrated=bool(b.get("calibrated")), source_file=b.get("source_file"), stats=b["stats"],
+        ))
+    for i, r in enumerate(renditions):
+        image.renditions.append(Rendition(
+            position=i, name=r["name"], title=r.get("title") or r["name"], kind=r["kind"],
+            channels=r["channels"], calibrated=bool(r.get("calibrated")), cog=r["cog"], stats=r["stats"],
+        ))
+    return image
+
+
+def delete_image(settings: Settings, sessions: sessionmaker[Session], image_id: int) -> None:
+    with session_scope(sessions) as session:
+        image = load_image(session, image_id)
+        folder = settings.data_dir / image.folder
+        session.delete(image)
+    shutil.rmtree(folder, ignore_errors=True)

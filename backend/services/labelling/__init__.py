@@ -1,0 +1,1 @@
+"""Labelling services: projects, layers, sources, annotations, annotators, consensus, catalogue import and export."""

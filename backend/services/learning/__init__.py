@@ -1,0 +1,1 @@
+"""Learning services: pretraining, the probe session, predictions, picking, accuracy, the embedding view."""

@@ -1,0 +1,136 @@
+"""What to label next: acquisition over the current probe's scores, materialised as the "picked" layer.
+
+Strategies are :func:`models.acquisition.select`'s: ``entropy`` (default, the paper's active learning),
+``random`` (which the paper found as good on LEGUS), ``margin``, and ``diverse`` (k-center greedy in
+embedding space, Sener & Savarese 2018; also accepted as ``kcenter``), ``cluster_entropy``. Every labelled
+source is excluded (a label on any duplicate within 1 px counts). The picks get ``rank`` 1..k in
+``predictions`` and become the image's ``picked`` layer (the paper's large white rings), replaced on each
+call; a picked ring someone already labelled is kept. Each picked source stores the original's id in
+``columns.source_id``, so a client labels the original. Without an encoder only ``random`` is possible.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from backend.db.annotations import Annotation
+from backend.db.learning import Prediction
+from backend.db.sources import ROW_BAND_PX, Layer, Source
+from backend.errors import ConflictError, InputError
+from backend.services.labelling.layers import default_style, require_image
+from backend.services.learning.data import PositionIndex, deduplicate, image_sources
+from backend.services.learning.model_store import latest_version, load_embeddings
+
+STRATEGIES = {"entropy": "entropy", "random": "random", "margin": "margin", "diverse": "kcenter",
+              "kcenter": "kcenter", "cluster_entropy": "cluster_entropy"}
+PICKED_LAYER = "picked"
+MAX_K = 1000
+
+
+def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
+              seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
+    """Choose ``k`` unlabelled sources, rank them and rebuild the picked layer (caller commits).
+
+    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source."""
+    from models.acquisition import select as acquire
+
+    require_image(session, image_id)
+    if strategy not in STRATEGIES:
+        raise InputError(f"strategy {strategy!r} is unknown: use one of {', '.join(STRATEGIES)}")
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"k must be 1 to {MAX_K}, got {k}")
+    own = image_sources(session, image_id, _layers_but_picked(session, image_id))
+    everything = image_sources(session, image_id)  # a label on a picked ring counts too
+    encoder = latest_version(session, image_id, "byol", embedded=True)
+    if encoder is None:
+        if strategy != "random":
+            raise ConflictError(f"strategy {strategy!r} needs a model and image {image_id} has no embeddings "
+                                "yet: use strategy=random, or pretrain an encoder first")
+        keep = deduplicate(own.x, own.y)
+        index, n_rows, embeddings = PositionIndex(own.x[keep], own.y[keep]), int(keep.size), None
+        probs = np.full((n_rows, 2), 0.5)
+    else:
+        emb = load_embeddings(data_dir, encoder)
+        index, n_rows, embeddings = emb.index, len(emb), emb.embeddings
+        probs = _row_probs(session, image_id, everything, index.rows(everything.x, everything.y), n_rows)
+    candidate = np.full(n_rows, -1, dtype=np.int64)  # per row, the first existing source there
+    for sid, row in zip(own.ids[::-1].tolist(), index.rows(own.x, own.y)[::-1].tolist(), strict=True):
+        if row >= 0:
+            candidate[row] = sid
+    blocked = candidate < 0
+    if allowed is not None:
+        blocked |= ~np.isin(candidate, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+    rows = index.rows(everything.x, everything.y)
+    blocked[[r for r, lab in zip(rows.tolist(), everything.label, strict=True) if r >= 0 and lab]] = True
+    free = int((~blocked).sum())
+    if free == 0:
+        if allowed is not None:
+            raise ConflictError(f"every source of image {image_id} in the cuts and regions is labelled: "
+                                "nothing left to pick there (widen the cuts)")
+        raise ConflictError(f"every source of image {image_id} is labelled: nothing left to pick")
+    chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
+    picked = [int(candidate[i]) for i in chosen]
+    _rank(session, image_id, picked)
+    layer = _rebuild_picked_layer(session, image_id, picked, strategy)
+    return {"strategy": strategy, "k": len(picked), "layer_id": layer.id, "source_ids": picked,
+            "model_version": encoder.id if encoder else None}
+
+
+def _layers_but_picked(session: Session, image_id: int) -> list[int]:
+    return list(session.scalars(select(Layer.id).where(Layer.image_id == image_id, Layer.kind != "picked")))
+
+
+def _row_probs(session: Session, image_id: int, table: Any, rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """(M, K) probabilities per embedding row from the stored predictions (uniform where none is stored)."""
+    stored = session.execute(select(Prediction.source_id, Prediction.probs).where(
+        Prediction.image_id == image_id)).all()
+    if not stored:
+        return np.full((n_rows, 2), 0.5)
+    width = len(stored[0][1])
+    probs = np.full((n_rows, width), 1.0 / width)
+    row_of = {int(sid): int(r) for sid, r in zip(table.ids, rows, strict=True) if r >= 0}
+    for sid, p in stored:
+        if sid in row_of:
+            probs[row_of[sid]] = list(p.values()) if isinstance(p, dict) else p
+    return probs
+
+
+def _rank(session: Session, image_id: int, picked: list[int]) -> None:
+    session.execute(update(Prediction).where(Prediction.image_id == image_id).values(rank=None))
+    for rank, sid in enumerate(picked, start=1):
+        session.execute(update(Prediction).where(Prediction.image_id == image_id, Prediction.source_id == sid)
+                        .values(rank=rank))
+
+
+def _rebuild_picked_layer(session: Session, image_id: int, picked: list[int], strategy: str) -> Layer:
+    layer = session.scalars(select(Layer).where(Layer.image_id == image_id,
+                                                Layer.name == PICKED_LAYER)).first()
+    if layer is None:
+        layer = Layer(image_id=image_id, name=PICKED_LAYER, kind="picked", style=default_style("picked"),
+                      meta={}, n_sources=0)
+        session.add(layer)
+        session.flush()
+    labelled = exists().where(Annotation.source_id == Source.id)
+    session.execute(delete(Source).where(Source.layer_id == layer.id, ~labelled))
+    kept = set(session.scalars(select(Source.catalog_id).where(Source.layer_id == layer.id)))
+    originals = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(picked)))}
+    for rank, sid in enumerate(picked, start=1):
+        original = originals[sid]
+        if str(sid) in kept:
+            continue
+        session.add(Source(
+            image_id=image_id, layer_id=layer.id, catalog_id=str(sid), x=original.x, y=original.y,
+            row_band=math.floor(original.y / ROW_BAND_PX), ra=original.ra, dec=original.dec,
+            shape=original.shape, columns={"source_id": sid, "rank": rank, "strategy": strategy}, n_votes=0))
+    session.flush()
+    layer.n_sources = len(session.scalars(select(Source.id).where(Source.layer_id == layer.id)).all())
+    layer.meta = {"strategy": strategy, "k": len(picked), "picked_at": datetime.now(UTC).isoformat(),
+                  "note": "sources to label next; columns.source_id is the original source"}
+    session.flush()
+    return layer

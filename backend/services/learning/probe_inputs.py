@@ -1,0 +1,88 @@
+"""What the probe is fitted and judged on: labels per embedding row, catalogue features, cross-validation.
+
+A source maps to its embedding row by position (within 1 px, :mod:`backend.services.learning.data`); when
+several labelled sources share a row (a LEGUS source and its detection), the one with the most votes, then
+the newest, gives the label. Catalogue columns (LEGUS colours, CI, magnitudes) may be appended to the
+embeddings; LEGUS sentinels (99.999, 66.666) and non-numbers become NaN, which the probe's scaler zeroes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.sources import Source
+from backend.errors import InputError
+from backend.services.learning.data import SourceTable
+
+CV_FOLDS = 5
+CV_MAX_LABELS = 2000
+
+
+def row_labels(table: SourceTable, rows: np.ndarray,
+               classes: list[str]) -> tuple[dict[int, str], dict[str, int]]:
+    """``{embedding row: class}`` of the labelled sources, and counts of the labels left out (and why)."""
+    best: dict[int, tuple[int, int, str]] = {}
+    skipped = {"not_embedded": 0, "unknown_class": 0}
+    for i, label in enumerate(table.label):
+        if label is None:
+            continue
+        if rows[i] < 0:
+            skipped["not_embedded"] += 1
+            continue
+        if label not in classes:
+            skipped["unknown_class"] += 1
+            continue
+        rank = (int(table.n_votes[i]), int(table.ids[i]), label)
+        if int(rows[i]) not in best or rank > best[int(rows[i])]:
+            best[int(rows[i])] = rank
+    return {row: value[2] for row, value in best.items()}, skipped
+
+
+def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str]) -> np.ndarray:
+    """(M, F) catalogue columns of the sources (LEGUS sentinels and non-numbers become NaN)."""
+    from models.features import mask_missing
+
+    columns: dict[int, dict[str, Any]] = dict(session.execute(
+        select(Source.id, Source.columns).where(Source.id.in_(source_ids.tolist()))).all())
+    out = np.full((source_ids.size, len(names)), np.nan)
+    for i, sid in enumerate(source_ids.tolist()):
+        row = columns.get(sid) or {}
+        for j, name in enumerate(names):
+            value = row.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[i, j] = value
+    empty = [n for n, e in zip(names, np.isnan(out).all(axis=0), strict=True) if e]
+    if empty:
+        raise InputError(f"catalogue column(s) {', '.join(empty)} have no numeric value on this image's "
+                         "sources")
+    return mask_missing(out)
+
+
+def cross_validated_accuracy(x: np.ndarray, y: np.ndarray, l2: float, start: Any = None) -> float | None:
+    """Mean accuracy over ``CV_FOLDS`` folds (a fixed shuffle); None with too few labels or one class.
+
+    Folds are fitted over the classes present only (an absent class only slows L-BFGS down) and, when
+    ``start`` (a fitted :class:`models.probe.LinearProbe` over all classes) is given, warm-started from it:
+    the objective is convex, so each fold still goes to its own optimum.
+    """
+    from models.probe import LinearProbe
+
+    present, y_present = np.unique(y, return_inverse=True)
+    n = y.size
+    if n < 2 * CV_FOLDS or present.size < 2:
+        return None
+    order = np.random.default_rng(0).permutation(n)[:CV_MAX_LABELS]
+    folds = np.array_split(order, CV_FOLDS)
+    correct = 0
+    for k, test in enumerate(folds):
+        train = np.concatenate([f for j, f in enumerate(folds) if j != k])
+        probe = LinearProbe(present.size, l2)
+        if start is not None and start.weight is not None:
+            probe.weight, probe.bias = start.weight[:, present].copy(), start.bias[present].copy()
+        probe.fit(x[train], y_present[train])
+        correct += int((probe.predict(x[test]) == y_present[test]).sum())
+    return correct / sum(f.size for f in folds)

@@ -1,0 +1,137 @@
+"""``skylabel bench label-efficiency``: accuracy against the number of labels (see
+:mod:`benchmarks.label_efficiency.run`).
+
+Registered under the ``bench`` group by :mod:`benchmarks.cli`. Image mode (default) simulates the demo
+galaxy (cached in the data directory, shared with ``skylabel demo``); ``--legus-dir`` switches to catalogue
+features. Progress goes to stderr, the curve table to stdout, the report to ``--out`` and ``--out``.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from benchmarks.label_efficiency.config import (
+    FULL_ENCODER,
+    QUICK_ENCODER,
+    SPLITS,
+    build_config,
+    parse_budgets,
+)
+from models.evaluate import STRATEGIES
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("label-efficiency", help="accuracy against the number of labels (BYOL probe, scratch)",
+                       description="Accuracy against the number of labels (Perez et al. Figure 3) on the "
+                                   "simulated demo galaxy, or on LEGUS catalogue features with --legus-dir.")
+    p.add_argument("--out", type=Path, required=True, help="JSON report; the plot goes to OUT.png")
+    p.add_argument("--legus-dir", type=Path, help="catalogue mode: folder of LEGUS .tab files")
+    p.add_argument("--split", default="by-field", choices=SPLITS, help="catalogue mode: pool and evaluation "
+                   "from different fields, or within one field")
+    p.add_argument("--field", help="catalogue mode, within-field: the field (default: the most labelled one)")
+    p.add_argument("--quick", action="store_true",
+                   help="image mode on 2 CPU cores in minutes: 2048 px simulation, small ResNet, 400 BYOL "
+                        "steps, budgets 20-200 and all (catalogue mode is cheap: --quick changes nothing)")
+    p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
+    p.add_argument("--budgets", help="label counts, e.g. 20,50,100,200,500,1000,all")
+    p.add_argument("--strategies", type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
+                   help=f"comma-separated subset of {','.join(STRATEGIES)}")
+    p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
+    p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
+    p.add_argument("--byol-steps", type=int, help="BYOL steps (default 20000; quick 400)")
+    p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
+    p.add_argument("--encoder", type=_encoder, metavar="NAME|JSON",
+                   help="encoder for BYOL and scratch: starcnet (default), resnet, resnet-small (quick) or a "
+                        'spec as JSON, e.g. \'{"kind": "resnet", "widths": [8, 16, 32, 64]}\'')
+    p.add_argument("--byol-augment", type=_json_object, metavar="JSON",
+                   help="BYOL augmentation overrides (keys of models.augment.BYOL_AUGMENTATION), "
+                        'e.g. \'{"crop_p": 0}\' to drop the resized crop')
+    p.add_argument("--pretrain-on", choices=["all", "inspected"],
+                   help="BYOL on every object in the image (default) or only the LEGUS-inspected ones")
+    p.add_argument("--eval-fraction", type=float, help="held-out evaluation share per seed (default 0.25)")
+    p.add_argument("--scratch-steps", type=int, help="minimum optimisation steps of the scratch baseline "
+                   "(default: models.finetune's 100 for a CNN, 300 for the catalogue MLP)")
+    p.add_argument("--probe-repeats", type=int, help="timed probe retrains, median reported (default 3)")
+    p.add_argument("--class-weight", choices=["none", "balanced"], default="none",
+                   help="probe class weights: none fits plain accuracy, the paper's metric (default); balanced "
+                        "is what the labelling app uses, favouring rare classes")
+    p.add_argument("--device", choices=["cpu", "cuda"], help="default: CUDA when present")
+    p.set_defaults(func=bench_label_efficiency)
+
+
+ENCODER_PRESETS: dict[str, dict] = {"starcnet": FULL_ENCODER, "resnet": {"kind": "resnet", "n_bands": 5},
+                                    "resnet-small": QUICK_ENCODER}
+
+
+def _encoder(text: str) -> dict:
+    """A preset name or a JSON encoder spec (see :func:`models.encoders.build_encoder`), 5 bands."""
+    if text in ENCODER_PRESETS:
+        return dict(ENCODER_PRESETS[text])
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError:
+        spec = None
+    if not isinstance(spec, dict) or "kind" not in spec:
+        names = ", ".join(ENCODER_PRESETS)
+        raise argparse.ArgumentTypeError(f"{text!r} is neither one of {names} nor JSON with a 'kind'")
+    return {"n_bands": 5, **spec}
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a JSON object")
+    return value
+
+
+def bench_label_efficiency(args: argparse.Namespace) -> int:
+    from backend.errors import InputError
+    from backend.settings import Settings
+    from benchmarks.label_efficiency.run import format_table, run_benchmark, write_report
+    from models.errors import ModelsError
+
+    config = build_config(
+        args.out, quick=args.quick, legus_dir=args.legus_dir, split=args.split, field_name=args.field,
+        seeds=args.seeds, budgets=parse_budgets(args.budgets) if args.budgets else None,
+        strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
+        byol_steps=args.byol_steps, byol_batch=args.byol_batch, encoder=args.encoder,
+        byol_augmentation=args.byol_augment,
+        pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
+        class_weight=None if args.class_weight == "none" else args.class_weight,
+        eval_fraction=args.eval_fraction, device=args.device,
+    )
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
+        + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
+    try:
+        report = run_benchmark(config, Settings().data_dir, log)
+    except ModelsError as error:  # the CLI reports domain errors of backend and tiles; models' too, here
+        raise InputError(str(error)) from error
+    out, png = write_report(report, config.out)
+    print(format_table(report["summary"]))
+    if report.get("diagnostics_summary"):
+        print("diagnostics (linear probe on other inputs):")
+        print(format_table(report["diagnostics_summary"]))
+    for name, rows in report["comparisons"].items():
+        cells = [f"n={r['budget']}: {r['delta_binary']:+.3f} ({r['wins_binary']}/{r['seeds']} wins)"
+                 for r in rows]
+        print(f"{name} - byol_probe (binary, mean over seeds): " + ", ".join(cells))
+    if report.get("majority_baseline"):
+        base = report["majority_baseline"]
+        print(f"constant baseline (the pool's majority class): binary {base['majority_binary']:.3f}, "
+              f"4-class {base['majority_4class']:.3f}")
+    byol = f", BYOL {report['byol_images_per_s']} images/s" if report.get("byol_images_per_s") else ""
+    n = report["probe_retrain"]["n_sources"]
+    print(f"probe retrain ({n} sources, CPU): {report['probe_retrain_s']} s{byol}; "
+          f"total {report['timings']['total_s']} s")
+    print(f"report {out}, plot {png}")
+    return 0

@@ -1,0 +1,184 @@
+"""``skylabel bench label-efficiency``: splits, summaries, a tiny image-mode run and LEGUS catalogue mode."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from backend.cli import main
+from backend.errors import InputError
+from benchmarks.label_efficiency.catalogue import by_field_split, catalogue_features, load_legus
+from benchmarks.label_efficiency.config import build_config, parse_budgets, tag_budgets
+from benchmarks.label_efficiency.data import legus_cut, majority_baseline, stratified_split
+from benchmarks.label_efficiency.image import embedding_stats
+from benchmarks.label_efficiency.run import compare, format_table, summarise
+from models.evaluate import STRATEGIES
+from tests.conftest import shared_file
+
+LEGUS = "legus/hlsp_legus_hst_acs-wfc3_{}_multiband_v{}_padagb-mwext-avgapcor.tab"
+ROW_KEYS = {"strategy", "n_labels", "seed", "accuracy_binary", "accuracy_4class"}
+TINY_ENCODER = '{"kind": "resnet", "widths": [8, 8, 16, 16], "out_dim": 32}'
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_stratified_split_is_disjoint_complete_and_keeps_the_class_mix() -> None:
+    labels = np.repeat([1, 2, 3, 4], [40, 20, 20, 120])
+    pool, held = stratified_split(labels, 0.25, seed=3)
+    assert np.intersect1d(pool, held).size == 0
+    assert np.array_equal(np.sort(np.r_[pool, held]), np.arange(labels.size))
+    assert [int((labels[held] == c).sum()) for c in (1, 2, 3, 4)] == [10, 5, 5, 30]
+    again, _ = stratified_split(labels, 0.25, seed=3)
+    other, _ = stratified_split(labels, 0.25, seed=4)
+    assert np.array_equal(pool, again) and not np.array_equal(pool, other)
+    with pytest.raises(InputError, match="eval-fraction"):
+        stratified_split(labels, 1.0, seed=0)
+
+
+def test_by_field_split_never_shares_a_field() -> None:
+    fields = np.array(["a"] * 50 + ["b"] * 30 + ["c"] * 20 + ["d"] * 100)
+    for seed in range(5):
+        pool, held = by_field_split(fields, 0.25, seed)
+        assert set(fields[pool]).isdisjoint(fields[held])
+        assert pool.size + held.size == fields.size and pool.size > 0
+        assert held.size >= 0.25 * fields.size
+    with pytest.raises(InputError, match="two fields"):
+        by_field_split(np.array(["a", "a"]), 0.25, 0)
+
+
+def test_legus_cut_needs_four_detections_and_m_v_brighter_than_minus_6() -> None:
+    dm = 5 * np.log10(8e6 / 10)  # 8 Mpc
+    mags = np.array([[20, 20, 20, dm - 7, 20], [20, 20, 20, dm - 5, 20], [np.nan, np.nan, 20, dm - 7, 20.0]])
+    snr = np.full((3, 5), 10.0)
+    assert legus_cut(mags, snr, 8.0).tolist() == [True, False, False]
+    snr[0, :2] = 1.0
+    assert legus_cut(mags, snr, 8.0).tolist() == [False, False, False]
+
+
+def test_majority_baseline_answers_the_pool_majority() -> None:
+    labels = np.array([4, 4, 4, 1, 1, 3, 4, 1, 2, 2])
+    base = majority_baseline(labels, np.arange(6), np.arange(6, 10))
+    assert base == {"majority_4class": 0.25, "majority_binary": 0.25}  # pool: 4, non-cluster
+
+
+def test_catalogue_features_are_magnitudes_colours_and_ci() -> None:
+    f = catalogue_features(np.array([[21.0, 21.5, 22.5, 22.0, 21.0]]), np.array([1.4]))
+    assert f.tolist() == [[21.0, 21.5, 22.5, 22.0, 21.0, -0.5, -1.0, 0.5, 1.0, 1.4]]
+
+
+def test_budgets_parse_tag_and_summarise() -> None:
+    assert parse_budgets("20, 50,all") == (20, 50, "all")
+    with pytest.raises(InputError, match="'-3'"):
+        parse_budgets("20,-3")
+    rows = []
+    for seed, pool in ((0, 90), (1, 110)):
+        for strategy, acc in (("byol_probe", 0.7), ("byol_probe_entropy", 0.6 + 0.2 * seed)):
+            found = [{"strategy": strategy, "n_labels": n, "seed": seed, "accuracy_binary": acc,
+                      "accuracy_4class": acc / 2} for n in (20, pool)]
+            rows += tag_budgets(found, pool, (20, "all"))
+    summary = summarise(rows)
+    alls = [r for r in summary if r["budget"] == "all"]
+    assert len(summary) == 4 and len(alls) == 2 and alls[0]["n_labels"] == 100 and alls[0]["n_seeds"] == 2
+    entropy = next(r for r in summary if r["strategy"] == "byol_probe_entropy" and r["budget"] == 20)
+    assert entropy["accuracy_binary_mean"] == pytest.approx(0.7) and entropy["accuracy_binary_std"] > 0.09
+    deltas = compare(rows, "byol_probe_entropy")
+    assert [d["wins_binary"] for d in deltas] == [1, 1] and deltas[0]["delta_binary"] == pytest.approx(0.0)
+    assert "all (100)" in format_table(summary)
+
+
+def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
+    quick = build_config(tmp_path / "r.json", quick=True, byol_steps=50)
+    assert quick.sim_size < 4096 and quick.byol_steps == 50
+    assert "sim_size" in quick.quick_reductions and "byol_steps" not in quick.quick_reductions
+    assert build_config(tmp_path / "r.json").quick_reductions == {}
+    catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
+    assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
+    with pytest.raises(InputError, match="split"):
+        build_config(tmp_path / "r.json", split="random")
+    with pytest.raises(InputError, match="--field"):
+        build_config(tmp_path / "r.json", legus_dir=tmp_path, field_name="ngc628-e")
+
+
+def test_embedding_stats_flag_a_collapse() -> None:
+    rng = np.random.default_rng(0)
+    healthy = embedding_stats(rng.normal(size=(200, 16)))
+    collapsed = embedding_stats(np.ones((200, 16)) + 1e-9 * rng.normal(size=(200, 1)))
+    assert healthy["effective_rank"] > 10 and collapsed["effective_rank"] < 1.5
+    assert collapsed["mean_std"] < 1e-6
+
+
+def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SKYLABEL_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "report" / "le.json"
+    code = main(["bench", "label-efficiency", "--sim-size", "768", "--budgets", "20,all", "--seeds", "1",
+                 "--byol-steps", "3", "--byol-batch", "16", "--encoder", TINY_ENCODER, "--device", "cpu",
+                 "--scratch-steps", "20", "--probe-repeats", "1", "--out", str(out)])
+    assert code == 0
+    report = json.loads(out.read_text())
+    rows = report["results"]
+    assert {r["strategy"] for r in rows} == set(STRATEGIES)
+    assert all(ROW_KEYS <= set(r) for r in rows) and len(rows) == 8
+    assert all(0.0 <= r["accuracy_binary"] <= 1.0 and 0.0 <= r["accuracy_4class"] <= 1.0 for r in rows)
+    assert {r["n_labels"] for r in rows} == {20, report["data"]["splits"][0]["pool"]}
+    assert report["probe_retrain_s"] > 0 and report["probe_retrain"]["n_sources"] == 15000
+    assert report["byol_images_per_s"] > 0 and report["byol"]["steps"] == 3
+    assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16] and report["timings"]["total_s"] > 0
+    assert report["data"]["n_inspected"] < report["data"]["n_objects"]  # the LEGUS-like cut removes some
+    assert (tmp_path / "data" / "demo" / "sim-768-0" / "truth.ecsv").is_file()  # cached where demo keeps it
+    png = Path(str(out) + ".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    printed = capsys.readouterr().out
+    assert "byol_probe_pseudo" in printed and "all (" in printed and "probe retrain" in printed
+
+
+@pytest.fixture
+def legus_pair(tmp_path: Path) -> Path:
+    folder = tmp_path / "legus"
+    folder.mkdir()
+    for name, version in (("ngc628-e", 1), ("ugc695", 2)):
+        shutil.copy(shared_file(LEGUS.format(name, version)), folder)
+    return folder
+
+
+def test_legus_loading_keeps_labelled_sources_only(legus_pair: Path) -> None:
+    data = load_legus(sorted(legus_pair.glob("*.tab")))
+    assert data.counts() == {"ngc628-e": 381, "ugc695": 111}
+    assert set(np.unique(data.labels)) <= {1, 2, 3, 4} and data.features.shape == (492, 10)
+    assert np.isfinite(data.features[:, 9]).all()  # CI is always measured
+
+
+@pytest.mark.parametrize("split", ["by-field", "within-field"])
+def test_catalogue_mode_on_two_legus_fields(legus_pair: Path, tmp_path: Path, split: str) -> None:
+    out = tmp_path / f"{split}.json"
+    code = main(["bench", "label-efficiency", "--legus-dir", str(legus_pair), "--split", split,
+                 "--budgets", "20,50", "--seeds", "2", "--scratch-steps", "50", "--probe-repeats", "1",
+                 "--out", str(out)])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["mode"] == "catalogue" and len(report["results"]) == 4 * 2 * 2
+    assert all(ROW_KEYS <= set(r) for r in report["results"])
+    for s in report["data"]["splits"]:
+        held = s["evaluation_fields"]
+        assert held == (["ngc628-e"] if split == "within-field" else held) and len(held) == 1
+    if split == "within-field":
+        assert report["data"]["field"] == "ngc628-e"
+        assert sum(report["data"]["class_counts"].values()) == 381
+    assert Path(str(out) + ".png").is_file()
+    assert set(report["comparisons"]) == {"byol_probe_entropy", "byol_probe_pseudo"}
+
+
+def test_unknown_field_is_refused(legus_pair: Path, tmp_path: Path, capsys) -> None:
+    code = main(["bench", "label-efficiency", "--legus-dir", str(legus_pair), "--split", "within-field",
+                 "--field", "ngc9999", "--out", str(tmp_path / "x.json")])
+    assert code == 2 and "ngc9999" in capsys.readouterr().err

@@ -1,0 +1,62 @@
+"""The simulated sources measured as LEGUS did: CI and colours close to the real catalogues, class by class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulate import SimulationError, simulate, validate
+from simulate.validate import format_report
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from tests.conftest import SHARED_DATA
+
+    legus = SHARED_DATA / "legus"
+    if not legus.is_dir():
+        pytest.skip(f"real data folder missing: {legus}")
+    field = simulate(tmp_path_factory.mktemp("validate") / "field", size=2048, seed=3)
+    return validate(field.out_dir, legus)
+
+
+def test_enough_sources_pass_the_legus_selection(report: dict) -> None:
+    for label, entry in report["classes"].items():
+        assert entry["n_sim"] >= 60, label
+        assert entry["n_legus"] >= 900, label
+
+
+@pytest.mark.parametrize("label", [1, 2, 4])
+def test_concentration_index_matches_legus(report: dict, label: int) -> None:
+    # ~100 simulated sources per class: KS noise alone reaches ~0.14; a PSF or size error of 0.1 mag in CI
+    # gives ~0.3
+    assert report["classes"][label]["ks"]["CI"] < 0.22
+
+
+def test_associations_are_less_concentrated_but_still_legus_like(report: dict) -> None:
+    assert report["classes"][3]["ks"]["CI"] < 0.3
+    assert report["classes"][3]["median_sim"]["CI"] > report["classes"][4]["median_sim"]["CI"]
+
+
+@pytest.mark.parametrize("colour", ["NUV-U", "U-B", "B-V", "V-I"])
+def test_colours_match_legus_in_every_class(report: dict, colour: str) -> None:
+    for label, entry in report["classes"].items():
+        assert entry["ks"][colour] < 0.25, (label, colour)
+
+
+def test_aperture_corrections_are_hst_like(report: dict) -> None:
+    # a 4 px (0.16") aperture misses 15-35 % of a barely resolved cluster's light, more in F814W (red halo)
+    corrections = report["aperture_corrections"]
+    assert all(-0.5 < value < -0.1 for value in corrections.values())
+    assert corrections["F814W"] < corrections["F555W"]
+
+
+def test_report_formats_as_a_table(report: dict) -> None:
+    text = format_report(report)
+    assert "class" in text and len(text.splitlines()) == 6
+
+
+def test_incomplete_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SimulationError, match="not a complete simulated field"):
+        validate(tmp_path, tmp_path)
