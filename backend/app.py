@@ -22,6 +22,7 @@ from backend.api.routes import (
     learning,
     projects,
     regions,
+    rounds,
     sky,
     sources,
     tiles,
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, regions, annotation_routes, export, detect, cutouts):
+    for labelling in (projects, layers, sources, regions, annotation_routes, rounds, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

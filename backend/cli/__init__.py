@@ -9,11 +9,11 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from types import ModuleType
 
-from backend.cli import catalogs, images, learning, serve
+from backend.cli import catalogs, images, learning, rounds, serve
 from backend.errors import SkylabelError
 from tiles.errors import TilesError
 
-GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning)
+GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning, rounds)
 PLUGIN_GROUP = "skylabel.commands"
 """Entry-point group of command modules outside the product (``simulate``, ``demo``, ``bench``): the product's CLI
 finds them by name at run time and never imports the simulator or the benchmarks (pyproject.toml lists them)."""

@@ -64,6 +64,7 @@ def _layer_json(layer: Any) -> dict[str, Any]:
 
 def _report_json(report: Any) -> dict[str, Any]:
     return {"layer": _layer_json(report.layer), "imported": report.imported, "labels": report.labels,
+            "references": report.references,
             "outside": {"count": len(report.outside), "ids": report.outside},
             "unplaced": {"count": len(report.unplaced), "ids": report.unplaced}, "notes": report.notes}
 
