@@ -78,13 +78,13 @@ export function getPredictions(imageId, { bbox, limit = 5000 }, signal) {
  * The `k` sources the acquisition function picks, best first (original sources, not the picked layer's
  * copies), made the image's "picked" layer (`POST`; a `GET` of the same path only proposes them).
  * @param {number} imageId
- * @param {{strategy: string, k?: number}} query
+ * @param {{strategy: string, k?: number, filter?: string}} query
  * @param {AbortSignal} [signal]
  * @returns {Promise<{task: number, strategy: string, layer_id: number, model_version: number|null, count: number,
  *                    items: (import('./sources.js').SourceSummary & {rank: number})[]}>}
  */
-export function pickNextToLabel(imageId, { strategy, k = 20 }, signal) {
-  return sendJson('POST', apiUrl(imagePath(imageId, '/learning/next'), { strategy, k }), undefined, signal);
+export function pickNextToLabel(imageId, { strategy, k = 20, filter }, signal) {
+  return sendJson('POST', apiUrl(imagePath(imageId, '/learning/next'), { strategy, k, filter }), undefined, signal);
 }
 
 /**

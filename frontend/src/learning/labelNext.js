@@ -11,6 +11,7 @@
  */
 import { ApiError } from '../api/client.js';
 import { pickNextToLabel } from '../api/learning.js';
+import { filterParam } from '../selection/workingSet.js';
 
 export const PROPOSALS = 20;
 /** After a label, wait this long before asking for proposals: the server starts a refit 0.3 s after a label. */
@@ -104,7 +105,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
     patch({ loading: true, error: null });
     let answer;
     try {
-      answer = await pickNextToLabel(imageId, { strategy, k: PROPOSALS });
+      answer = await pickNextToLabel(imageId, { strategy, k: PROPOSALS, filter: filterParam(store.get().workingSet) });
     } catch (error) {
       if (mine !== seq) return;
       const noModel = error instanceof ApiError && error.status === 409 && strategy !== 'random'
