@@ -35,13 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def bench_tiles(args: argparse.Namespace) -> int:
     from backend.cli.context import CliContext
-    from backend.settings import Settings
     from benchmarks.cli.demo import ensure_demo
     from benchmarks.tiles import compare, tile_jobs
 
-    base = Settings()
-    bench_dir = base.data_dir / "bench"
-    settings = Settings(data_dir=bench_dir, database_url=None)
+    bench_dir = args.settings.data_dir / "bench"
+    settings = args.settings.model_copy(update={"data_dir": bench_dir, "database_url": None})
     ctx = CliContext(settings)
     image_id = ensure_demo(ctx, args.size, seed=1)
     view_env = {"SKYLABEL_DATA_DIR": str(bench_dir.resolve()), "SKYLABEL_DATABASE_URL": settings.resolved_database_url}
