@@ -54,3 +54,15 @@ def add_encoder(sessions: sessionmaker[Session], data_dir: Path, image_id: int,
         session.add(version)
         session.flush()
         return version.id
+
+
+def add_probe_row(sessions: sessionmaker[Session], image_id: int, encoder_id: int,
+                  classes: list[str], **metrics: object) -> int:
+    """A ``probe`` version row (no files) of ``classes``, for services that only read its row."""
+    with session_scope(sessions) as session:
+        version = ModelVersion(image_id=image_id, kind="probe", version=next_version(session, image_id, "probe"),
+                               parent_id=encoder_id, path=f"models/{image_id}/probe", config={"classes": classes},
+                               metrics=dict(metrics), labels={}, artefacts={})
+        session.add(version)
+        session.flush()
+        return version.id
