@@ -1,0 +1,95 @@
+"""What the probe is fitted and judged on (backend/services/learning/probe_inputs.py): one label per
+embedding row (most votes, then newest), catalogue features with LEGUS sentinels masked, cross-validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.errors import InputError
+from backend.services.learning.data import SourceTable
+from backend.services.learning.probe_inputs import (
+    CV_FOLDS,
+    catalogue_features,
+    cross_validated_accuracy,
+    row_labels,
+)
+from tests.backend.services.conftest import add_sources
+
+
+def table(labels: list[str | None], n_votes: list[int], ids: list[int] | None = None) -> SourceTable:
+    n = len(labels)
+    return SourceTable(np.asarray(ids or list(range(1, n + 1)), dtype=np.int64), np.zeros(n), np.zeros(n),
+                       labels, np.asarray(n_votes, dtype=np.int64))
+
+
+def test_one_label_per_row_and_the_left_out_counted() -> None:
+    sources = table(["1", "4", None, "2", "9", "3"], [1, 2, 0, 1, 1, 1])
+    rows = np.array([0, 0, 1, 2, 3, -1])  # sources 1 and 2 share row 0; source 6 has no embedding
+    labels, skipped = row_labels(sources, rows, ["1", "2", "3", "4"])
+    assert labels == {0: "4", 2: "2"}  # row 0: the label with more votes wins
+    assert skipped == {"not_embedded": 1, "unknown_class": 1}
+
+
+def test_equal_votes_go_to_the_newest_source() -> None:
+    sources = table(["1", "3"], [1, 1], ids=[10, 20])
+    assert row_labels(sources, np.array([0, 0]), ["1", "3"])[0] == {0: "3"}
+    reversed_order = table(["3", "1"], [1, 1], ids=[20, 10])
+    assert row_labels(reversed_order, np.array([0, 0]), ["1", "3"])[0] == {0: "3"}  # by id, not by position
+    assert row_labels(table([], []), np.zeros(0, dtype=np.int64), ["1"]) == ({}, {"not_embedded": 0,
+                                                                                  "unknown_class": 0})
+
+
+def test_catalogue_features_mask_sentinels_and_non_numbers(sessions: sessionmaker[Session], image_id: int) -> None:
+    columns = [{"ci": 1.2, "mag": 21.0, "flag": True}, {"ci": 99.999, "mag": "n/a"}, {"ci": 66.666, "mag": 19.5},
+               {"ci": 1.5}]
+    _, ids = add_sources(sessions, image_id, [(1, 1), (5, 5), (9, 9), (13, 13)], columns=columns)
+    order = np.asarray([ids[3], ids[0], ids[1], ids[2]], dtype=np.int64)
+    with sessions() as session:
+        out = catalogue_features(session, order, ["ci", "mag"])
+    expected = np.array([[1.5, np.nan], [1.2, 21.0], [np.nan, np.nan], [np.nan, 19.5]])
+    np.testing.assert_array_equal(out, expected)  # rows follow the ids given; NaN where missing or a sentinel
+    assert out.dtype == np.float64
+    with sessions() as session:
+        with pytest.raises(InputError, match=r"catalogue column\(s\) flag, colour have no numeric value"):
+            catalogue_features(session, order, ["ci", "flag", "colour"])  # a boolean is not a number
+        assert catalogue_features(session, order, []).shape == (4, 0)
+
+
+def separable(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.normal(size=(n, 3)) * 0.1
+    x[:, 0] += np.where(y == 1, 2.0, -2.0)
+    return x, y
+
+
+def test_cross_validation_needs_two_labels_per_fold_and_two_classes() -> None:
+    x, y = separable(2 * CV_FOLDS - 1)
+    assert cross_validated_accuracy(x, y, 1.0) is None
+    x, y = separable(2 * CV_FOLDS)
+    assert cross_validated_accuracy(x, np.zeros(2 * CV_FOLDS, dtype=np.int64), 1.0) is None
+    assert cross_validated_accuracy(x, y, 1.0) == 1.0
+
+
+def test_cross_validation_is_deterministic_and_sees_noise() -> None:
+    x, y = separable(60)
+    assert cross_validated_accuracy(x, y, 1.0) == 1.0
+    noise = np.random.default_rng(1).normal(size=(60, 3))
+    first = cross_validated_accuracy(noise, y, 1.0)
+    assert first == cross_validated_accuracy(noise, y, 1.0)
+    assert first is not None and 0.2 < first < 0.8  # labels unrelated to x: about chance
+
+
+def test_absent_classes_and_a_warm_start_do_not_change_the_answer() -> None:
+    from models.probe import LinearProbe
+
+    x, y = separable(40)
+    y4 = np.where(y == 1, 3, 1)  # classes 1 and 3 of four; 0 and 2 absent
+    cold = cross_validated_accuracy(x, y4, 1.0)
+    start = LinearProbe(4, 1.0)
+    start.fit(x, y4)
+    warm = cross_validated_accuracy(x, y4, 1.0, start)
+    assert cold == warm == 1.0
+    assert cross_validated_accuracy(x, y4, 1.0, LinearProbe(4, 1.0)) == 1.0  # an unfitted start is ignored
