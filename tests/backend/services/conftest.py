@@ -7,7 +7,7 @@ small synthetic image of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,29 @@ from backend.db.session import session_scope
 from backend.db.sources import Source as DbSource
 from backend.services.labelling.layer_import import import_catalog
 from tests.backend.labels_db import add_image, make_sessions
+from tests.backend.pg import pg_database_fixture, pg_url_fixture  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
 def sessions(tmp_path: Path) -> sessionmaker[Session]:
     """A fresh, migrated SQLite database (WAL mode, foreign keys on), as the app makes it."""
     return make_sessions(tmp_path / "db")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The same tests on SQLite and on PostgreSQL (skipped without ``SKYLABEL_TEST_POSTGRES_URL``, see
+    :mod:`tests.backend.pg`). A module opts in by defining ``sessions`` as a fixture returning this one."""
+    if request.param == "sqlite":
+        yield make_sessions(tmp_path / "db")
+        return
+    from backend.db.session import make_engine, make_sessionmaker
+
+    engine = make_engine(request.getfixturevalue("pg_url"))
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()  # so the next test's TRUNCATE never waits on this pool
 
 
 @pytest.fixture

@@ -30,6 +30,13 @@ from backend.services.task_runs import (
 )
 from tests.backend.labels_db import add_image
 
+
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
 DEAD = f"{socket.gethostname()}:999999999"  # a pid no process has on this host
 
 

@@ -22,6 +22,13 @@ from backend.services.labelling.annotators import (
 from tests.backend.labels_db import add_image
 
 
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
+
 def test_an_annotator_is_created_once_and_keeps_its_kind(sessions: sessionmaker[Session]) -> None:
     with session_scope(sessions) as session:
         legus = get_or_create_annotator(session, "LEGUS", kind="catalogue")

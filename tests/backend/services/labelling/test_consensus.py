@@ -14,6 +14,13 @@ from backend.services.labelling.consensus import consensus, current_votes, refre
 from tests.backend.services.conftest import add_sources
 
 
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
+
 def test_current_votes_are_each_annotator_s_latest() -> None:
     history = [(5, "a", "1"), (2, "b", "2"), (9, "a", "3"), (7, "c", "4"), (8, "c", None)]
     assert current_votes(history) == {"a": (9, "3"), "b": (2, "2")}  # c retracted; order, not position, counts

@@ -34,6 +34,13 @@ from tests.backend.labels_db import add_image
 from tests.backend.services.conftest import add_sources
 
 
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
+
 def test_kinds_and_default_styles() -> None:
     assert check_kind("picked") == "picked"
     with pytest.raises(InputError, match="layer kind 'catalog' is unknown: use one of detections, reference"):

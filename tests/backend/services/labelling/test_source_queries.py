@@ -13,6 +13,13 @@ from backend.services.labelling.source_queries import list_sources, next_source,
 from tests.backend.labels_db import add_image
 from tests.backend.services.conftest import add_sources
 
+
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
 MAGS = [{"mag": 21.0, "name": "b"}, {"mag": 9.5, "name": "a"}, {"name": "c"}, {"mag": 100.0, "name": "d"}]
 
 

@@ -22,6 +22,13 @@ from backend.services.learning.predictions import write_predictions
 from tests.backend.services.conftest import add_sources
 from tests.backend.services.learning.conftest import add_encoder, add_probe_row
 
+
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
 POSITIONS = [(10.0 * i, 5.0) for i in range(1, 9)]
 
 

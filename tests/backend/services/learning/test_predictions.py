@@ -26,6 +26,13 @@ from backend.services.learning.predictions import (
 from tests.backend.services.conftest import add_sources
 from tests.backend.services.learning.conftest import add_encoder, add_probe_row
 
+
+@pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
 CLASSES = ["1", "2", "3", "4"]
 
 
