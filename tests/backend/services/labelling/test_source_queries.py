@@ -3,6 +3,8 @@ grid's filtered, sorted pages, and next / previous in (layer, id) order."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +22,8 @@ def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     return both_sessions
 
 
-MAGS = [{"mag": 21.0, "name": "b"}, {"mag": 9.5, "name": "a"}, {"name": "c"}, {"mag": 100.0, "name": "d"}]
+MAGS: list[dict[str, Any]] = [{"mag": 21.0, "name": "b"}, {"mag": 9.5, "name": "a"}, {"name": "c"},
+                              {"mag": 100.0, "name": "d"}]
 
 
 @pytest.fixture

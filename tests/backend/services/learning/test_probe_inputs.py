@@ -3,6 +3,8 @@ embedding row (most votes, then newest), catalogue features with LEGUS sentinels
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,8 +44,8 @@ def test_equal_votes_go_to_the_newest_source() -> None:
 
 
 def test_catalogue_features_mask_sentinels_and_non_numbers(sessions: sessionmaker[Session], image_id: int) -> None:
-    columns = [{"ci": 1.2, "mag": 21.0, "flag": True}, {"ci": 99.999, "mag": "n/a"}, {"ci": 66.666, "mag": 19.5},
-               {"ci": 1.5}]
+    columns: list[dict[str, Any]] = [{"ci": 1.2, "mag": 21.0, "flag": True}, {"ci": 99.999, "mag": "n/a"},
+                                     {"ci": 66.666, "mag": 19.5}, {"ci": 1.5}]
     _, ids = add_sources(sessions, image_id, [(1, 1), (5, 5), (9, 9), (13, 13)], columns=columns)
     order = np.asarray([ids[3], ids[0], ids[1], ids[2]], dtype=np.int64)
     with sessions() as session:

@@ -40,8 +40,10 @@ def test_one_session_per_settings_reused_without_its_old_labels() -> None:
         assert model.labels == {} and model.history == [] and not model.probe.fitted
         assert np.allclose(model.predict(), 0.5)  # untrained again: uniform
     assert features.calls == 1
-    for other in ((["1", "4"], 2.0, None, []), (["4", "1"], 1.0, None, []),
-                  (["1", "4"], 1.0, {"start": 0.95}, []), (["1", "4"], 1.0, None, ["ci"])):
+    others: list[tuple[list[str], float, dict | None, list[str]]] = [
+        (["1", "4"], 2.0, None, []), (["4", "1"], 1.0, None, []), (["1", "4"], 1.0, {"start": 0.95}, []),
+        (["1", "4"], 1.0, None, ["ci"])]
+    for other in others:
         classes, l2, pseudo, names = other
         with probe_session(emb, classes, l2, pseudo, names, Features(None)) as model:
             assert model is not first, other
