@@ -18,7 +18,8 @@ from backend.services.learning.predictions import write_predictions
 from tests.backend.services.conftest import add_sources
 from tests.backend.services.learning.conftest import add_encoder, add_probe_row
 
-EMBEDDINGS = np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
+# mean zero, so the centred cosines the service ranks by are the plain cosines of these rows
+EMBEDDINGS = np.array([[2.0, 0.0, 0.0], [1.8, 0.2, 0.0], [0.0, 2.0, 0.0], [-3.8, -2.2, -2.0], [0.0, 0.0, 2.0]])
 
 
 @pytest.fixture
@@ -87,18 +88,33 @@ def test_similar_sources_are_ranked_by_cosine(sessions: sessionmaker[Session], d
     det = field["det"]
     with sessions() as session:
         found = similar_sources(session, data_dir, det[0], k=3)
-    assert found["source_id"] == det[0]
+    assert found["source_id"] == det[0] and found["too_young"] is False and found["note"] is None
     assert [i["source_id"] for i in found["items"]] == [det[1], det[2], det[4]]  # itself left out
     assert [i["similarity"] for i in found["items"]] == pytest.approx([0.99388, 0.0, 0.0], abs=1e-5)
+    assert [i["distance"] for i in found["items"]] == pytest.approx([0.00612, 1.0, 1.0], abs=1e-5)
+    assert [(i["rank"], i["farther"]) for i in found["items"]] == [(1, 0.75), (2, 0.5), (3, 0.25)]
     assert (found["items"][0]["x"], found["items"][0]["y"]) == (20.0, 10.0)
     assert found["items"][1]["label_class"] == "4"
     with sessions() as session:
         everyone = similar_sources(session, data_dir, det[0], k=500)["items"]
-        assert len(everyone) == 4 and everyone[-1]["source_id"] == det[3]  # opposite direction: -1, last
-        assert everyone[-1]["similarity"] == pytest.approx(-1.0)
-        # a duplicate finds its row's neighbours: det[2]'s, whose nearest is det[1] (cosine 0.11)
+        assert len(everyone) == 4 and everyone[-1]["source_id"] == det[3]  # the opposite direction, last
+        assert everyone[-1]["similarity"] == pytest.approx(-3.8 / np.sqrt(3.8**2 + 2.2**2 + 2.0**2), abs=1e-5)
+        # a duplicate finds its row's neighbours: det[2]'s, whose nearest is det[1] (cosine 0.110)
         of_duplicate = similar_sources(session, data_dir, field["legus"][0], k=2)["items"]
         assert [i["source_id"] for i in of_duplicate] == [det[1], det[0]]
+
+
+def test_an_encoder_that_sees_every_source_alike_says_so(sessions: sessionmaker[Session], data_dir: Path,
+                                                         image_id: int) -> None:
+    _, ids = add_sources(sessions, image_id, [(10.0 * i, 10.0) for i in range(1, 21)], name="det")
+    rng = np.random.default_rng(0)
+    young = np.array([5.0, 5.0, 5.0, 5.0]) + rng.normal(scale=0.01, size=(20, 4))  # raw cosines all ~1
+    add_encoder(sessions, data_dir, image_id, young.astype(np.float32))
+    with sessions() as session:
+        found = similar_sources(session, data_dir, ids[0], k=5)
+    assert found["too_young"] is True and found["raw_cosine_p5"] > 0.99
+    assert "encoder v1 is too young to tell these sources apart" in found["note"] and "pretrain longer" in found["note"]
+    assert len(found["items"]) == 5  # still answered, ranked on the centred embeddings
 
 
 def test_similar_sources_refusals(sessions: sessionmaker[Session], data_dir: Path, image_id: int,

@@ -1,5 +1,6 @@
-"""What the probe is fitted and judged on (backend/services/learning/probe_inputs.py): one label per
-embedding row (most votes, then newest), catalogue features with LEGUS sentinels masked, cross-validation."""
+"""What the probe is fitted on (backend/services/learning/probe_inputs.py): one label per embedding row (most
+votes, then newest), catalogue features with LEGUS sentinels masked. (The cross-validation is
+:meth:`models.session.ModelSession.cross_validated_accuracy`, tested in tests/models/test_session.py.)"""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.errors import InputError
 from backend.services.learning.data import SourceTable
-from backend.services.learning.probe_inputs import (
-    CV_FOLDS,
-    catalogue_features,
-    cross_validated_accuracy,
-    row_labels,
-)
+from backend.services.learning.probe_inputs import catalogue_features, row_labels
 from tests.backend.services.conftest import add_sources
 
 
@@ -57,41 +53,3 @@ def test_catalogue_features_mask_sentinels_and_non_numbers(sessions: sessionmake
         with pytest.raises(InputError, match=r"catalogue column\(s\) flag, colour have no numeric value"):
             catalogue_features(session, order, ["ci", "flag", "colour"])  # a boolean is not a number
         assert catalogue_features(session, order, []).shape == (4, 0)
-
-
-def separable(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    x = rng.normal(size=(n, 3)) * 0.1
-    x[:, 0] += np.where(y == 1, 2.0, -2.0)
-    return x, y
-
-
-def test_cross_validation_needs_two_labels_per_fold_and_two_classes() -> None:
-    x, y = separable(2 * CV_FOLDS - 1)
-    assert cross_validated_accuracy(x, y, 1.0) is None
-    x, y = separable(2 * CV_FOLDS)
-    assert cross_validated_accuracy(x, np.zeros(2 * CV_FOLDS, dtype=np.int64), 1.0) is None
-    assert cross_validated_accuracy(x, y, 1.0) == 1.0
-
-
-def test_cross_validation_is_deterministic_and_sees_noise() -> None:
-    x, y = separable(60)
-    assert cross_validated_accuracy(x, y, 1.0) == 1.0
-    noise = np.random.default_rng(1).normal(size=(60, 3))
-    first = cross_validated_accuracy(noise, y, 1.0)
-    assert first == cross_validated_accuracy(noise, y, 1.0)
-    assert first is not None and 0.2 < first < 0.8  # labels unrelated to x: about chance
-
-
-def test_absent_classes_and_a_warm_start_do_not_change_the_answer() -> None:
-    from models.probe import LinearProbe
-
-    x, y = separable(40)
-    y4 = np.where(y == 1, 3, 1)  # classes 1 and 3 of four; 0 and 2 absent
-    cold = cross_validated_accuracy(x, y4, 1.0)
-    start = LinearProbe(4, 1.0)
-    start.fit(x, y4)
-    warm = cross_validated_accuracy(x, y4, 1.0, start)
-    assert cold == warm == 1.0
-    assert cross_validated_accuracy(x, y4, 1.0, LinearProbe(4, 1.0)) == 1.0  # an unfitted start is ignored
