@@ -80,6 +80,14 @@ def test_the_wcs_is_parsed_once_and_a_pixel_only_image_says_so(settings: Setting
         _ = pixel_only.wcs
 
 
+def test_ids_lists_every_image_oldest_first(settings: Settings, sessions: sessionmaker[Session],
+                                             ingested: int) -> None:
+    cache = ServingCache(sessions, settings.data_dir)
+    assert cache.ids() == [ingested]
+    later = add_image(sessions, name="later")
+    assert cache.ids() == [ingested, later]  # read from the database, not from the cached views
+
+
 def test_threads_asking_at_once_all_get_a_usable_view(settings: Settings, sessions: sessionmaker[Session],
                                                       ingested: int) -> None:
     cache = ServingCache(sessions, settings.data_dir)

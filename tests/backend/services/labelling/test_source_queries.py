@@ -154,3 +154,58 @@ def test_next_refuses_a_source_of_another_image(sessions: sessionmaker[Session],
     _, theirs = add_sources(sessions, other, [(1, 1)], name="theirs")
     with sessions() as session, pytest.raises(NotFoundError, match=f"image {image_id} has no source with id"):
         next_source(session, image_id, after=theirs[0])
+
+
+def working_set(sessions: sessionmaker[Session], image_id: int, **spec: Any) -> Any:
+    from backend.services.selection.filters import SourceFilter, compile_filter
+
+    with sessions() as session:
+        return compile_filter(session, image_id, SourceFilter(**spec))
+
+
+def test_pages_and_next_within_the_working_set(sessions: sessionmaker[Session], image_id: int,
+                                               layout: dict[str, list[int]]) -> None:
+    first, second = layout["first"], layout["second"]
+    bright = working_set(sessions, image_id, cuts=[{"expr": "mag", "max": 50}])  # a missing mag fails the cut
+    with sessions() as session:
+        page = list_sources(session, image_id, flt=bright, sort="mag")
+        assert page["count"] == 2 and ids(page) == [first[1], first[0]]
+        assert ids(list_sources(session, image_id, flt=bright, offset=1, limit=1)) == [first[1]]
+        assert next_source(session, image_id, flt=bright)["id"] == first[1]  # the unlabelled bright one
+        with pytest.raises(NotFoundError, match="no more unlabelled sources after this one in the cuts and regions"):
+            next_source(session, image_id, after=first[1], flt=bright)
+    from backend.db.session import session_scope
+    from backend.services.selection.regions import create_region
+
+    with session_scope(sessions) as session:
+        region = create_region(session, image_id, "circle", {"x": 5.0, "y": 5.0, "r": 2.0}).id
+    corner = working_set(sessions, image_id, regions=[region])
+    with sessions() as session:
+        assert ids(list_sources(session, image_id, flt=corner)) == [second[0], second[1]]
+        assert next_source(session, image_id, flt=corner, state="all", direction="prev")["id"] == second[1]
+
+
+def test_next_near_a_point_walks_outwards_skipping_the_visited(sessions: sessionmaker[Session], image_id: int,
+                                                               layout: dict[str, list[int]]) -> None:
+    first, second = layout["first"], layout["second"]  # unlabelled: first[1] (30, 5), first[2] (50, 50), second[0]
+    with sessions() as session:
+        found = next_source(session, image_id, near=(31.0, 5.0))
+        assert found["id"] == first[1] and found["distance_px"] == 1.0
+        assert next_source(session, image_id, near=(31.0, 5.0), skip=[first[1]])["id"] == second[0]
+        assert next_source(session, image_id, near=(31.0, 5.0), skip=[first[1], second[0]])["id"] == first[2]
+        with pytest.raises(NotFoundError, match=r"no more unlabelled sources \(skipping the 3 already visited\)"):
+            next_source(session, image_id, near=(31.0, 5.0), skip=[first[1], second[0], first[2]])
+        assert next_source(session, image_id, near=(70.0, 1.0), state="all")["id"] == first[3]
+        with pytest.raises(InputError, match="near nan,5.0 must be two finite pixel coordinates"):
+            next_source(session, image_id, near=(float("nan"), 5.0))
+
+
+def test_the_nearest_is_found_beyond_the_first_search_window(sessions: sessionmaker[Session], image_id: int) -> None:
+    # around (100, 10): one source in the corner of the first 128 px window (170 px away), one just outside
+    # it (130 px away): the window's best is the nearest only when it lies within the half-side
+    _, (corner, outside) = add_sources(sessions, image_id, [(220.0, 130.0), (230.0, 10.0)], name="w")
+    with sessions() as session:
+        found = next_source(session, image_id, near=(100.0, 10.0), state="all")
+        assert found["id"] == outside and found["distance_px"] == 130.0
+        found = next_source(session, image_id, near=(100.0, 10.0), state="all", skip=[outside])
+        assert found["id"] == corner and found["distance_px"] == 169.71

@@ -17,7 +17,7 @@ from backend.db.sources import Layer, Source
 from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.labelling.annotations import save_annotation
 from backend.services.learning.model_store import load_embeddings, require_encoder
-from backend.services.learning.picking import pick_next
+from backend.services.learning.picking import pick_next, propose_next
 from backend.services.learning.predictions import write_predictions
 from tests.backend.services.conftest import add_sources
 from tests.backend.services.learning.conftest import add_encoder, add_probe_row
@@ -142,3 +142,31 @@ def test_diverse_and_cluster_strategies_run_on_embeddings(sessions: sessionmaker
     kcenter = pick(sessions, data_dir, image_id, strategy="kcenter", k=3, seed=0)["source_ids"]
     groups = [{det[0], det[1], det[2], det[6]}, {det[3], det[4], det[7]}, {det[5]}]
     assert all(len(g & set(kcenter)) == 1 for g in groups)  # one from each group: the embedding is covered
+
+
+def test_a_proposal_chooses_the_same_and_writes_nothing(sessions: sessionmaker[Session], data_dir: Path,
+                                                       image_id: int, det: list[int]) -> None:
+    with sessions() as session:
+        proposal = propose_next(session, data_dir, image_id, strategy="random", k=3, seed=5)
+        assert session.scalars(select(Layer).where(Layer.kind == "picked")).first() is None
+        session.rollback()
+    assert "layer_id" not in proposal and proposal["k"] == 3
+    picked = pick(sessions, data_dir, image_id, strategy="random", k=3, seed=5)
+    assert picked["source_ids"] == proposal["source_ids"]
+    with sessions() as session:
+        again = propose_next(session, data_dir, image_id, strategy="random", k=3, seed=5)
+    _, copies = picked_layer(sessions, image_id)
+    assert again["source_ids"] == proposal["source_ids"] and len(copies) == 3  # a proposal leaves the layer
+
+
+def test_picks_stay_inside_the_working_set(sessions: sessionmaker[Session], data_dir: Path, image_id: int,
+                                           det: list[int]) -> None:
+    allowed = {det[1], det[4], det[6]}
+    found = pick(sessions, data_dir, image_id, strategy="random", k=10, seed=0, allowed=allowed)
+    assert sorted(found["source_ids"]) == sorted(allowed)
+    save_annotation(sessions, image_id, "alice", "1", source_id=det[1])
+    save_annotation(sessions, image_id, "alice", "1", source_id=det[4])
+    save_annotation(sessions, image_id, "alice", "1", source_id=det[6])
+    with pytest.raises(ConflictError, match="in the cuts and regions is labelled: nothing left to pick there"):
+        pick(sessions, data_dir, image_id, strategy="random", allowed=allowed)
+    assert len(pick(sessions, data_dir, image_id, strategy="random", k=10, allowed=None)["source_ids"]) == 5
