@@ -28,7 +28,6 @@ def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     return both_sessions
 
 
-
 def test_an_annotator_is_created_once_and_keeps_its_kind(sessions: sessionmaker[Session]) -> None:
     with session_scope(sessions) as session:
         legus = get_or_create_annotator(session, "LEGUS", kind="catalogue")

@@ -1,5 +1,6 @@
 """A source's stored consensus (backend/services/labelling/consensus.py): current votes are each annotator's
-latest annotation, a retraction is no vote, and refresh_source stores the mode and the vote count."""
+latest annotation, a retraction is no vote, a tie has no consensus, and refresh_source stores the mode and the
+vote count."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
     return both_sessions
 
+
+def test_consensus_is_the_mode_of_current_votes_and_a_tie_has_none() -> None:
+    assert consensus([]) == (None, 0)
+    assert consensus([(1, "a", "1"), (2, "b", "2"), (3, "c", "2")]) == ("2", 3)
+    assert consensus([(1, "a", "1"), (2, "b", "2")]) == (None, 2)  # a tie has no consensus
+    assert consensus([(2, "a", "1"), (1, "b", "1"), (3, "a", "2")]) == (None, 2)  # a's latest is 2: tie
+    assert consensus([(3, "a", "1"), (2, "a", "2"), (1, "b", "1")]) == ("1", 2)  # order, not position, is recency
+    assert consensus([(1, "a", "1"), (2, "a", "3"), (3, "b", "1")]) == (None, 2)  # a changed to 3: tie
+    assert consensus([(1, "a", "1"), (2, "a", None)]) == (None, 0)  # retracted
 
 
 def test_current_votes_are_each_annotator_s_latest() -> None:

@@ -40,7 +40,6 @@ def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     return both_sessions
 
 
-
 def test_kinds_and_default_styles() -> None:
     assert check_kind("picked") == "picked"
     with pytest.raises(InputError, match="layer kind 'catalog' is unknown: use one of detections, reference"):
