@@ -158,6 +158,18 @@ def test_interrupted_means_active_with_a_dead_process_on_this_host(sessions: ses
     assert this_worker() == alive
 
 
+def test_a_run_left_by_a_dead_process_is_queued_again(sessions: sessionmaker[Session], image_id: int) -> None:
+    run, enqueue = submit_run(sessions, "predict", image_id, {"x": 1}, worker="h:1")
+    assert enqueue
+    again, enqueue = submit_run(sessions, "predict", image_id, {"x": 1})
+    assert again.id == run.id and not enqueue  # queued elsewhere on another host: left alone
+    with session_scope(sessions) as session:
+        row = session.get(TaskRun, run.id)
+        row.status, row.worker = "running", f"{socket.gethostname()}:999999999"  # no such pid
+    again, enqueue = submit_run(sessions, "predict", image_id, {"x": 1})
+    assert again.id == run.id and enqueue and again.status == "queued"
+
+
 def test_a_queued_run_of_a_dead_process_is_queued_again(sessions: sessionmaker[Session], image_id: int) -> None:
     run, _ = submit_run(sessions, "predict", image_id, {"x": 1}, worker=DEAD)
     again, enqueue = submit_run(sessions, "predict", image_id, {"x": 1}, worker="me:1")
