@@ -78,23 +78,6 @@ def test_a_retry_after_a_crash_resumes_from_the_checkpoint(untrained_image: Lear
     assert encoder.metrics["resumed_from_step"] == 2 and encoder.metrics["steps"] == 6
 
 
-def test_a_run_left_by_a_dead_process_is_queued_again(untrained_image: LearningImage) -> None:
-    from backend.services.task_runs import submit_run
-
-    ctx = untrained_image.context()
-    run, enqueue = submit_run(ctx.sessions, "predict", untrained_image.image_id, {"x": 1}, worker="h:1")
-    assert enqueue
-    again, enqueue = submit_run(ctx.sessions, "predict", untrained_image.image_id, {"x": 1})
-    assert again.id == run.id and not enqueue  # queued elsewhere on another host: left alone
-    with session_scope(ctx.sessions) as session:
-        row = session.get(TaskRun, run.id)
-        import socket
-
-        row.status, row.worker = "running", f"{socket.gethostname()}:999999999"  # no such pid
-    again, enqueue = submit_run(ctx.sessions, "predict", untrained_image.image_id, {"x": 1})
-    assert again.id == run.id and enqueue and again.status == "queued"
-
-
 def test_a_failing_task_records_its_message(untrained_image: LearningImage) -> None:
     ctx = untrained_image.context()
     with session_scope(ctx.sessions) as session:
