@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from backend.errors import (
     AuthenticationError,
     ConflictError,
+    ForbiddenError,
     InputError,
     NotFoundError,
     PermissionDeniedError,
@@ -33,6 +34,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
     NotFoundError: 404,
+    ForbiddenError: 403,
     TileOutsideError: 404,
     ConflictError: 409,
     NoCelestialWcsError: 409,

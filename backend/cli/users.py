@@ -55,7 +55,7 @@ def users_add(args: argparse.Namespace) -> int:
     from backend.db.session import session_scope
 
     password = _password(args)
-    with session_scope(context().sessions) as session:
+    with session_scope(context(args.settings).sessions) as session:
         user = add_user(session, args.name, password, args.role, args.project, args.display_name, args.email,
                         args.orcid)
         public = user_public(user, roles_of(session, user.id))
@@ -71,7 +71,7 @@ def users_list(args: argparse.Namespace) -> int:
     from backend.auth.accounts import list_users
     from backend.cli.context import context
 
-    with context().sessions() as session:
+    with context(args.settings).sessions() as session:
         users = list_users(session)
     if args.json:
         print(json.dumps(users))
@@ -88,7 +88,7 @@ def token_create(args: argparse.Namespace) -> int:
     from backend.cli.context import context
     from backend.db.session import session_scope
 
-    with session_scope(context().sessions) as session:
+    with session_scope(context(args.settings).sessions) as session:
         user = require_user(session, args.user)
         token, row = create_api_token(session, user, args.name, args.scope or ["read"], args.days)
         public: dict[str, Any] = {

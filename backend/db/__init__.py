@@ -2,4 +2,4 @@
 accounts in :mod:`.users`), engine and sessions (:mod:`.session`), migrations (:mod:`.migrate`).
 Importing the package registers every table."""
 
-from backend.db import annotations, learning, projects, regions, sources, tables, users  # noqa: F401
+from backend.db import annotations, learning, projects, regions, rounds, sources, tables, users  # noqa: F401

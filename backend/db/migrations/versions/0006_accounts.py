@@ -4,7 +4,7 @@ Every existing human annotator gets a user row of the same name (no password), s
 accounts keep who made them when a project moves to accounts mode.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0007"  # after 0005 (regions) and 0007 (rounds), which landed first
 branch_labels = None
 depends_on = None
 
