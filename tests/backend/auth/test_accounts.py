@@ -164,8 +164,9 @@ def test_leftovers_of_killed_ingests_are_removed_at_start(settings: Settings, ca
     assert "removed 2 leftover(s)" in caplog.text
 
 
-def run_cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"SKYLABEL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+def run_cli(data_dir: Path, *args: str, stdin: str = "",
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"SKYLABEL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", **(env or {})}
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=120, check=False)
 
@@ -187,3 +188,20 @@ def test_cli_users_and_tokens_then_bearer_on_the_api(tmp_path: Path) -> None:
     assert client.get("/api/auth/me", headers={"Authorization": "Bearer skl_wrong"}).status_code == 401
     login_ok = client.post("/api/auth/login", json={"username": "maria", "password": "a long password"})
     assert login_ok.status_code == 200
+
+
+def test_the_cli_sends_skylabel_token_to_a_remote_server(tmp_path: Path) -> None:
+    from benchmarks.server import running_server
+
+    data = tmp_path / "data"
+    for name, role in (("olga", "owner"), ("ines", "reviewer")):
+        assert run_cli(data, "users", "add", name, "--role", role, "--password-stdin",
+                       stdin="a long password").returncode == 0
+    token = json.loads(run_cli(data, "token", "create", "--user", "ines", "--json").stdout)["token"]
+    with running_server({"SKYLABEL_DATA_DIR": str(data), "SKYLABEL_AUTH": "accounts"}) as base:
+        anonymous = run_cli(data, "whoami", "--server", base)
+        assert anonymous.returncode == 2 and "SKYLABEL_TOKEN" in anonymous.stderr
+        signed = run_cli(data, "whoami", "--server", base, "--json", env={"SKYLABEL_TOKEN": token})
+        assert signed.returncode == 0, signed.stderr
+        me = json.loads(signed.stdout)
+        assert me["username"] == "ines" and me["via"] == "token" and me["roles"] == {"1": "viewer"}  # read scope
