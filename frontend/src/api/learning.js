@@ -78,7 +78,7 @@ export function getPredictions(imageId, { bbox, limit = 5000 }, signal) {
  * The `k` sources the acquisition function picks, best first (original sources, not the picked layer's
  * copies); the server rebuilds the "picked" layer from them.
  * @param {number} imageId
- * @param {{strategy: string, k?: number}} query
+ * @param {{strategy: string, k?: number, filter?: string}} query filter: the working set (selection/workingSet.js)
  * @param {AbortSignal} [signal]
  * @returns {Promise<{strategy: string, layer_id: number, model_version: number|null, count: number,
  *                    items: (import('./sources.js').SourceSummary & {rank: number})[]}>}
