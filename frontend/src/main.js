@@ -111,7 +111,12 @@ const embedding = mountEmbeddingView(byId('embedding-view'), store, {
   events, select: (id) => labelling.selectSource(id, { pan: true }),
 });
 mountToolbar(byId('toolbar'), store);
-mountWorkingSetPanel(byId('workset-panel'), store, actions);
+mountWorkingSetPanel(byId('workset-panel'), store, actions, {
+  onPicked: () => {
+    layerActions.loadLayers();
+    store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+  },
+});
 const diagram = mountDiagramPanel(byId('diagram-panel'), store, {
   actions, select: (id) => labelling.selectSource(id, { pan: true }),
 });

@@ -77,7 +77,7 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
     chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
     picked = [int(candidate[i]) for i in chosen]
     _rank(session, image_id, picked)
-    layer = _rebuild_picked_layer(session, image_id, picked, strategy)
+    layer = rebuild_picked_layer(session, image_id, picked, strategy)
     return {"strategy": strategy, "k": len(picked), "layer_id": layer.id, "source_ids": picked,
             "model_version": encoder.id if encoder else None}
 
@@ -108,7 +108,7 @@ def _rank(session: Session, image_id: int, picked: list[int]) -> None:
                         .values(rank=rank))
 
 
-def _rebuild_picked_layer(session: Session, image_id: int, picked: list[int], strategy: str) -> Layer:
+def rebuild_picked_layer(session: Session, image_id: int, picked: list[int], strategy: str) -> Layer:
     layer = session.scalars(select(Layer).where(Layer.image_id == image_id,
                                                 Layer.name == PICKED_LAYER)).first()
     if layer is None:
