@@ -11,6 +11,12 @@ from fastapi.testclient import TestClient
 
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
 
 # 6 sources on a 1000x1000 image: catalogue id order follows rows (y), as detection output does
 CATALOG = (b"id,x,y,mag_V,mag_I,ci\n"
@@ -22,9 +28,12 @@ CATALOG = (b"id,x,y,mag_V,mag_I,ci\n"
            b"6,950,990,19.0,18.9,1.6\n")    # V-I 0.1
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
