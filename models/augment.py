@@ -77,9 +77,13 @@ class RandomFlipRotate:
         flip = torch.rand(n, generator=generator, device=x.device) < 0.5
         k = torch.randint(0, 4, (n,), generator=generator, device=x.device)
         out = _apply_mask(flip, x.flip(-1), x)
-        rotated = out
-        for turns in (1, 2, 3):
-            rotated = _apply_mask(k == turns, torch.rot90(out, turns, dims=(-2, -1)), rotated)
+        if x.shape[-1] != x.shape[-2]:
+            raise ValueError(f"flips and rotations need square cutouts, got {tuple(x.shape[-2:])}")
+        rotated = out.clone()
+        for turns in (1, 2, 3):  # rotate only the samples that turn (a quarter each), not the whole batch
+            idx = torch.nonzero(k == turns).flatten()
+            if idx.numel():
+                rotated[idx] = torch.rot90(out[idx], turns, dims=(-2, -1))
         return rotated
 
 
