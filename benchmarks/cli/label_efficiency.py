@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--draws", type=int, help="image mode: label draws per budget for the probes (default 50)")
     p.add_argument("--network-draws", type=int,
                    help="image mode: draws per budget for scratch and fine-tuning (default 10; quick 3)")
+    p.add_argument("--workers", type=int, help="image mode: processes for the probe curves (default 2)")
     p.add_argument("--transfer-steps", type=int,
                    help="image mode: training steps of the supervised-transfer ceiling (default 5000; quick 600)")
     p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
@@ -119,7 +120,7 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
         class_weight=None if args.class_weight == "none" else args.class_weight,
         eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
-        network_draws=args.network_draws, transfer_steps=args.transfer_steps,
+        network_draws=args.network_draws, transfer_steps=args.transfer_steps, workers=args.workers,
     )
 
     def log(line: str) -> None:

@@ -37,6 +37,7 @@ from models.embed import embed
 from models.encoders import build_encoder
 from models.features import FeatureScaler
 from models.finetune import finetune, predict_proba_network
+from models.probe import single_threaded_blas
 from models.train_byol import BYOLConfig, train_byol
 
 Log = Callable[[str], None]
@@ -120,6 +121,28 @@ def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Pa
     return cached_encoder(cache_dir, "transfer", payload, train, log)
 
 
+def _probe_job(job: tuple) -> tuple[str, dict, float, list[str]]:
+    """One probe method's curves (a worker process's unit of work); returns its log lines too."""
+    method, x, labels, pool, evaluation, sizes, draws, strategies = job
+    torch.set_num_threads(1)
+    lines: list[str] = []
+    start = time.perf_counter()
+    with single_threaded_blas():
+        found = probe_curves(x, labels, pool, evaluation, sizes, draws, strategies, progress=lines.append)
+    return method, found, round(time.perf_counter() - start, 1), lines
+
+
+def _map(fn: Callable, jobs: list, workers: int) -> list:
+    """``fn`` over ``jobs`` in ``workers`` forked processes (in this one when 1), longest job first."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [fn(job) for job in jobs]
+    import multiprocessing
+
+    ordered = sorted(jobs, key=lambda j: -len(j[-1]))  # byol_probe with every strategy first
+    with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+        return pool.map(fn, ordered, chunksize=1)
+
+
 def network_curves(
     sources_cutouts: np.ndarray, labels: np.ndarray, pool: np.ndarray, evaluation: np.ndarray,
     sizes: list[int], n_draws: int, make: Callable[[], torch.nn.Module], device: str | None, log: Log,
@@ -187,13 +210,17 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
 
     curves: dict[str, dict] = {}
     method_s: dict[str, float] = {}
-    for method in [m for m in config.methods if m in inputs]:
-        t0 = time.perf_counter()
-        strategies = (config.strategies or ("random",)) if method == "byol_probe" else ("random",)
-        log(f"{method}:")
-        curves[method] = probe_curves(inputs[method], labels, pool, evaluation, sizes, config.draws, strategies,
-                                      progress=log)
-        method_s[method] = round(time.perf_counter() - t0, 1)
+    probe_methods = [m for m in config.methods if m in inputs]
+    t0 = time.perf_counter()
+    jobs = [(m, inputs[m], labels, pool, evaluation, sizes, config.draws,
+             tuple(config.strategies or ("random",)) if m == "byol_probe" else ("random",)) for m in probe_methods]
+    for method, found, seconds, lines in _map(_probe_job, jobs, config.workers):
+        curves[method] = found
+        method_s[method] = seconds
+        log(f"{method} ({seconds:.0f} s):")
+        for line in lines:
+            log(line)
+    timings["probes_wall_s"] = round(time.perf_counter() - t0, 1)
     for method, make in (("scratch", lambda: build_encoder(dict(config.encoder))),
                          ("finetune", lambda: copy.deepcopy(encoder))):
         if method in methods:
