@@ -42,7 +42,7 @@ test: setup test-deps
 	$(MAKE) compose-check
 	$(VENV)/bin/ruff check backend tiles models simulate benchmarks tests
 	$(VENV)/bin/mypy backend tiles models simulate benchmarks
-	cd frontend && npm test
+	cd frontend && npm run lint && npm test
 	url="$$(bash .ci/postgres.sh)" && \
 	SKYLABEL_TEST_POSTGRES_URL="$$url" SKYLABEL_REQUIRE_POSTGRES=1 SKYLABEL_REQUIRE_BROWSER=1 \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -71,3 +71,4 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check backend tiles models simulate benchmarks tests
 	$(VENV)/bin/mypy backend tiles models simulate benchmarks
+	cd frontend && npm run lint

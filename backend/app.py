@@ -21,12 +21,12 @@ from backend.api.routes import (
     layers,
     learning,
     projects,
+    regions,
     sky,
     sources,
     tiles,
 )
-from backend.db.migrate import upgrade
-from backend.db.session import make_engine, make_sessionmaker
+from backend.db.session import open_database
 from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
@@ -49,10 +49,7 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
-    settings.ensure_dirs()
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)  # prestart: the schema is always current
-    sessions = make_sessionmaker(engine)
+    engine, sessions = open_database(settings)  # prestart: the schema is always current
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
@@ -66,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, annotation_routes, export, detect, cutouts):
+    for labelling in (projects, layers, sources, regions, annotation_routes, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.cluster.vq import kmeans2
 
 from models.errors import AcquisitionError
 
@@ -71,31 +72,11 @@ def kcenter_greedy(
 
 
 def kmeans(x: np.ndarray, k: int, rng: np.random.Generator, n_iter: int = 10) -> np.ndarray:
-    """Cluster index per row: k-means++ seeding then Lloyd iterations, distances by one matmul each."""
-    x = np.asarray(x, dtype=np.float32)
-    sq = (x * x).sum(axis=1)
-    centres = np.empty((k, x.shape[1]), dtype=np.float32)
-    centres[0] = x[rng.integers(x.shape[0])]
-    closest = np.maximum(sq - 2.0 * (x @ centres[0]) + float(centres[0] @ centres[0]), 0.0)
-    for c in range(1, k):
-        total = float(closest.sum())
-        i = int(rng.choice(x.shape[0], p=closest / total)) if total > 0 else int(rng.integers(x.shape[0]))
-        centres[c] = x[i]
-        closest = np.minimum(closest, np.maximum(sq - 2.0 * (x @ x[i]) + sq[i], 0.0))
-    assign = np.zeros(x.shape[0], dtype=np.int64)
-    for iteration in range(n_iter):
-        d = -2.0 * (x @ centres.T) + (centres * centres).sum(axis=1)[None, :]  # + |x|^2, same for all
-        new = d.argmin(axis=1)
-        if iteration > 0 and np.array_equal(new, assign):
-            break
-        assign = new
-        counts = np.bincount(assign, minlength=k)
-        order = np.argsort(assign, kind="stable")
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        nonempty = counts > 0
-        sums = np.add.reduceat(x[order], starts[nonempty], axis=0)
-        centres[nonempty] = sums / counts[nonempty, None]
-    return assign
+    """Cluster index per row: SciPy's k-means (k-means++ seeding, ``n_iter`` Lloyd iterations), seeded by ``rng``."""
+    x = np.asarray(x, dtype=np.float64)
+    k = max(1, min(int(k), x.shape[0]))
+    _, assign = kmeans2(x, k, iter=n_iter, minit="++", seed=rng, missing="warn")
+    return np.asarray(assign, dtype=np.int64)
 
 
 def cluster_entropy(

@@ -12,8 +12,10 @@ import numpy as np
 import sep
 from numpy.typing import ArrayLike
 
-CI_INNER_RADIUS = 1.0
-CI_OUTER_RADIUS = 3.0
+from tiles.detect import image as detect_image
+from tiles.detect import photometry as detect_photometry
+
+CI_INNER_RADIUS, CI_OUTER_RADIUS = detect_photometry.CI_RADII
 PHOT_RADIUS = 4.0
 SKY_ANNULUS = (7.0, 8.0)
 
@@ -25,10 +27,9 @@ def _native(data: np.ndarray) -> np.ndarray:
 
 def subtract_background(data: np.ndarray, box: int = 64) -> tuple[np.ndarray, float]:
     """Image minus sep's mesh background (``box`` px meshes, 3x3 median filter) as float32, and the
-    background's global rms (the pixel noise of blank sky)."""
-    native = _native(data)
-    background = sep.Background(native, bw=box, bh=box, fw=3, fh=3)
-    return native - background.back(), float(background.globalrms)
+    background's global rms (the pixel noise of blank sky): detection's own step, so both measure alike."""
+    plane = detect_image.subtract_background(data, box, 3)
+    return plane.data, plane.global_rms
 
 
 def circle_flux(data: np.ndarray, x: ArrayLike, y: ArrayLike, radius: float) -> np.ndarray:
@@ -38,11 +39,11 @@ def circle_flux(data: np.ndarray, x: ArrayLike, y: ArrayLike, radius: float) -> 
 
 
 def concentration_index(data: np.ndarray, x: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """CI = -2.5 log10(F(1 px) / F(3 px)) on background-subtracted data; NaN where a flux is not positive."""
+    """CI = -2.5 log10(F(1 px) / F(3 px)) on background-subtracted data; NaN where a flux is not positive
+    (detection's :func:`tiles.detect.photometry.concentration_index` on the two aperture fluxes)."""
     inner = circle_flux(data, x, y, CI_INNER_RADIUS)
     outer = circle_flux(data, x, y, CI_OUTER_RADIUS)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((inner > 0) & (outer > 0), -2.5 * np.log10(inner / outer), np.nan)
+    return detect_photometry.concentration_index(inner, outer)
 
 
 def aperture_photometry(data: np.ndarray, x: ArrayLike, y: ArrayLike,

@@ -17,6 +17,8 @@ from scipy.spatial import cKDTree
 
 from backend.catalogues.errors import CrossmatchError
 from backend.catalogues.table import Source, SourceCatalog
+from tiles.detect.errors import DetectionError
+from tiles.detect.match import match_pairs
 
 Transform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _MAX_LISTED = 20
@@ -131,24 +133,18 @@ def match_known(
         result.unmatched += [s.id for s in placed]
         return result
     xy = np.array([(s.x, s.y) for s in placed], dtype=float)
-    k = min(4, len(known))
-    distances, neighbours = cKDTree(known).query(xy, k=k, distance_upper_bound=radius)
-    distances, neighbours = distances.reshape(len(xy), k), neighbours.reshape(len(xy), k)
-    pairs = sorted(
-        (d, i, j) for i in range(len(xy)) for d, j in zip(distances[i], neighbours[i], strict=True) if np.isfinite(d)
-    )
-    taken_sources: set[int] = set()
-    taken_known: set[int] = set()
-    for d, i, j in pairs:
-        if i in taken_sources or j in taken_known:
-            continue
-        taken_sources.add(i)
-        taken_known.add(j)
-        result.links[placed[i].id] = str(known_ids[j])
-        result.distances[placed[i].id] = float(d)
+    try:  # the exact one-to-one matcher detection uses: closest pairs first, over every pair within the radius
+        known_to_source, source_to_known = match_pairs(xy[:, 0], xy[:, 1], known[:, 0], known[:, 1], radius)
+    except DetectionError as error:
+        raise CrossmatchError(str(error)) from error
+    nearest, _ = cKDTree(known).query(xy, k=1, distance_upper_bound=radius)
     for i, source in enumerate(placed):
-        if i not in taken_sources:
+        j = int(source_to_known[i])
+        if j >= 0:
+            result.links[source.id] = str(known_ids[j])
+            result.distances[source.id] = float(np.hypot(*(xy[i] - known[j])))
+        else:
             result.unmatched.append(source.id)
-            if np.isfinite(distances[i][0]):
+            if np.isfinite(nearest[i]):
                 result.contested.append(source.id)
     return result

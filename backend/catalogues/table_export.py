@@ -68,10 +68,31 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         table[out] = typed_column([s.columns.get(name) for s in sources])
         info = catalog.meta.columns.get(name)
         if info is not None:
-            table[out].unit = info.unit
-            table[out].description = info.description
+            known_unit, note = astropy_unit(info.unit)
+            if known_unit is not None:
+                table[out].unit = known_unit
+            table[out].description = " ".join(t for t in (info.description, note) if t) or None
     table.meta.update(table_meta(catalog, provenance))
     return table
+
+
+def astropy_unit(text: str | None) -> tuple[str | None, str | None]:
+    """``(unit, note)``: the unit when astropy parses it (so reading the file back gives no UnitsWarning),
+    else no unit and the text kept in the description as ``(unit: ...)``: "detection-image units" is true
+    but no unit astropy knows."""
+    if not text:
+        return None, None
+    import warnings
+
+    from astropy import units as u
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            u.Unit(text, format="generic", parse_strict="raise")
+    except (ValueError, Warning):
+        return None, f"(unit: {text})"
+    return text, None
 
 
 def table_meta(catalog: SourceCatalog, provenance: Provenance) -> dict[str, str]:

@@ -7,7 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from backend.cli.context import context, progress_printer
+from backend.cli.context import context
+from backend.cli.progress import progress_printer
 from backend.errors import InputError
 
 BAND_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<path>.+?)(\[(?P<hdu>[^\]]+)\])?$")

@@ -11,42 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import Any
 
 from backend.cli.context import context
+from backend.cli.progress import ProgressRenderer
 from backend.worker.context import WorkerContext
 from backend.worker.events import Publisher
-
-BAR = 30
-
-
-class ProgressBar:
-    """Renders ``task`` events on stderr: one redrawn line on a terminal, a line every 10 % otherwise."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._shown: dict[int, int] = {}
-
-    def publish(self, image_id: int, kind: str, data: dict[str, Any]) -> None:
-        if kind != "task":
-            return
-        fraction = float(data.get("progress") or 0.0)
-        filled = int(round(BAR * fraction))
-        bar = "#" * filled + "." * (BAR - filled)
-        line = f"{data['name']:9s} [{bar}] {100 * fraction:5.1f}%  {data['message']}"
-        if self.tty:
-            end = "\n" if data["status"] in ("done", "failed") else ""
-            self.stream.write("\r\x1b[2K" + line + end)
-        else:
-            decile = -1 if data["status"] != "running" else int(fraction * 10)
-            if self._shown.get(data["id"]) == decile and decile >= 0:
-                return
-            self._shown[data["id"]] = decile
-            self.stream.write(line + "\n")
-        self.stream.flush()
 
 
 class Tee:
@@ -60,14 +31,17 @@ class Tee:
 
 def cli_worker() -> WorkerContext:
     """A worker context running tasks inline, reporting progress on stderr (and to Redis with a broker)."""
+    from functools import partial
+
     from backend.worker.dispatch import InlineDispatcher
     from backend.worker.events import RedisEvents
+    from backend.worker.runner import run_task
 
     ctx = context()
     broker = ctx.settings.broker_url
-    events: Publisher = Tee(ProgressBar(), RedisEvents(broker)) if broker else ProgressBar()
-    worker = WorkerContext(ctx.settings, ctx.sessions, events)
-    worker.dispatcher = InlineDispatcher(worker)
+    events: Publisher = Tee(ProgressRenderer(), RedisEvents(broker)) if broker else ProgressRenderer()
+    worker = WorkerContext(ctx.settings, ctx.sessions, events, inline=True)
+    worker.dispatcher = InlineDispatcher(partial(run_task, worker))
     return worker
 
 
@@ -163,12 +137,11 @@ def predict_cmd(args: argparse.Namespace) -> int:
 
 def next_cmd(args: argparse.Namespace) -> int:
     from backend.errors import ConflictError
-    from backend.worker.dispatch import run_now
-    from backend.worker.submit import sample_params
+    from backend.worker.runner import run_now
+    from backend.worker.submit import sample_request
 
     ctx = cli_worker()
-    params = sample_params(ctx, args.image_id, args.strategy, args.k, args.seed)
-    run = run_now(ctx, "sample", args.image_id, params)
+    run = run_now(ctx, sample_request(ctx, args.image_id, args.strategy, args.k, args.seed))
     if run.status != "done" or run.result is None:
         raise ConflictError(run.error or f"task {run.id} is {run.status}")
     result = run.result

@@ -23,8 +23,7 @@ def serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         "backend.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False,
-        timeout_graceful_shutdown=3,  # open event streams (GET .../events) never end by themselves
-    )
+    )  # open event streams (GET .../events) end by themselves at shutdown (sse-starlette)
     return 0
 
 

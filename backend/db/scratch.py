@@ -7,6 +7,7 @@ one named in the URL (the role needs CREATEDB, which ``.ci/postgres.sh`` grants)
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,13 +37,30 @@ def create_scratch_database(url: str, prefix: str) -> str:
     return server.set(database=name).render_as_string(hide_password=False)
 
 
-def drop_scratch_database(url: str) -> None:
-    """Drop the database of ``url``, closing other sessions on it (PostgreSQL 13+ ``WITH (FORCE)``)."""
+def drop_scratch_database(url: str, attempts: int = 5) -> None:
+    """Drop the database of ``url`` without needing superuser or ``pg_signal_backend``.
+
+    Callers dispose of their engines first; sessions of ours still open on it (a pool's idle connection, a
+    thread that has not closed yet) are ended with ``pg_terminate_backend``, which a role may always do to its own
+    sessions, then the plain ``DROP DATABASE`` is retried. (``WITH (FORCE)`` also tries to end other roles'
+    sessions and fails for a role that is not a member of ``pg_signal_backend``.)
+    """
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            for attempt in range(attempts):
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()"),
+                    {"name": target.database})
+                try:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+                    return
+                except SQLAlchemyError:
+                    if attempt == attempts - 1:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
     finally:
         admin.dispose()
 

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.settings import Settings
+
 
 def make_engine(url: str) -> Engine:
     """SQLite gets WAL mode (readers never block the writer), foreign keys and a busy timeout."""
@@ -43,3 +45,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """The one way an entry point (app, CLI, Celery worker) opens its database: the data directory made, an
+    engine from the settings' URL, the schema migrated to the latest revision (prestart), a session factory."""
+    from backend.db.migrate import upgrade  # alembic is only loaded by entry points
+
+    settings.ensure_dirs()
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return engine, make_sessionmaker(engine)

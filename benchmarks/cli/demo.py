@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from backend.cli.context import CliContext, context, progress_printer
+from backend.cli.context import CliContext, context
+from backend.cli.progress import progress_printer
 
 DEMO_NAME = "demo-galaxy"
 DEMO_BANDS = ("F275W", "F336W", "F435W", "F555W", "F814W")

@@ -5,7 +5,10 @@
  */
 import { getImage, listImages, worldToPixel } from './api/images.js';
 import { stretchProblem } from './api/tiles.js';
-import { CoordinateError, parseGoto } from './coords/gotoQuery.js';
+import { mergeViews, recallView, stretchFields } from './viewMemory.js';
+import {
+  CoordinateError, chooseReading, insideImage, parseGoto, skyReading,
+} from './coords/gotoQuery.js';
 import { pixelScaleArcsec } from './coords/wcsSummary.js';
 import { directionsFromRotation, directionsFromSteps } from './map/compass.js';
 import { initialState } from './store.js';
@@ -78,9 +81,11 @@ export function createActions(store) {
   /**
    * Open an image, optionally at a rendition and view (from the URL hash).
    * @param {number} imageId
-   * @param {{rendition?: string|null, x?: number|null, y?: number|null, res?: number|null}} [at]
+   * @param {{rendition?: string|null, x?: number|null, y?: number|null, res?: number|null, [key: string]: any}} [wanted]
    */
-  async function openImage(imageId, at = {}) {
+  async function openImage(imageId, wanted = {}) {
+    // the hash's view first, then what this browser remembers of the image (viewMemory.js)
+    const at = mergeViews(wanted, recallView(imageId));
     openSeq += 1;
     const seq = openSeq;
     showStatus(`opening image ${imageId}…`, 'busy');
@@ -102,7 +107,8 @@ export function createActions(store) {
       image,
       rendition,
       previousRendition: null,
-      stretch: { ...initialState().stretch, ...(image.stretch_defaults ?? {}) },
+      stretch: { ...initialState().stretch, ...(image.stretch_defaults ?? {}), ...stretchFields(at.stretch ?? {}) },
+      restoredHidden: at.hidden ?? null,
       blinkSet: defaultBlinkSet(image),
       blinking: false,
       cursor: null,
@@ -162,28 +168,45 @@ export function createActions(store) {
     if (!image) return false;
     let x;
     let y;
+    let how = '';
     try {
       const target = parseGoto(text);
-      if (target.kind === 'pixel') {
-        ({ x, y } = target);
-      } else {
+      const toPixel = async (ra, dec) => {
         if (!image.wcs?.has_celestial) {
           throw new CoordinateError(`${image.name} has no celestial WCS: go to a pixel instead, e.g. "512 300"`);
         }
-        const px = await worldToPixel(image.id, [target.ra], [target.dec]);
-        [x, y] = [px.x[0], px.y[0]];
+        const px = await worldToPixel(image.id, [ra], [dec]);
+        return [px.x[0], px.y[0]];
+      };
+      if (target.kind === 'pixel') {
+        ({ x, y } = target);
+        const sky = skyReading(text);
+        if (sky && image.wcs?.has_celestial) {
+          const [sx, sy] = await toPixel(sky.ra, sky.dec);
+          const reading = chooseReading({ pixelInside: insideImage(x, y, image), skyInside: insideImage(sx, sy, image) });
+          if (reading === 'sky') {
+            [x, y] = [sx, sy];
+            how = `read as RA ${sky.ra}°, Dec ${sky.dec}°, which fall on this image (type "px ${text.trim()}" for the pixel)`;
+          } else if (reading === 'pixel') {
+            how = `read as a pixel: as RA/Dec it is off this image (type "radec ${text.trim()}" to force it)`;
+          }
+        }
+      } else {
+        [x, y] = await toPixel(target.ra, target.dec);
+        how = 'read as RA/Dec';
       }
     } catch (error) {
       showError(error);
       return false;
     }
-    if (!(x >= -0.5 && y >= -0.5 && x < image.width - 0.5 && y < image.height - 0.5)) {
-      showStatus(`"${text}" is at pixel (${x?.toFixed(1)}, ${y?.toFixed(1)}), outside this `
-        + `${image.width}×${image.height} image`, 'error');
+    if (!insideImage(x, y, image)) {
+      const where = Number.isFinite(x) && Number.isFinite(y) ? ` (pixel ${x.toFixed(1)}, ${y.toFixed(1)})` : '';
+      showStatus(`"${text.trim()}" is outside the image${where}: this ${image.width}×${image.height} image `
+        + 'stays where it was', 'error', 'goto');
       return false;
     }
     store.set({ marker: { x, y }, centreRequest: { imageId: image.id, x, y, seq: Date.now() } });
-    showStatus(`marker at pixel (${x.toFixed(2)}, ${y.toFixed(2)})`);
+    showStatus(`marker at pixel (${x.toFixed(2)}, ${y.toFixed(2)})${how ? ` · ${how}` : ''}`, 'info', 'goto');
     return true;
   }
 

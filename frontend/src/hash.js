@@ -1,8 +1,14 @@
 /**
  * The URL hash keeps what is on screen, `#image=ID&rendition=NAME&x=X&y=Y&res=R`, so a view can be shared
  * and survives a reload. x, y are the view centre in FITS 0-based pixels; res is image pixels per CSS
- * pixel (1 = native, 0.25 = 4x zoomed in).
+ * pixel (1 = native, 0.25 = 4x zoomed in). The stretch (`stretch`, `limits`, `pmin`, `pmax`, `vmin`, `vmax`,
+ * `softening`, `q`) and the hidden layers (`hidden=1,2`) follow (`parseHashExtras`); viewMemory.js keeps
+ * the same per image in localStorage.
  */
+import { stretchFields } from './viewMemory.js';
+
+const STRETCH_TEXT = ['stretch', 'limits', 'vmin', 'vmax', 'softening', 'q'];
+const STRETCH_NUMBERS = ['pmin', 'pmax'];
 
 /**
  * @typedef {{image: number|null, rendition: string|null, x: number|null, y: number|null, res: number|null}}
@@ -32,7 +38,8 @@ export function parseHash(hash) {
 }
 
 /**
- * @param {{imageId: number|null, rendition: string|null, view: {x: number, y: number, res: number}|null}} s
+ * @param {{imageId: number|null, rendition: string|null, view: {x: number, y: number, res: number}|null,
+ *          stretch?: object|null, hiddenLayers?: number[]}} s
  * @returns {string} the hash, starting with '#', or '' when no image is open
  */
 export function formatHash(s) {
@@ -44,7 +51,31 @@ export function formatHash(s) {
     params.set('y', s.view.y.toFixed(2));
     params.set('res', String(+s.view.res.toPrecision(6)));
   }
+  if (s.stretch) {
+    for (const [key, value] of Object.entries(stretchFields(s.stretch))) {
+      if (value !== '' && value !== null && value !== undefined) params.set(key, String(value));
+    }
+  }
+  if (s.hiddenLayers?.length) params.set('hidden', s.hiddenLayers.join(','));
   return `#${params.toString()}`;
+}
+
+/**
+ * @param {string} hash
+ * @returns {{stretch: Partial<import('./store.js').StretchState>|null, hidden: number[]|null}} null: not in the hash
+ */
+export function parseHashExtras(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  /** @type {Record<string, string|number>} */
+  const stretch = {};
+  for (const key of STRETCH_TEXT) if (params.has(key)) stretch[key] = params.get(key) ?? '';
+  for (const key of STRETCH_NUMBERS) {
+    const value = Number(params.get(key));
+    if (params.has(key) && Number.isFinite(value)) stretch[key] = value;
+  }
+  const hidden = params.has('hidden')
+    ? (params.get('hidden') ?? '').split(',').map(Number).filter((v) => Number.isInteger(v) && v > 0) : null;
+  return { stretch: Object.keys(stretch).length ? /** @type {any} */ (stretch) : null, hidden };
 }
 
 /**
@@ -61,9 +92,11 @@ export function syncHash(store, actions) {
   };
   store.watch((s) => s.view, write);
   store.watch((s) => s.rendition, write);
+  store.watch((s) => s.stretch, write);
+  store.watch((s) => s.hiddenLayers, write);
 
   window.addEventListener('hashchange', () => {
-    const want = parseHash(window.location.hash);
+    const want = { ...parseHash(window.location.hash), ...parseHashExtras(window.location.hash) };
     const s = store.get();
     if (want.image === null) return;
     if (want.image !== s.imageId) {

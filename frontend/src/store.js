@@ -13,7 +13,7 @@
  * @typedef {{x: number, y: number}} PixelPos FITS 0-based pixel position
  */
 
-/** @returns {object} the state of a freshly loaded app, before any image is open */
+/** The state of a freshly loaded app, before any image is open. */
 export function initialState() {
   return {
     images: /** @type {object[]} */ ([]),
@@ -32,7 +32,7 @@ export function initialState() {
     /** the server's answer for `readout.pos`: {pos, ra, dec, values} */
     readout: /** @type {object|null} */ (null),
     /** view centre (FITS 0-based) and resolution (image pixels per CSS pixel) */
-    view: /** @type {{x: number, y: number, res: number}|null} */ (null),
+    view: /** @type {{x: number, y: number, res: number, extent?: number[]}|null} */ (null),
     /** N/E unit vectors in image axes (map/compass.js), null without a celestial WCS */
     compass: /** @type {object|null} */ (null),
     /** go-to marker, FITS 0-based */
@@ -52,6 +52,10 @@ export function initialState() {
     layers: /** @type {object[]} */ ([]),
     /** layer ids switched off in the legend */
     hiddenLayers: /** @type {number[]} */ ([]),
+    /** the image whose layers `layers` holds (null while loading) */
+    layersImageId: /** @type {number|null} */ (null),
+    /** hidden layers to restore once the opened image's layers arrive (hash or view memory) */
+    restoredHidden: /** @type {number[]|null} */ (null),
     /** the sources in view: {count, truncated, sources, layers, bbox} */
     viewportSources: /** @type {object|null} */ (null),
     /** bumped when sources changed on the server (import, detection, a drawn shape saved): reload the view */
@@ -98,10 +102,27 @@ export function initialState() {
       active: false, strategy: 'entropy', items: /** @type {object[]} */ ([]), loading: false,
       error: /** @type {string|null} */ (null), modelVersion: /** @type {number|null} */ (null),
       done: /** @type {number[]} */ ([]),
+      /** labels made while walking (kept across new proposals: `done` restarts with each answer) */
+      labelled: 0,
     },
     embeddingOpen: false,
+    /** the working set: cuts, active regions, a diagram lasso (selection/workingSet.js) */
+    workingSet: /** @type {import('./selection/workingSet.js').WorkingSet} */ ({ cuts: [], regions: [], lasso: null }),
+    /** the image's saved regions (api/selection.js) */
+    regions: /** @type {import('./api/selection.js').Region[]} */ ([]),
+    /** the diagrams' photometry of the visible layers, and which diagram is shown */
+    photometry: /** @type {import('./api/selection.js').Photometry|null} */ (null),
+    diagramOpen: false,
+    /** the region being drawn on the map: box | polygon | circle, null when none (map/selectionLayers.js) */
+    regionTool: /** @type {string|null} */ (null),
+    /** source ids inside the lasso (drawn highlighted on the map) */
+    lassoIds: /** @type {Set<number>|null} */ (null),
+    /** a source hovered in the triage grid or a diagram */
+    hoverId: /** @type {number|null} */ (null),
+    /** header progress: {sources, labelled, mine} */
+    progress: /** @type {{sources: number, labelled: number, mine: number|null}|null} */ (null),
     /** "more like this" for a source: {sourceId, items, loading, error} */
-    similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null}|null} */ (null),
+    similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null, note?: string|null}|null} */ (null),
   };
 }
 
@@ -157,4 +178,5 @@ export function createStore(initial) {
   };
 }
 
-/** @typedef {ReturnType<typeof createStore>} Store */
+/** @typedef {ReturnType<typeof initialState>} State */
+/** @typedef {ReturnType<typeof createStore<State>>} Store */

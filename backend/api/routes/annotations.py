@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from backend.api.deps import SessionDep, SessionsDep
+from backend.api.deps import LiveDep, SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved, RoundCreate, RoundPublic
 from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
 from backend.services.labelling.annotators import close_round, list_rounds, open_round
@@ -18,7 +18,7 @@ router = APIRouter(tags=["annotations"])
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationSaved, status_code=status.HTTP_201_CREATED)
 def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep, response: Response,
-                    request: Request) -> dict:
+                    live: LiveDep) -> dict:
     """Save one label; 201 when new, 200 with the original when ``client_key`` was seen before.
 
     A new label is published to every open map (``labels`` event) and refits the probe shortly after."""
@@ -27,7 +27,7 @@ def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep
     if not saved.created:
         response.status_code = status.HTTP_200_OK
     else:
-        request.app.state.live.label_saved(image_id, saved.source.id, saved.source.label_class)
+        live.label_saved(image_id, saved.source.id, saved.source.label_class)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": source_summary(saved.source)}
 

@@ -15,13 +15,19 @@ from backend.api.routes.sky import parse_floats
 from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
 from backend.errors import InputError
 from backend.services.labelling.annotations import source_history
+from backend.services.labelling.progress import labelling_progress
 from backend.services.labelling.source_queries import list_sources, next_source, source_detail
 from backend.services.labelling.viewport import query_viewport
+from backend.services.selection.filters import compile_filter, parse_filter
+from backend.services.selection.photometry import photometry
 
 router = APIRouter(tags=["sources"])
 
 LayersQuery = Annotated[str | None, Query(description="layer ids, comma-separated; default: all layers")]
 ClassesQuery = Annotated[str | None, Query(description="consensus classes, comma-separated")]
+FilterQuery = Annotated[str | None, Query(description='the working set as JSON: {"cuts": [{"expr": "mag_V-mag_I", '
+                                                      '"min": 0, "max": 1}], "regions": [ids], "lasso": {"x": expr, '
+                                                      '"y": expr, "points": [[a, b], ...]}}')]
 
 
 def parse_ids(text: str | None, name: str) -> list[int] | None:
@@ -45,13 +51,15 @@ def get_viewport(
     bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
     state: Annotated[str, Query(description="all | labelled | unlabelled")] = "all",
     limit: int = 5000,
+    thin: Annotated[bool, Query(description="more than limit: spread them evenly, brightest first")] = False,
 ) -> dict[str, Any]:
-    """The markers inside a map window (``truncated``: more matched than ``limit``, zoom in)."""
+    """The markers inside a map window (``truncated``: more matched than ``limit``, zoom in; with ``thin``
+    the ``limit`` drawn are spread evenly over the window, brightest first)."""
     box = parse_floats(bbox, "bbox") if bbox else None
     if box is not None and len(box) != 4:
         raise InputError(f"bbox needs 4 numbers xmin,ymin,xmax,ymax (0-based pixels), got {len(box)}")
     return query_viewport(session, image_id, tuple(box) if box else None,  # type: ignore[arg-type]
-                          parse_ids(layers, "layers"), parse_names(classes), state, limit)
+                          parse_ids(layers, "layers"), parse_names(classes), state, limit, thin)
 
 
 @router.get("/images/{image_id}/sources/list", response_model=SourceList)
@@ -60,10 +68,12 @@ def get_source_list(
     state: str = "all", sort: Annotated[str, Query(description="id | x | y | ra | dec | n_votes | <column>")] = "id",
     order: str = "asc", offset: int = 0, limit: int = 100,
     columns: Annotated[str | None, Query(description="catalogue columns to include, comma-separated")] = None,
+    filter: FilterQuery = None,
 ) -> dict[str, Any]:
     """A sorted page of sources for the triage grid; ``count`` is the total matching the filters."""
+    flt = compile_filter(session, image_id, parse_filter(filter))
     return list_sources(session, image_id, parse_ids(layers, "layers"), state, parse_names(classes),  # type: ignore[arg-type]
-                        sort, order, offset, limit, parse_names(columns))
+                        sort, order, offset, limit, parse_names(columns), flt)
 
 
 @router.get("/images/{image_id}/sources/next", response_model=SourceSummary)
@@ -71,11 +81,38 @@ def get_next_source(
     image_id: int, session: SessionDep, layers: LayersQuery = None, classes: ClassesQuery = None,
     after: Annotated[int | None, Query(description="the current source id; none: the first")] = None,
     direction: Annotated[str, Query(description="next | prev")] = "next",
-    state: str = "unlabelled",
+    state: str = "unlabelled", filter: FilterQuery = None,
+    near: Annotated[str | None, Query(description="x,y (0-based pixels): the nearest source to this point")] = None,
+    skip: Annotated[str | None, Query(description="with near: source ids to pass over (already visited)")] = None,
 ) -> dict[str, Any]:
-    """The next (or previous) source in layer-then-id order; 404 "no more ..." at the end."""
+    """The next (or previous) source in layer-then-id order, or with ``near`` the one nearest to that point
+    (the view's centre) that is not in ``skip``; 404 "no more ..." at the end."""
+    point = parse_floats(near, "near") if near else None
+    if point is not None and len(point) != 2:
+        raise InputError(f"near needs 2 numbers x,y (0-based pixels), got {len(point)}")
+    flt = compile_filter(session, image_id, parse_filter(filter))
     return next_source(session, image_id, after, direction, state,  # type: ignore[arg-type]
-                       parse_ids(layers, "layers"), parse_names(classes))
+                       parse_ids(layers, "layers"), parse_names(classes), flt,
+                       (point[0], point[1]) if point else None, parse_ids(skip, "skip"))
+
+
+@router.get("/images/{image_id}/photometry")
+def get_photometry(
+    image_id: int, session: SessionDep, layers: LayersQuery = None,
+    columns: Annotated[str | None, Query(description="columns, comma-separated; default: mag_* and ci")] = None,
+) -> dict[str, Any]:
+    """Every source of the layers as columns for the colour-magnitude and colour-colour diagrams: ids,
+    positions, consensus / reference / predicted class and the chosen values (placeholders as null,
+    listed in ``sentinels``)."""
+    return photometry(session, image_id, parse_ids(layers, "layers"), parse_names(columns))
+
+
+@router.get("/images/{image_id}/progress")
+def get_progress(image_id: int, session: SessionDep,
+                 annotator: Annotated[str | None, Query(description="whose labels count as mine")] = None,
+                 ) -> dict[str, Any]:
+    """``{"sources": M, "labelled": by the team (a consensus class), "mine": by this annotator}``."""
+    return labelling_progress(session, image_id, annotator)
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail)

@@ -1,45 +1,27 @@
-"""The consensus class of a source from its append-only annotations.
+"""A source's stored consensus (``label_class``, ``n_votes``), kept up to date from its append-only annotations.
 
-Each annotator's *current* vote is their latest annotation; a NULL class there is a retraction (no vote).
-The consensus is the mode of the current votes (the LEGUS convention of Adamo et al. 2017); a tie goes to
-the class voted most recently, so the map always shows the latest agreed state. (Exported tables leave a
-tied ``class`` empty instead and keep every vote in ``class_<annotator>``: :mod:`backend.catalogues.votes`.)
+The rule itself (current vote = latest, retraction = no vote, mode, a tie has no consensus) is
+:mod:`backend.catalogues.votes`, shared with the exports; this module applies it to the database.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.catalogues.votes import latest_votes, mode_class
 from backend.db.annotations import Annotation
 from backend.db.sources import Source
 
-
-def current_votes(history: Iterable[tuple[int, Hashable, str | None]]) -> dict[Hashable, tuple[int, str]]:
-    """``{annotator: (order, class)}`` from ``(order, annotator, class)`` rows; retracted votes left out.
-
-    ``order`` is anything increasing with time (the annotation id; the position in an imported list).
-    """
-    latest: dict[Hashable, tuple[int, str | None]] = {}
-    for order, annotator, class_ in history:
-        if annotator not in latest or order > latest[annotator][0]:
-            latest[annotator] = (order, class_)
-    return {who: (order, cls) for who, (order, cls) in latest.items() if cls is not None}
+current_votes = latest_votes
 
 
 def consensus(history: Iterable[tuple[int, Hashable, str | None]]) -> tuple[str | None, int]:
-    """``(class, n_votes)``: the mode of the current votes (ties: the most recent), and how many there are."""
-    votes = current_votes(history)
-    if not votes:
-        return None, 0
-    counts = Counter(cls for _, cls in votes.values())
-    top = max(counts.values())
-    tied = {cls for cls, n in counts.items() if n == top}
-    winner = max((order, cls) for order, cls in votes.values() if cls in tied)[1]
-    return winner, len(votes)
+    """``(class, n_votes)``: the mode of the current votes (``None`` on a tie) and how many there are."""
+    votes = latest_votes(history)
+    return mode_class(cls for _, cls in votes.values()), len(votes)
 
 
 def refresh_source(session: Session, source_id: int) -> tuple[str | None, int]:

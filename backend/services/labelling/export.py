@@ -28,6 +28,12 @@ from backend.errors import InputError
 from backend.services.labelling.layers import check_layers, require_image
 from backend.services.labelling.projects import image_project
 
+#: Catalogue formats whose shapes are second moments (SExtractor's A_IMAGE, B_IMAGE: the RMS extent, often
+#: under a pixel for a compact source). DS9 draws what it is given, so a DS9 export draws these at
+#: ``MOMENT_OUTLINE`` times the RMS, the ellipse SExtractor's own APERTURES check-image draws (3 sigma).
+MOMENT_FORMATS = frozenset({"sep", "sextractor"})
+MOMENT_OUTLINE = 3.0
+
 FORMATS = ("ecsv", "fits", "votable", "geojson", "geojson-sky", "ds9", "ds9-fk5", "csv")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -47,7 +53,7 @@ def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int]
     The "picked" layer (the sources proposed for labelling next) holds copies of sources of other layers, so
     it is left out unless named: the curated catalogue lists each source once."""
     image = require_image(session, image_id)
-    catalog = image_catalog(session, image_id, layer_ids)
+    catalog = image_catalog(session, image_id, layer_ids, outline_shapes=fmt.startswith("ds9"))
     scheme = image_project(session, image_id).scheme
     classes = tuple(f"{c['id']}={c.get('name', c['id'])}".replace(",", ";") for c in scheme.get("classes", []))
     provenance = Provenance(scheme=scheme.get("name"), classes=classes, exported_by=exported_by, image=image.name)
@@ -56,8 +62,12 @@ def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int]
     return ExportFile(content, spec.media_type, f"{stem}{spec.extension}", len(catalog))
 
 
-def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None = None) -> SourceCatalog:
-    """The chosen layers' sources (layer, then id order) with their current votes as labels."""
+def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None = None,
+                  outline_shapes: bool = False) -> SourceCatalog:
+    """The chosen layers' sources (layer, then id order) with their current votes as labels.
+
+    ``outline_shapes``: shapes of moment catalogues (:data:`MOMENT_FORMATS`) scaled to the outline a region
+    file should draw (:data:`MOMENT_OUTLINE`)."""
     chosen = check_layers(session, image_id, layer_ids)
     layers = {layer.id: layer for layer in session.scalars(select(Layer).where(Layer.id.in_(chosen)))}
     if layer_ids is None:
@@ -75,6 +85,8 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
         columns = dict(columns or {})
         if several:
             columns = {"layer": layers[layer_id].name, "catalog_id": catalog_id, **columns}
+        if shape and outline_shapes and (layers[layer_id].meta or {}).get("format") in MOMENT_FORMATS:
+            shape = {**shape, **{k: shape[k] * MOMENT_OUTLINE for k in ("a", "b") if shape.get(k) is not None}}
         sources.append(CatalogSource(
             id=str(source_id) if several else catalog_id, x=x, y=y, ra=ra, dec=dec,
             shape=Shape(**shape) if shape else None, geometry=geometry, columns=columns,

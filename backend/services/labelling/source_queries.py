@@ -1,5 +1,9 @@
 """Read-side queries on sources: one source with its votes and history, the triage grid's sorted pages,
-and next / previous for keyboard labelling (order: layer, then id).
+and next / previous for keyboard labelling (order: layer, then id; or the nearest to a point of the map).
+
+Every query takes the working set's filter (cuts, regions, a lasso: :mod:`backend.services.selection`):
+the database narrows by image, layers, state, classes and the regions' bounding box, and the rows left are
+tested in Python (the cuts read catalogue columns, the regions need point-in-shape tests).
 
 Positions are FITS 0-based pixels (astropy origin 0). ``state`` is ``all``, ``labelled`` (a consensus class
 exists) or ``unlabelled``; ``classes`` filters on the consensus class.
@@ -7,6 +11,7 @@ exists) or ``unlabelled``; ``classes`` filters on the consensus class.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -18,6 +23,7 @@ from backend.errors import InputError, NotFoundError
 from backend.services.labelling.annotations import source_history
 from backend.services.labelling.consensus import current_votes
 from backend.services.labelling.layers import check_layers
+from backend.services.selection.filters import CompiledFilter
 
 State = Literal["all", "labelled", "unlabelled"]
 SORTABLE = {"id": Source.id, "x": Source.x, "y": Source.y, "ra": Source.ra, "dec": Source.dec,
@@ -69,7 +75,7 @@ def filtered(session: Session, image_id: int, layer_ids: list[int] | None, state
 def list_sources(
     session: Session, image_id: int, layer_ids: list[int] | None = None, state: State = "all",
     classes: list[str] | None = None, sort: str = "id", order: str = "asc", offset: int = 0, limit: int = 100,
-    columns: list[str] | None = None,
+    columns: list[str] | None = None, flt: CompiledFilter | None = None,
 ) -> dict[str, Any]:
     """``{"count": total matching, "items": [summary + catalog_id, ra, dec, the chosen columns]}``."""
     if not 0 < limit <= MAX_PAGE or offset < 0:
@@ -77,17 +83,41 @@ def list_sources(
     if order not in ("asc", "desc"):
         raise InputError(f"order must be asc or desc, got {order!r}")
     query = filtered(session, image_id, layer_ids, state, classes)
-    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     key = _sort_key(session, sort)
     ordering = [key.asc().nulls_last() if order == "asc" else key.desc().nulls_last(),
                 Source.id.asc() if order == "asc" else Source.id.desc()]
+    if flt is None:
+        count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = list(session.scalars(query.order_by(*ordering).offset(offset).limit(limit)))
+    else:
+        ids = matching_ids(session, query.order_by(*ordering), flt)
+        count = len(ids)
+        wanted = ids[offset:offset + limit]
+        found = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(wanted)))}
+        page = [found[i] for i in wanted]
     items = []
-    for source in session.scalars(query.order_by(*ordering).offset(offset).limit(limit)):
+    for source in page:
         item = source_summary(source) | {"catalog_id": source.catalog_id, "ra": source.ra, "dec": source.dec}
         if columns:
             item["columns"] = {name: (source.columns or {}).get(name) for name in columns}
         items.append(item)
     return {"count": count, "items": items}
+
+
+def _bounded(query: Select[Any], flt: CompiledFilter) -> Select[Any]:
+    if flt.bbox is None:
+        return query
+    xmin, ymin, xmax, ymax = flt.bbox
+    return query.where(Source.x.between(xmin, xmax), Source.y.between(ymin, ymax))
+
+
+def matching_ids(session: Session, query: Select[Any], flt: CompiledFilter) -> list[int]:
+    """Ids of the rows of ``query`` (a ``select(Source)``, in its order) that pass ``flt``."""
+    cols = [Source.id, Source.x, Source.y] + ([Source.columns] if flt.needs_columns else [])
+    rows = session.execute(_bounded(query, flt).with_only_columns(*cols)).all()
+    if flt.needs_columns:
+        return [r[0] for r in rows if flt.matches(r[1], r[2], r[3])]
+    return [r[0] for r in rows if flt.matches(r[1], r[2], None)]
 
 
 def _sort_key(session: Session, sort: str) -> Any:
@@ -109,11 +139,19 @@ def _sort_key(session: Session, sort: str) -> Any:
 def next_source(
     session: Session, image_id: int, after: int | None = None, direction: str = "next",
     state: State = "unlabelled", layer_ids: list[int] | None = None, classes: list[str] | None = None,
+    flt: CompiledFilter | None = None, near: tuple[float, float] | None = None, skip: list[int] | None = None,
 ) -> dict[str, Any]:
-    """The source after (or before) ``after`` in (layer, id) order among the filtered ones; 404 at the end."""
+    """The source after (or before) ``after`` in (layer, id) order among the filtered ones; 404 at the end.
+
+    With ``near`` (x, y: FITS 0-based pixels, the view's centre), the matching source nearest to it instead,
+    leaving out ``skip`` (the ones already visited on this walk): catalogue ids follow image rows, so walking
+    them jumps across the galaxy and starts at the edge artefacts of the first rows.
+    """
     if direction not in ("next", "prev"):
         raise InputError(f"direction must be next or prev, got {direction!r}")
     query = filtered(session, image_id, layer_ids, state, classes)
+    if near is not None:
+        return _nearest(session, query, near, set(skip or ()), flt, state)
     forward = direction == "next"
     if after is not None:
         ref = session.get(Source, after)
@@ -126,8 +164,51 @@ def next_source(
             query = query.where(or_(Source.layer_id < ref.layer_id,
                                     and_(Source.layer_id == ref.layer_id, Source.id < ref.id)))
     ordering = (Source.layer_id.asc(), Source.id.asc()) if forward else (Source.layer_id.desc(), Source.id.desc())
-    found = session.scalars(query.order_by(*ordering).limit(1)).first()
+    if flt is None:
+        found = session.scalars(query.order_by(*ordering).limit(1)).first()
+    else:
+        ids = matching_ids(session, query.order_by(*ordering), flt)
+        found = session.get(Source, ids[0]) if ids else None
     if found is None:
         what = "sources" if state == "all" else f"{state} sources"
-        raise NotFoundError(f"no more {what} {'after' if forward else 'before'} this one")
-    return source_summary(found) | {"catalog_id": found.catalog_id, "ra": found.ra, "dec": found.dec}
+        raise NotFoundError(f"no more {what} {'after' if forward else 'before'} this one"
+                            + (" in the cuts and regions" if flt is not None else ""))
+    return _found(found)
+
+
+def _found(source: Source) -> dict[str, Any]:
+    return source_summary(source) | {"catalog_id": source.catalog_id, "ra": source.ra, "dec": source.dec}
+
+
+#: Half-sides of the windows searched around the point, then the whole image: each is an index range seek.
+NEAR_WINDOWS: tuple[float | None, ...] = (128.0, 512.0, 2048.0, 8192.0, None)
+
+
+def _nearest(session: Session, query: Select[Any], near: tuple[float, float], skip: set[int],
+             flt: CompiledFilter | None, state: str) -> dict[str, Any]:
+    cx, cy = near
+    if not all(math.isfinite(v) for v in near):
+        raise InputError(f"near {cx},{cy} must be two finite pixel coordinates x,y")
+    wants_columns = flt is not None and flt.needs_columns
+    cols = [Source.id, Source.x, Source.y] + ([Source.columns] if wants_columns else [])
+    for half in NEAR_WINDOWS:
+        window = query if flt is None else _bounded(query, flt)
+        if half is not None:
+            window = window.where(Source.x.between(cx - half, cx + half), Source.y.between(cy - half, cy + half))
+        best: tuple[float, int] | None = None
+        for row in session.execute(window.with_only_columns(*cols)):
+            if row[0] in skip:
+                continue
+            if flt is not None and not flt.matches(row[1], row[2], row[3] if wants_columns else None):
+                continue
+            d2 = (row[1] - cx) ** 2 + (row[2] - cy) ** 2
+            if best is None or (d2, row[0]) < best:
+                best = (d2, row[0])
+        # anything outside the window is farther than its half-side: the best inside is the nearest only then
+        if best is not None and (half is None or best[0] <= half * half):
+            found = session.get(Source, best[1])
+            assert found is not None
+            return _found(found) | {"distance_px": round(math.sqrt(best[0]), 2)}
+    what = "sources" if state == "all" else f"{state} sources"
+    raise NotFoundError(f"no more {what}" + (" in the cuts and regions" if flt is not None else "")
+                        + (f" (skipping the {len(skip)} already visited)" if skip else ""))

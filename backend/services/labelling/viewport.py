@@ -115,6 +115,7 @@ def query_viewport(
     classes: list[str] | None,
     state: str = "all",
     limit: int = 5000,
+    thin: bool = False,
 ) -> dict[str, Any]:
     """Sources of ``image_id`` inside ``bbox`` (xmin, ymin, xmax, ymax: FITS 0-based pixels, inclusive; None
     for the whole image), in ``layer_ids`` (None: every layer of the image), whose consensus class is one of
@@ -124,7 +125,9 @@ def query_viewport(
     shape}]}`` where ``count`` is the number of sources returned (at most ``limit``) and ``truncated`` says
     more matched: the map then asks the user to zoom in. Counting every match of a zoomed-out window would
     cost a scan of the whole layer, so no total is given. No order is promised (index order in practice:
-    layer, row band, x), so a truncated answer is the first ``limit`` sources the index yields.
+    layer, row band, x), so a truncated answer is the first ``limit`` sources the index yields; with
+    ``thin`` it is instead ``limit`` sources spread evenly over the bbox, brightest first
+    (:mod:`backend.services.selection.thinning`), and ``thinned`` / ``matched`` say so.
     """
     if state not in STATES:
         raise InputError(f"state must be one of {', '.join(STATES)}, got {state!r}")
@@ -138,8 +141,16 @@ def query_viewport(
     # the Core connection, not session.execute: ORM result processing costs ~4 us a row for plain columns
     rows = session.connection().execute(query.limit(limit + 1)).all()
     truncated = len(rows) > limit
+    thinned: dict[str, Any] = {}
+    if truncated and thin and box is not None:
+        from backend.services.selection.thinning import thinned_ids
+
+        ids, matched, capped = thinned_ids(session, query, box, layers, limit)
+        by_id = {row[0]: row for row in session.connection().execute(query.where(Source.id.in_(ids))).all()}
+        rows = [by_id[i] for i in ids if i in by_id]
+        thinned = {"thinned": True, "matched": matched, "matched_capped": capped}
     rows = rows[:limit]
     shapes = _decode_shapes([row[6] for row in rows])
     sources = [{"id": row[0], "layer_id": row[1], "x": row[2], "y": row[3], "label_class": row[4],
                 "n_votes": row[5], "shape": shape} for row, shape in zip(rows, shapes, strict=True)]
-    return {"count": len(sources), "truncated": truncated, "sources": sources}
+    return {"count": len(sources), "truncated": truncated, "sources": sources, **thinned}

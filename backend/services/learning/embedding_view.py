@@ -3,7 +3,11 @@
 Both read the newest encoder's embeddings (one row per de-duplicated source, see
 :mod:`backend.services.learning.data`). The PCA is of the centred embeddings (eigenvectors of the D x D
 covariance, so 15,000 x 256 costs milliseconds); similarity is the cosine of the embeddings, the measure BYOL
-trains (its loss is a normalised MSE, i.e. 2 - 2 cos).
+trains (its loss is a normalised MSE, i.e. 2 - 2 cos), taken after subtracting the mean embedding: a young
+encoder maps every cutout near one direction, so raw cosines all read 0.999-1.000 and rank nothing a person
+can use. Each neighbour also carries its rank and the share of the image's sources farther away; when even
+the raw cosines cannot tell the sources apart (:data:`YOUNG_RAW_COSINE`), the answer says the encoder is
+too young to tell.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from backend.services.learning.data import image_sources
 from backend.services.learning.model_store import load_embeddings, require_encoder
 
 MAX_SIMILAR = 500
+#: Above this 5th-percentile raw cosine to the query, (nearly) every source looks the same to the encoder.
+YOUNG_RAW_COSINE = 0.99
 
 
 def pca_2d(x: np.ndarray) -> tuple[np.ndarray, list[float]]:
@@ -83,18 +89,31 @@ def similar_sources(session: Session, data_dir: Path, source_id: int, k: int = 1
     if row < 0:
         raise NotFoundError(f"source {source_id} has no embedding (added after encoder v{encoder.version} "
                             "embedded the image's sources): run the embed task again")
-    unit = emb.embeddings / np.maximum(np.linalg.norm(emb.embeddings, axis=1, keepdims=True), 1e-12)
+    raw = np.asarray(emb.embeddings, dtype=np.float64)
+    raw_unit = raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+    raw_cos = np.delete(raw_unit @ raw_unit[row], row)
+    centred = raw - raw.mean(axis=0)
+    unit = centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
     similarity = unit @ unit[row]
     similarity[row] = -np.inf
     count = min(k, len(emb) - 1)
     nearest = np.argsort(-similarity, kind="stable")[:count]
+    others = max(len(emb) - 1, 1)
+    floor = float(np.percentile(raw_cos, 5)) if raw_cos.size else 1.0
+    too_young = floor > YOUNG_RAW_COSINE
     labels, predicted = _row_info(session, source.image_id, emb)
     ids = [int(emb.source_ids[r]) for r in nearest]
     where = dict((sid, (x, y)) for sid, x, y in session.execute(
         select(Source.id, Source.x, Source.y).where(Source.id.in_(ids))))
     items = []
-    for sid, r in zip(ids, nearest.tolist(), strict=True):
+    for rank, (sid, r) in enumerate(zip(ids, nearest.tolist(), strict=True), start=1):
         cls, score = predicted.get(sid, (None, None))
-        items.append({"source_id": sid, "similarity": round(float(similarity[r]), 5), "x": where[sid][0],
-                      "y": where[sid][1], "label_class": labels[r], "class": cls, "score": score})
-    return {"source_id": source_id, "model_version": encoder.id, "items": items}
+        sim = float(similarity[r])
+        items.append({"source_id": sid, "rank": rank, "similarity": round(sim, 5),
+                      "distance": round(1.0 - sim, 5), "farther": round((others - rank) / others, 5),
+                      "x": where[sid][0], "y": where[sid][1], "label_class": labels[r], "class": cls,
+                      "score": score})
+    note = (f"encoder v{encoder.version} is too young to tell these sources apart: 95% of the image's sources "
+            f"have a raw cosine above {floor:.3f} to this one; pretrain longer" if too_young else None)
+    return {"source_id": source_id, "model_version": encoder.id, "too_young": too_young,
+            "raw_cosine_p5": round(floor, 5), "note": note, "items": items}

@@ -34,3 +34,40 @@ export function latestWins(task) {
     if (!running) pump();
   };
 }
+
+/**
+ * Debounced, latest-wins requests for data that follows the view: `schedule()` runs after `debounceMs` of
+ * quiet, `now()` at once; every run aborts the one before it, and `isCurrent()` tells a run whether a newer
+ * one has started since (its answer is then stale and must be dropped).
+ * @param {(signal: AbortSignal, isCurrent: () => boolean) => Promise<void>} run
+ * @param {number} debounceMs
+ * @returns {{schedule: () => void, now: () => Promise<void>}}
+ */
+export function latestRequest(run, debounceMs) {
+  /** @type {ReturnType<typeof setTimeout>|null} */
+  let timer = null;
+  /** @type {AbortController|null} */
+  let inFlight = null;
+  let seq = 0;
+
+  function now() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    seq += 1;
+    const mine = seq;
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    return run(controller.signal, () => mine === seq);
+  }
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      now();
+    }, debounceMs);
+  }
+
+  return { schedule, now };
+}

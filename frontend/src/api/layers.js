@@ -5,7 +5,9 @@
  */
 import { apiUrl, getJson, sendForm, sendJson } from './client.js';
 
-export const IMPORT_FORMATS = ['sextractor', 'legus', 'geojson', 'ds9', 'csv'];
+export const IMPORT_FORMATS = ['sextractor', 'legus', 'geojson', 'ds9', 'csv', 'ecsv', 'fits', 'votable'];
+/** Formats read as tables, whose columns a mapping can name. */
+export const TABLE_FORMATS = ['csv', 'ecsv', 'fits', 'votable'];
 export const EXPORT_FORMATS = ['ecsv', 'fits', 'votable', 'geojson', 'ds9', 'csv'];
 export const LAYER_KINDS = ['detections', 'reference', 'picked', 'annotation'];
 

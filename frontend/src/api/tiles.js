@@ -53,9 +53,9 @@ export function stretchProblem(s) {
 /**
  * @param {number|string} imageId
  * @param {string} rendition rendition name
- * @param {number} z zoom level of the server grid (0 = coarsest)
- * @param {number} x tile column
- * @param {number} y tile row, counted downward from the top edge of the image
+ * @param {number|string} z zoom level of the server grid (0 = coarsest), or a URL template's `{z}`
+ * @param {number|string} x tile column
+ * @param {number|string} y tile row, counted downward from the top edge of the image
  * @param {Record<string, string|number>} params from `stretchParams`
  * @param {string} [format]
  * @returns {string}

@@ -10,8 +10,9 @@
  *   px 512 300                  the same, explicitly
  *   ds9 513 301                 a DS9/FITS 1-based pixel (converted to 0-based)
  *
- * Plain numbers mean a pixel because that is what a labeller types most; a sky position in degrees is
- * told apart by its signed Dec or a unit.
+ * A signed Dec or a unit marks sky degrees. Two plain numbers that could be either ("187.5124 8.0471": a
+ * northern Dec needs no sign) have a second reading (`skyReading`); `chooseReading` then
+ * decides by the image's range, and the status line says which reading was taken.
  */
 import { CoordinateError, parseDecDegrees, parseRaHours, parseSexagesimal } from './sexagesimal.js';
 
@@ -82,4 +83,48 @@ export function parseGoto(text) {
   if (!plain) throw new CoordinateError(`pixel position "${body}" must be two numbers, e.g. "512 300"`);
   const offset = kind === 'pixel1' ? 1 : 0;
   return { kind: 'pixel', x: Number(a) - offset, y: Number(b) - offset };
+}
+
+/**
+ * The other reading of two plain numbers: as RA/Dec degrees, when the text has no prefix and the numbers fit.
+ * @param {string} text
+ * @returns {{ra: number, dec: number}|null}
+ */
+export function skyReading(text) {
+  const body = text.trim();
+  if (/^[a-z]/i.test(body)) return null;
+  let pair;
+  try {
+    pair = splitPair(body);
+  } catch {
+    return null;
+  }
+  if (!NUMBER.test(pair[0]) || !NUMBER.test(pair[1]) || /^[+-]/.test(pair[1])) return null;
+  const ra = Number(pair[0]);
+  const dec = Number(pair[1]);
+  return ra >= 0 && ra < 360 && Math.abs(dec) <= 90 ? { ra, dec } : null;
+}
+
+/**
+ * Which reading of two plain numbers to take. A sky position that lands on this image's few arcminutes
+ * is no coincidence, while numbers under the image size are a pixel of it as often as not: the sky reading
+ * wins whenever it falls inside, the pixel otherwise.
+ * @param {{pixelInside: boolean, skyInside: boolean|null}} where skyInside null: no WCS to tell
+ * @returns {'pixel'|'sky'|'outside'}
+ */
+export function chooseReading({ pixelInside, skyInside }) {
+  if (skyInside) return 'sky';
+  if (pixelInside) return 'pixel';
+  return 'outside';
+}
+
+/**
+ * @param {number|null|undefined} x FITS 0-based
+ * @param {number|null|undefined} y
+ * @param {{width: number, height: number}} image
+ * @returns {boolean} whether the pixel lies on the image (a null from world2pix: off the sky projection)
+ */
+export function insideImage(x, y, image) {
+  return Number.isFinite(x) && Number.isFinite(y) && /** @type {number} */ (x) >= -0.5 && /** @type {number} */ (y) >= -0.5
+    && /** @type {number} */ (x) < image.width - 0.5 && /** @type {number} */ (y) < image.height - 0.5;
 }

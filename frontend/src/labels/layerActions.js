@@ -32,12 +32,17 @@ export function createLayerActions(store, actions) {
 
   /** @param {number} imageId load the scheme and the layers of a newly opened image */
   async function loadForImage(imageId) {
-    store.set({ layers: [], hiddenLayers: [], scheme: null, viewportSources: null });
+    store.set({ layers: [], hiddenLayers: [], layersImageId: null, scheme: null, viewportSources: null });
     try {
       const [scheme, layers] = await Promise.all([getScheme(imageId), listLayers(imageId)]);
       if (store.get().imageId !== imageId) return;
-      // a layer saved with style.visible false starts hidden (toggling is this browser's own business)
-      store.set({ scheme, layers, hiddenLayers: layers.filter((l) => l.style?.visible === false).map((l) => l.id) });
+      // a layer saved with style.visible false starts hidden (toggling is this browser's own business), unless
+      // the hash or this browser's memory of the image says which were hidden (viewMemory.js)
+      const restored = store.get().restoredHidden;
+      const ids = new Set(layers.map((l) => l.id));
+      const hiddenLayers = restored ? restored.filter((id) => ids.has(id))
+        : layers.filter((l) => l.style?.visible === false).map((l) => l.id);
+      store.set({ scheme, layers, hiddenLayers, layersImageId: imageId, restoredHidden: null });
     } catch (error) {
       if (store.get().imageId === imageId) actions.showError(error);
     }
@@ -109,7 +114,7 @@ export function createLayerActions(store, actions) {
 
   /**
    * @param {{bands: string[], threshold: number, minarea: number, name?: string}} params
-   * @returns {Promise<{layer: object, detected: number}>}
+   * @returns {Promise<{layer: object, detected: number, outside?: {count: number}, notes?: string[]}>}
    */
   async function detect(params) {
     const imageId = store.get().imageId;

@@ -5,6 +5,7 @@
  * The server caps the answer (`truncated`); the legend then says "zoom in to see all". Small layers
  * (picked sources, a reference catalogue, drawn ones) are asked for apart from big ones, so they always show.
  */
+import { latestRequest } from '../api/latestWins.js';
 import { viewportSources } from '../api/sources.js';
 
 export const VIEWPORT_LIMIT = 5000;
@@ -54,57 +55,45 @@ export function splitLayers(layers, limit) {
  * @param {import('../actions.js').Actions} actions
  */
 export function startViewportLoader(store, actions) {
-  /** @type {ReturnType<typeof setTimeout>|null} */
-  let timer = null;
-  /** @type {AbortController|null} */
-  let inFlight = null;
-  let seq = 0;
-
-  async function load() {
+  /**
+   * @param {AbortSignal} signal
+   * @param {() => boolean} isCurrent
+   */
+  async function load(signal, isCurrent) {
     const s = store.get();
     if (!s.image || !s.view?.extent || !s.layers.length) return;
     const visible = s.layers.filter((l) => !s.hiddenLayers.includes(l.id));
     const layers = visible.map((l) => l.id);
-    seq += 1;
-    const mine = seq;
-    inFlight?.abort();
     if (!layers.length) {
       store.set({ viewportSources: { count: 0, truncated: false, sources: [], layers } });
       return;
     }
-    inFlight = new AbortController();
     const imageId = s.image.id;
     try {
       const bbox = requestBox(s.view.extent, s.image);
       const { small, large } = splitLayers(visible, VIEWPORT_LIMIT);
-      const signal = inFlight.signal;
       // both at once: the small layers' total bounds what they can take from the cap
       const smallTotal = visible.filter((l) => small.includes(l.id)).reduce((n, l) => n + l.n_sources, 0);
       const [few, many] = await Promise.all([
         small.length ? viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
           : { count: 0, truncated: false, sources: [] },
-        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal }, signal),
+        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal, thin: true }, signal),
       ]);
-      if (mine !== seq || store.get().imageId !== imageId) return;
+      if (!isCurrent() || store.get().imageId !== imageId) return;
       const sources = [...few.sources, ...many.sources];
       const truncated = few.truncated || many.truncated;
-      store.set({ viewportSources: { count: sources.length, truncated, sources, layers, bbox } });
+      const thinned = many.thinned ? { matched: many.matched + few.count, capped: !!many.matched_capped } : null;
+      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox } });
       actions.clearStatus('sources');
     } catch (error) {
-      if (error?.name !== 'AbortError' && mine === seq) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');
+      if (error?.name !== 'AbortError' && isCurrent()) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');
     }
   }
 
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      load();
-    }, DEBOUNCE_MS);
-  };
+  const { schedule, now } = latestRequest(load, DEBOUNCE_MS);
   store.watch((s) => s.view, schedule);
   store.watch((s) => s.layers.map((l) => l.id).join(','), schedule);
   store.watch((s) => s.hiddenLayers, schedule);
   store.watch((s) => s.sourcesVersion, schedule);
-  return { reload: load };
+  return { reload: now };
 }

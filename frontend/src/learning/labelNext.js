@@ -10,7 +10,8 @@
  * `columns.source_id` names the original), so a click on a white ring is turned into its original here.
  */
 import { ApiError } from '../api/client.js';
-import { getNextToLabel } from '../api/learning.js';
+import { pickNextToLabel } from '../api/learning.js';
+import { filterParam } from '../selection/workingSet.js';
 
 export const PROPOSALS = 20;
 /** After a label, wait this long before asking for proposals: the server starts a refit 0.3 s after a label. */
@@ -104,7 +105,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
     patch({ loading: true, error: null });
     let answer;
     try {
-      answer = await getNextToLabel(imageId, { strategy, k: PROPOSALS });
+      answer = await pickNextToLabel(imageId, { strategy, k: PROPOSALS, filter: filterParam(store.get().workingSet) });
     } catch (error) {
       if (mine !== seq) return;
       const noModel = error instanceof ApiError && error.status === 409 && strategy !== 'random'
@@ -127,7 +128,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   }
 
   function start() {
-    patch({ active: true });
+    patch({ active: true, labelled: 0 });
     actions.showStatus(`label next: ${state().strategy} (l stops, n / p skip)`, 'info', 'label-next');
     return fetchProposals(true);
   }
@@ -148,7 +149,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   labelling.onLabelled((sourceId, classId) => {
     const s = store.get();
     if (!s.labelNext.active || classId === null || s.selectedId !== sourceId) return;
-    patch({ done: [...s.labelNext.done, sourceId] });
+    patch({ done: [...s.labelNext.done, sourceId], labelled: s.labelNext.labelled + 1 });
     step(1);
   });
   // A retrain changed the scores, hence the picks: ask again, once no refit is running or about to start
@@ -186,7 +187,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
   });
   store.watch((s) => s.imageId, () => {
     seq += 1;
-    patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [] });
+    patch({ active: false, items: [], loading: false, error: null, modelVersion: null, done: [], labelled: 0 });
   });
 
   return {

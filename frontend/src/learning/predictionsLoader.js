@@ -6,6 +6,7 @@
  * what `window.skylabel.predictionsVersion()` reports). Boxes are FITS 0-based pixels.
  */
 import { getPredictions } from '../api/learning.js';
+import { latestRequest } from '../api/latestWins.js';
 import { requestBox } from '../labels/viewportLoader.js';
 
 const DEBOUNCE_MS = 120;
@@ -41,14 +42,13 @@ export function boxContains(bbox, p) {
  * @returns {{reload: () => Promise<void>}}
  */
 export function startPredictionsLoader(store, actions, events) {
-  /** @type {ReturnType<typeof setTimeout>|null} */
-  let timer = null;
-  /** @type {AbortController|null} */
-  let inFlight = null;
-  let seq = 0;
   let scoresSeen = false;
 
-  async function load() {
+  /**
+   * @param {AbortSignal} signal
+   * @param {() => boolean} isCurrent
+   */
+  async function load(signal, isCurrent) {
     const s = store.get();
     if (!s.image || !s.view?.extent) return;
     const noModel = s.learning !== null && !s.learning.probe && !scoresSeen;
@@ -56,34 +56,19 @@ export function startPredictionsLoader(store, actions, events) {
       if (s.predictions) store.set({ predictions: null });
       return;
     }
-    seq += 1;
-    const mine = seq;
-    inFlight?.abort();
-    inFlight = new AbortController();
     const imageId = s.image.id;
     const bbox = requestBox(s.view.extent, s.image);
     try {
-      const answer = await getPredictions(imageId, { bbox, limit: PREDICTIONS_LIMIT }, inFlight.signal);
-      if (mine !== seq || store.get().imageId !== imageId) return;
+      const answer = await getPredictions(imageId, { bbox, limit: PREDICTIONS_LIMIT }, signal);
+      if (!isCurrent() || store.get().imageId !== imageId) return;
       store.set({ predictions: indexPredictions(answer, bbox) });
       actions.clearStatus('predictions');
     } catch (error) {
-      if (error?.name !== 'AbortError' && mine === seq) actions.showStatus(`predictions: ${error.message}`, 'error', 'predictions');
+      if (error?.name !== 'AbortError' && isCurrent()) actions.showStatus(`predictions: ${error.message}`, 'error', 'predictions');
     }
   }
 
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      load();
-    }, DEBOUNCE_MS);
-  };
-  const now = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    return load();
-  };
+  const { schedule, now } = latestRequest(load, DEBOUNCE_MS);
   store.watch((s) => s.imageId, () => {
     scoresSeen = false;
     store.set({ predictions: null });

@@ -23,7 +23,7 @@ const KEPT = 20;
 
 /**
  * @param {Record<number, TrackedTask>} tasks by id
- * @param {import('../api/learning.js').Task} event a `task` event or a task run from the API
+ * @param {TrackedTask} event a `task` event or a task run from the API
  * @param {number} now ms, when the event arrived
  * @returns {Record<number, TrackedTask>} a new map with the event merged (the newest KEPT tasks)
  */

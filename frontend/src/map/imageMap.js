@@ -11,6 +11,7 @@ import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
 import KeyboardPan from 'ol/interaction/KeyboardPan.js';
+import { defaults as defaultInteractions } from 'ol/interaction/defaults.js';
 import KeyboardZoom from 'ol/interaction/KeyboardZoom.js';
 import { stretchParams, stretchProblem } from '../api/tiles.js';
 import { createImageTileLayer } from '../layers/imageTileLayer.js';
@@ -40,6 +41,9 @@ export function createImageMap({ target, store, onTileError, onTileLoad = () => 
     target,
     controls: defaultControls({ attribution: false, rotate: false }).extend([scaleBar, compass]),
     keyboardEventTarget: document,
+    // OpenLayers' Map defaults to onFocusOnly: with a tabindex on #map, wheel and drag then did nothing
+    // until the map had been clicked. They work at once; the keys listen on the document either way.
+    interactions: defaultInteractions({ onFocusOnly: false }),
     layers: [marker.layer],
   });
 

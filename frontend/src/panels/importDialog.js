@@ -4,7 +4,7 @@
  * The answer shows how many sources were imported, how many fell outside the image (with their ids), how
  * many labels came along, the reader's notes, and errors with their line numbers as the server words them.
  */
-import { IMPORT_FORMATS, LAYER_KINDS } from '../api/layers.js';
+import { IMPORT_FORMATS, LAYER_KINDS, TABLE_FORMATS } from '../api/layers.js';
 import { bindDialogToStore, escapeHtml, must } from './dom.js';
 
 /**
@@ -41,7 +41,8 @@ export function mountImportDialog(dialog, store, layerActions) {
 
   const showFormatFields = () => {
     for (const label of dialog.querySelectorAll('label[data-for]')) {
-      /** @type {HTMLElement} */ (label).hidden = label.getAttribute('data-for') !== format.value && format.value !== '';
+      const shownFor = label.getAttribute('data-for') === 'csv' ? TABLE_FORMATS : [label.getAttribute('data-for')];
+      /** @type {HTMLElement} */ (label).hidden = !shownFor.includes(format.value) && format.value !== '';
     }
   };
   format.addEventListener('change', showFormatFields);
@@ -52,7 +53,7 @@ export function mountImportDialog(dialog, store, layerActions) {
     const data = new FormData(form);
     for (const key of ['format', 'name', 'layout', 'mapping']) if (!String(data.get(key) ?? '').trim()) data.delete(key);
     if (format.value !== 'legus') data.delete('layout');
-    if (format.value !== 'csv' && format.value !== '') data.delete('mapping');
+    if (!TABLE_FORMATS.includes(format.value) && format.value !== '') data.delete('mapping');
     submit.disabled = true;
     result.dataset.state = 'busy';
     result.textContent = 'importing…';

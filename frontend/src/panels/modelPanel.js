@@ -12,7 +12,7 @@ import { ENCODERS, STRATEGIES } from '../api/learning.js';
 import { PRETRAIN_DEFAULTS } from '../learning/modelActions.js';
 import { describeTask, shownTask } from '../learning/taskProgress.js';
 import { accuracyPlotSvg } from './accuracyPlot.js';
-import { escapeHtml, must } from './dom.js';
+import { must } from './dom.js';
 
 const EVENTS_TITLE = { open: 'live: scores and labels arrive as they happen', connecting: 'connecting to live events…',
   down: 'live events are down: reconnecting (scores refresh when they are back)' };
@@ -29,10 +29,15 @@ export function modelSummary(learning, pretraining = false) {
   if (!learning.embeddings) return `${enc}, embedding its sources…`;
   const p = learning.probe;
   if (!p) return `${enc} · no probe yet: label a few sources of two or more classes`;
-  const pending = /pending/.test(String(p.validation ?? ''));
-  const acc = p.validation_accuracy !== null && p.validation_accuracy !== undefined
-    ? `accuracy ${Number(p.validation_accuracy).toFixed(2)}`
-    : pending ? 'accuracy: cross-validating…' : 'accuracy n/a (too few labels)';
+  const known = p.validation_accuracy !== null && p.validation_accuracy !== undefined;
+  const pending = !known && /pending/.test(String(p.validation ?? ''));
+  // One statement about accuracy: while the newest probe is cross-validated, the last known figure is named
+  // with its own version (it read "accuracy 0.49" beside "pending", as if both were of one probe).
+  const before = pending ? [...(learning.history ?? [])].reverse().find((h) => h.version !== p.version
+    && h.validation_accuracy !== null && h.validation_accuracy !== undefined) : undefined;
+  const acc = known ? `accuracy ${Number(p.validation_accuracy).toFixed(2)}`
+    : pending ? `accuracy: cross-validating…${before ? ` (v${before.version} had ${Number(before.validation_accuracy).toFixed(2)})` : ''}`
+      : 'accuracy n/a (too few labels)';
   return `${enc} · probe v${p.version}: ${p.n_labels ?? '?'} labels, ${acc}${p.n_pseudo ? `, ${p.n_pseudo} pseudo-labels` : ''}`;
 }
 
@@ -118,7 +123,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     nextInfo.classList.toggle('error', !!ln.error);
     nextInfo.textContent = ln.error ? ln.error : ln.loading ? 'asking the model what to label next…'
       : `${at >= 0 ? `proposal ${at + 1} of ${ln.items.length}` : `${ln.items.length} proposals`} · ${ln.strategy}`
-        + ` · ${ln.done.length} labelled here`;
+        + ` · ${ln.labelled} labelled here`;
   }
 
   store.watch((s) => s.learning, renderModel);

@@ -45,7 +45,7 @@ export function mountReadout(container, store) {
   const deg = el('readout-radec-deg');
   const values = must(container, '#readout-values tbody');
 
-  const fetchReadout = latestWins(async (image, pos) => {
+  const fetchReadout = latestWins(async (/** @type {any} */ image, /** @type {{x: number, y: number}} */ pos) => {
     const xs = [pos.x];
     const ys = [pos.y];
     try {

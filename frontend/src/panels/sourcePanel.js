@@ -158,7 +158,7 @@ export function mountSourcePanel(panel, store, labelling) {
   render();
 
   panel.addEventListener('click', (event) => {
-    const button = /** @type {HTMLElement} */ (event.target).closest('button[data-class]');
+    const button = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (event.target).closest('button[data-class]'));
     const id = store.get().selectedId;
     if (!button || id === null) return;
     const cls = button.getAttribute('data-class');

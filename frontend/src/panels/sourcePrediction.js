@@ -27,6 +27,30 @@ export function predictionText(p, scheme) {
 }
 
 /**
+ * Whether a "more like this" list still belongs on screen for the selection: the source it was asked for
+ * or one of its neighbours (a click on one walks the list); anything else clears it.
+ * @param {{sourceId: number, items: {source_id: number}[]}|null} sim
+ * @param {number|null} selectedId
+ * @returns {boolean}
+ */
+export function similarStillShown(sim, selectedId) {
+  if (!sim || selectedId === null) return false;
+  return sim.sourceId === selectedId || sim.items.some((it) => it.source_id === selectedId);
+}
+
+/**
+ * @param {{rank?: number, distance?: number, farther?: number, similarity: number}} it
+ * @returns {string} "#1 · d 0.12 · closer than 99.8%"
+ */
+export function similarText(it) {
+  const parts = [];
+  if (it.rank !== undefined) parts.push(`#${it.rank}`);
+  if (it.distance !== undefined) parts.push(`d ${Number(it.distance).toFixed(2)}`);
+  if (it.farther !== undefined) parts.push(`closer than ${(100 * it.farther).toFixed(1)}%`);
+  return parts.length ? parts.join(' · ') : Number(it.similarity).toFixed(3);
+}
+
+/**
  * @param {HTMLElement} box the source panel's `.source-ai` element
  * @param {import('../store.js').Store} store
  * @param {{select: (id: number, summary?: {x: number, y: number}) => void}} deps
@@ -103,9 +127,14 @@ export function mountSourcePrediction(box, store, { select }) {
       note.textContent = '';
       return;
     }
-    note.textContent = sim.loading ? 'looking…' : sim.error ? '' : `like source ${sim.sourceId}`;
+    note.textContent = sim.loading ? 'looking…' : sim.error ? '' : `like source ${sim.sourceId}`
+      + ' (distance: 1 - cosine of the centred embeddings)';
     if (sim.error) {
       list.innerHTML = `<li class="error">${escapeHtml(sim.error)}</li>`;
+      return;
+    }
+    if (sim.note) {
+      list.innerHTML = `<li class="similar-young muted">${escapeHtml(sim.note)}</li>`;
       return;
     }
     const stretch = stretchParams(s.stretch);
@@ -116,10 +145,10 @@ export function mountSourcePrediction(box, store, { select }) {
       const what = label != null ? classLabel(s.scheme, label) : it.class ? `predicted ${classLabel(s.scheme, it.class)}` : 'unlabelled';
       const src = s.image ? cutoutUrl(s.image.id, { x: it.x, y: it.y, rendition: /** @type {string} */ (s.rendition), size: SIMILAR_CUTOUT, scale: 2 }, stretch) : '';
       return `<li><button type="button" data-source-id="${it.source_id}"${it.source_id === s.selectedId ? ' class="active"' : ''}`
-        + ` title="${escapeHtml(`source ${it.source_id}: ${what}, similarity ${it.similarity}`)}">`
+        + ` title="${escapeHtml(`source ${it.source_id}: ${what}, ${similarText(it)}`)}">`
         + `<img alt="" loading="lazy" width="${SIMILAR_CUTOUT * 2}" height="${SIMILAR_CUTOUT * 2}" src="${escapeHtml(src)}">`
         + `<span class="sim-id"><span class="swatch${label != null ? '' : ' predicted'}" style="border-color:${escapeHtml(colour)}"></span>${it.source_id}</span>`
-        + `<small>${Number(it.similarity).toFixed(3)}</small></button></li>`;
+        + `<small class="sim-rank">${escapeHtml(similarText(it))}</small></button></li>`;
     }).join('');
   }
 
@@ -131,7 +160,9 @@ export function mountSourcePrediction(box, store, { select }) {
     store.set({ similar: { sourceId: id, items: [], loading: true, error: null } });
     try {
       const answer = await getSimilar(id, SIMILAR_K);
-      if (mine === similarSeq) store.set({ similar: { sourceId: id, items: answer.items, loading: false, error: null } });
+      if (mine === similarSeq) {
+        store.set({ similar: { sourceId: id, items: answer.items, loading: false, error: null, note: answer.note ?? null } });
+      }
     } catch (error) {
       if (mine === similarSeq) store.set({ similar: { sourceId: id, items: [], loading: false, error: error.message } });
     }
@@ -143,6 +174,12 @@ export function mountSourcePrediction(box, store, { select }) {
     if (!key.every((v, i) => v === last[i])) {
       last = key;
       render();
+    }
+  });
+  store.watch((s) => s.selectedId, (id, s) => {
+    if (s.similar && !s.similar.loading && !similarStillShown(s.similar, id)) {
+      similarSeq += 1;
+      store.set({ similar: null });
     }
   });
   store.watch((s) => s.imageId, () => {
@@ -166,7 +203,7 @@ export function mountSourcePrediction(box, store, { select }) {
     /** @type {HTMLElement} */ (event.currentTarget).blur();
   });
   list.addEventListener('click', (event) => {
-    const button = /** @type {HTMLElement} */ (event.target).closest('button[data-source-id]');
+    const button = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (event.target).closest('button[data-source-id]'));
     if (!button) return;
     const id = Number(button.dataset.sourceId);
     const item = store.get().similar?.items.find((it) => it.source_id === id);

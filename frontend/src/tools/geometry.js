@@ -91,6 +91,6 @@ export function geometryCentre(geometry) {
  * @returns {{type: string, coordinates: any}} the same shape in map coordinates
  */
 export function geometryToMap(geometry) {
-  if (geometry.type === 'Point') return { type: 'Point', coordinates: pixelToMap(...geometry.coordinates) };
+  if (geometry.type === 'Point') return { type: 'Point', coordinates: pixelToMap(geometry.coordinates[0], geometry.coordinates[1]) };
   return { type: geometry.type, coordinates: geometry.coordinates.map((ring) => ring.map((p) => pixelToMap(p[0], p[1]))) };
 }

@@ -67,6 +67,16 @@ def test_match_known_is_one_to_one_within_the_radius() -> None:
         match_known(catalog, ["k1"], known_xy[:1], radius=0.0)
 
 
+def test_match_known_finds_every_pair_in_a_crowd() -> None:
+    # five known positions crowd one source's neighbourhood: a nearest-4 query left the fifth (the only free
+    # partner of the last source) out, so one pair that exists within the radius was never made
+    known_xy = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.9, 0.0]])
+    sources = [Source(f"s{i}", x=0.05 * i, y=0.0) for i in range(4)] + [Source("far", x=-0.05, y=0.0)]
+    result = match_known(catalog_of(sources), [f"k{i}" for i in range(5)], known_xy, radius=1.0)
+    assert len(result.links) == 5 and sorted(result.links.values()) == [f"k{i}" for i in range(5)]
+    assert result.unmatched == [] and result.contested == []
+
+
 def test_match_known_scales_to_a_large_catalogue() -> None:
     rng = np.random.default_rng(1)
     xy = rng.uniform(0, 4000, (20_000, 2))

@@ -39,12 +39,13 @@ def source_ids(sessions: sessionmaker[Session]) -> list[int]:
         return list(session.scalars(select(DbSource.id).where(DbSource.layer_id == layer.id).order_by(DbSource.id)))
 
 
-def test_consensus_is_the_mode_of_current_votes_and_ties_go_to_the_latest() -> None:
+def test_consensus_is_the_mode_of_current_votes_and_a_tie_has_none() -> None:
     assert consensus([]) == (None, 0)
     assert consensus([(1, "a", "1"), (2, "b", "2"), (3, "c", "2")]) == ("2", 3)
-    assert consensus([(1, "a", "1"), (2, "b", "2")]) == ("2", 2)
-    assert consensus([(2, "a", "1"), (1, "b", "2")]) == ("1", 2)  # order, not position, says what is recent
-    assert consensus([(1, "a", "1"), (2, "a", "3"), (3, "b", "1")]) == ("1", 2)  # a changed to 3; tie -> b's 1
+    assert consensus([(1, "a", "1"), (2, "b", "2")]) == (None, 2)  # a tie has no consensus
+    assert consensus([(2, "a", "1"), (1, "b", "1"), (3, "a", "2")]) == (None, 2)  # a's latest is 2: tie
+    assert consensus([(3, "a", "1"), (2, "a", "2"), (1, "b", "1")]) == ("1", 2)  # order, not position, is recency
+    assert consensus([(1, "a", "1"), (2, "a", "3"), (3, "b", "1")]) == (None, 2)  # a changed to 3: tie
     assert consensus([(1, "a", "1"), (2, "a", None)]) == (None, 0)  # retracted
 
 
@@ -157,4 +158,4 @@ def test_two_annotators_at_once_both_keep_their_labels(sessions: sessionmaker[Se
         assert len(mine) == 15 and mine[-1]["class"] == last
         assert [h["supersedes_id"] for h in mine[1:]] == [h["id"] for h in mine[:-1]]  # an unbroken chain
     assert source is not None and source.n_votes == 2
-    assert source.label_class == history[-1]["class"]  # tie 3 vs 1: the later vote
+    assert source.label_class is None  # tie 3 vs 1: no consensus (the one rule of backend.catalogues.votes)

@@ -58,3 +58,36 @@ def test_several_layers_use_database_ids(sessions: sessionmaker[Session]) -> Non
     assert catalog.ids() == ["1", "2", "3", "4"]
     assert [(s.columns["layer"], s.columns["catalog_id"]) for s in catalog] == [
         ("a", "7"), ("a", "8"), ("b", "7"), ("b", "8")]
+
+
+def test_ds9_draws_detection_ellipses_at_their_outline_and_ecsv_units_read_cleanly(tmp_path: Path) -> None:
+    """Defects: a sep detection's A/B are RMS extents (0.6 x 0.4 px here), so the DS9 export drew ellipses
+    under a pixel; and a unit astropy does not know ("detection-image units") warned on reading the ECSV."""
+    import warnings
+
+    from astropy.table import Table
+
+    from backend.catalogues import Shape
+    from backend.services.labelling.export import export_image
+
+    sessions = make_sessions(tmp_path / "db")
+    add_image(sessions)
+    meta = CatalogMeta(format="sep", columns={"flux": ColumnInfo("detection-image units", "isophotal flux"),
+                                              "mag_V": ColumnInfo("mag", "V")})
+    catalog = SourceCatalog([Source("1", 10.0, 20.0, shape=Shape(a=0.6, b=0.4, theta=30.0),
+                                    columns={"flux": 5.0, "mag_V": 21.0})], meta)
+    with session_scope(sessions) as session:
+        import_catalog(session, 1, catalog, name="sep")
+    with sessions() as session:
+        ds9 = export_image(session, 1, "ds9").content.decode()
+        ecsv = export_image(session, 1, "ecsv").content
+    line = next(ln for ln in ds9.splitlines() if ln.startswith("ellipse("))
+    a, b = (float(v) for v in line[len("ellipse("):].split(")")[0].split(",")[2:4])
+    assert (a, b) == pytest.approx((1.8, 1.2))
+    path = tmp_path / "out.ecsv"
+    path.write_bytes(ecsv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = Table.read(path, format="ascii.ecsv")
+    assert table["flux"].unit is None and "detection-image units" in table["flux"].description
+    assert str(table["mag_V"].unit) == "mag" and table["shape_a"][0] == pytest.approx(0.6)  # the table keeps RMS
