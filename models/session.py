@@ -197,10 +197,16 @@ class ModelSession:
             self._forget_model()
         return len(batch)
 
-    def reset(self) -> None:
-        """Drop every label, pseudo-label and the fitted probe; the version counter keeps rising."""
+    def reset(self, forget_history: bool = False) -> None:
+        """Drop every label, pseudo-label and the fitted probe; the version counter keeps rising.
+
+        ``forget_history``: also drop the history, for a session reused as a fresh one (a server keeps one
+        per embedding set and refits it on the stored labels: those are the record, not this history)."""
         self._clear()
-        self._log("reset")
+        if forget_history:
+            self.history.clear()
+        else:
+            self._log("reset")
 
     def _forget_model(self) -> None:
         self.probe = self._new_probe()

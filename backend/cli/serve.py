@@ -27,10 +27,10 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def migrate(_: argparse.Namespace) -> int:
+def migrate(args: argparse.Namespace) -> int:
     from backend.cli.context import context
 
-    ctx = context()
+    ctx = context(args.settings)
     ctx.sessions  # noqa: B018  (building the session factory runs the migrations)
     print(f"database at {ctx.settings.resolved_database_url} is up to date")
     return 0

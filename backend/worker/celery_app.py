@@ -71,8 +71,10 @@ def worker_context() -> WorkerContext:
     with _lock:
         if _context is None:
             from backend.db.session import open_database
+            from tiles.readers import set_readers_per_file
 
             settings = worker_settings()
+            set_readers_per_file(settings.readers_per_file)
             _, sessions = open_database(settings)
             events: Publisher = RedisEvents(settings.broker_url) if settings.broker_url else NullPublisher()
             _context = WorkerContext(settings, sessions, events)

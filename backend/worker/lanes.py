@@ -6,7 +6,8 @@
   label never waits behind a pretraining;
 - ``accuracy``: the probe's cross-validated accuracy, computed after the scores are out, so it never delays
   the next refit either;
-- ``live``: the debounce of :mod:`backend.worker.live` (waits, then asks for a refit).
+- ``live``: the debounce of :mod:`backend.worker.live` (waits, then asks for a refit);
+- ``warmup``: opening the tile readers and rendering a first tile when the server starts.
 
 Work on one lane runs in order, one item at a time. :meth:`Lanes.close` stops taking work, drops what has
 not started and sets the context's ``stopping`` flag (a running task stops at its next progress report, and
@@ -24,7 +25,7 @@ from concurrent.futures import wait as wait_futures
 from typing import Any
 
 log = logging.getLogger("skylabel.worker")
-LANES = ("heavy", "light", "accuracy", "live")
+LANES = ("heavy", "light", "accuracy", "live", "warmup")
 
 
 class Lanes:

@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 
+from benchmarks.cli import consensus as bench_consensus
 from benchmarks.cli import label_efficiency as bench_label_efficiency
+from benchmarks.cli import simulate_annotators
 from benchmarks.cli import sources as bench_sources
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency)")
+    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency, consensus)")
     which = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
 
     t = which.add_parser("tiles", help="tile server throughput and latency against in-process rendering")
@@ -27,17 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.set_defaults(func=bench_tiles)
     bench_sources.register(which)
     bench_label_efficiency.register(which)
+    bench_consensus.register(which)
+    simulate_annotators.register(sub)  # a top-level command: it belongs with the simulated rounds
 
 
 def bench_tiles(args: argparse.Namespace) -> int:
     from backend.cli.context import CliContext
-    from backend.settings import Settings
     from benchmarks.cli.demo import ensure_demo
     from benchmarks.tiles import compare, tile_jobs
 
-    base = Settings()
-    bench_dir = base.data_dir / "bench"
-    settings = Settings(data_dir=bench_dir, database_url=None)
+    bench_dir = args.settings.data_dir / "bench"
+    settings = args.settings.model_copy(update={"data_dir": bench_dir, "database_url": None})
     ctx = CliContext(settings)
     image_id = ensure_demo(ctx, args.size, seed=1)
     view_env = {"SKYLABEL_DATA_DIR": str(bench_dir.resolve()), "SKYLABEL_DATABASE_URL": settings.resolved_database_url}

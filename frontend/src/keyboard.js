@@ -44,6 +44,7 @@ export function keyName(event) {
  * @param {{focus: () => void}} deps.gotoBox
  * @param {{fitImage: () => void, zoomTo: (res: number) => void}} deps.imageMap
  * @param {{stretches: string[], limits: string[]}} deps.choices
+ * @param {{cancel: () => boolean}} [deps.selectionLayers] the regions' drawing (Escape cancels it)
  * @returns {Binding[]}
  */
 export function keyBindings({ store, actions, labelling, labelNext, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices, selectionLayers }) {

@@ -114,7 +114,7 @@ export function initialState() {
     photometry: /** @type {import('./api/selection.js').Photometry|null} */ (null),
     diagramOpen: false,
     /** the region being drawn on the map: box | polygon | circle, null when none (map/selectionLayers.js) */
-    regionTool: /** @type {string|null} */ (null),
+    regionTool: /** @type {'polygon'|'box'|'circle'|null} */ (null),
     /** source ids inside the lasso (drawn highlighted on the map) */
     lassoIds: /** @type {Set<number>|null} */ (null),
     /** a source hovered in the triage grid or a diagram */

@@ -63,6 +63,19 @@ def test_reset_forgets_labels_and_model(data) -> None:
     assert session.version == 1 and session.history[-1]["event"] == "reset"
 
 
+def test_reset_can_forget_the_history_of_a_reused_session(data) -> None:
+    emb, y = data
+    session = ModelSession(emb, CLASSES)
+    session.add_labels(np.arange(20), y[:20])
+    first = session.retrain()
+    session.reset(forget_history=True)
+    assert session.history == [] and session.labels == {} and session.version == 1
+    session.add_labels(np.arange(20), y[:20])
+    again = session.retrain()  # a fresh fit on the same labels: the same probe, a higher version
+    assert again["version"] == 2 and again["n_labels"] == first["n_labels"]
+    assert [h["event"] for h in session.history] == ["add_labels", "retrain"]
+
+
 def test_pseudo_labels_are_never_returned_as_human_labels(data) -> None:
     emb, y = data
     session = ModelSession(emb, CLASSES, {"pseudo": {"start": 0.9, "end": 0.8, "rounds": 2}})

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 
 from backend.api.deps import SessionDep, SettingsDep, WorkerDep
 from backend.api.routes.sky import parse_floats
-from backend.api.schemas_learning import PretrainRequest, RetrainRequest
+from backend.api.schemas_learning import (
+    EmbeddingMap,
+    LearningStatus,
+    NextToLabel,
+    Predictions,
+    RetrainRequest,
+    SimilarSources,
+    TaskAccepted,
+    TaskList,
+    TaskPublic,
+)
 from backend.db.sources import Source
 from backend.errors import ConflictError, InputError
 from backend.services import task_runs as runs
@@ -36,27 +46,27 @@ WorkingSet = Annotated[str | None, Query(description="the working set (cuts, reg
                                                      "GET /sources/list takes it")]
 
 
-@router.post("/images/{image_id}/learning/pretrain", status_code=status.HTTP_202_ACCEPTED)
-def post_pretrain(image_id: int, body: PretrainRequest, worker: WorkerDep) -> dict[str, Any]:
+@router.post("/images/{image_id}/learning/pretrain", status_code=status.HTTP_202_ACCEPTED, response_model=TaskAccepted)
+def post_pretrain(image_id: int, body: PretrainParams, worker: WorkerDep) -> dict[str, Any]:
     """Pretrain the image's encoder with BYOL, then embed every source (and refit the probe if labelled).
     The same request on unchanged sources returns the same task (running or done)."""
-    run = submit_pretrain(worker, image_id, PretrainParams(**body.model_dump()))
+    run = submit_pretrain(worker, image_id, body)
     return {"task": runs.run_public(run)}
 
 
-@router.post("/images/{image_id}/learning/retrain", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/images/{image_id}/learning/retrain", status_code=status.HTTP_202_ACCEPTED, response_model=TaskAccepted)
 def post_retrain(image_id: int, worker: WorkerDep, body: RetrainRequest | None = None) -> dict[str, Any]:
     """Refit the linear probe on the current labels and write its predictions (``scores`` event)."""
     run = submit_fit_probe(worker, image_id, body.overrides() if body else None)
     return {"task": runs.run_public(run)}
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", response_model=TaskPublic)
 def get_task(task_id: int, session: SessionDep) -> dict[str, Any]:
     return runs.run_public(runs.get_run(session, task_id))
 
 
-@router.get("/images/{image_id}/tasks")
+@router.get("/images/{image_id}/tasks", response_model=TaskList)
 def get_tasks(image_id: int, session: SessionDep, limit: int = 50) -> dict[str, Any]:
     """The image's tasks, newest first."""
     from backend.services.labelling.layers import require_image
@@ -66,13 +76,13 @@ def get_tasks(image_id: int, session: SessionDep, limit: int = 50) -> dict[str, 
     return {"count": len(items), "items": items}
 
 
-@router.get("/images/{image_id}/learning")
+@router.get("/images/{image_id}/learning", response_model=LearningStatus)
 def get_learning(image_id: int, session: SessionDep) -> dict[str, Any]:
     """Encoder, embeddings, current probe, number of labels, accuracy and its history (one per probe)."""
     return learning_status(session, image_id)
 
 
-@router.get("/images/{image_id}/predictions")
+@router.get("/images/{image_id}/predictions", response_model=Predictions)
 def get_predictions(
     image_id: int, session: SessionDep,
     bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
@@ -85,7 +95,7 @@ def get_predictions(
     return query_predictions(session, image_id, tuple(box) if box else None, limit)  # type: ignore[arg-type]
 
 
-@router.get("/images/{image_id}/learning/next")
+@router.get("/images/{image_id}/learning/next", response_model=NextToLabel)
 def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy: Strategy = "entropy",
              k: int = 20, seed: int | None = None, filter: WorkingSet = None) -> dict[str, Any]:
     """The ``k`` sources to label next, best first, among the working set, by the current model; writes
@@ -98,7 +108,7 @@ def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy
             "model_version": proposal["model_version"], "count": len(items), "items": items}
 
 
-@router.post("/images/{image_id}/learning/next")
+@router.post("/images/{image_id}/learning/next", response_model=NextToLabel)
 def post_next(image_id: int, session: SessionDep, worker: WorkerDep, strategy: Strategy = "entropy",
               k: int = 20, seed: int | None = None, filter: WorkingSet = None) -> dict[str, Any]:
     """Pick the ``k`` sources to label next among the working set (a ``sample`` task, run at once): they
@@ -125,13 +135,13 @@ def _ranked(session: Session, picked: list[int]) -> list[dict[str, Any]]:
             for rank, sid in enumerate(picked, start=1) if sid in found]
 
 
-@router.get("/images/{image_id}/embedding")
+@router.get("/images/{image_id}/embedding", response_model=EmbeddingMap)
 def get_embedding(image_id: int, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """2-D PCA coordinates (``pc``) of every embedded source with its label and prediction."""
     return embedding_map(session, settings.data_dir, image_id)
 
 
-@router.get("/sources/{source_id}/similar")
+@router.get("/sources/{source_id}/similar", response_model=SimilarSources)
 def get_similar(source_id: int, session: SessionDep, settings: SettingsDep, k: int = 12) -> dict[str, Any]:
     """The ``k`` nearest sources in embedding space (cosine similarity), most similar first."""
     return similar_sources(session, settings.data_dir, source_id, k)

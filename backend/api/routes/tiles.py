@@ -122,15 +122,13 @@ async def fast_tile(request: Request) -> Response:
 
 def install_fast_tiles(app: FastAPI) -> None:
     """Serve tiles through :func:`fast_tile`, ahead of every other route, with the process's tile cache;
-    warm the readers at start (in a thread: the server answers meanwhile)."""
+    warm the readers at start (on the worker lanes' ``warmup`` lane: the server answers meanwhile)."""
     settings: Settings = app.state.settings
     app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 2**20)) if settings.tile_cache_mb > 0 else None
     if settings.tile_warmup:
-        import threading
-
-        async def warm() -> None:
-            threading.Thread(target=warm_tiles, args=(app.state.serving_cache, settings, app.state.tile_cache),
-                             name="tile-warmup", daemon=True).start()
+        async def warm() -> None:  # on the worker's warm-up lane (the one mechanism for background work)
+            app.state.learning.lanes.submit("warmup", warm_tiles, app.state.serving_cache, settings,
+                                            app.state.tile_cache)
 
         app.router.on_startup.append(warm)
     path = "/api/images/{image_id:int}/tiles/{rendition}/{z:int}/{x:int}/{y:int}.{fmt}"

@@ -16,9 +16,10 @@ const imagePath = (imageId, rest) => `/images/${encodeURIComponent(imageId)}${re
 /**
  * Sources inside a FITS 0-based box, at most `limit` (the answer says when more were left out).
  * @param {number} imageId
- * @param {{bbox: number[], layers?: number[], classes?: string[], state?: string, limit?: number}} query
+ * @param {{bbox: number[], layers?: number[], classes?: string[], state?: string, limit?: number, thin?: boolean}} query
  * @param {AbortSignal} [signal]
- * @returns {Promise<{count: number, truncated: boolean, sources: SourceSummary[]}>}
+ * @returns {Promise<{count: number, truncated: boolean, sources: SourceSummary[], thinned?: boolean, matched?: number,
+ *                   matched_capped?: boolean}>}
  */
 export function viewportSources(imageId, { bbox, layers, classes, state, limit = 5000, thin }, signal) {
   const params = { bbox: bbox.map((v) => +v.toFixed(2)), layers, classes, state, limit, thin: thin ? 'true' : undefined };

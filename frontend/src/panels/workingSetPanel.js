@@ -137,7 +137,7 @@ export function mountWorkingSetPanel(panel, store, actions) {
   panel.addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target).closest('[data-region-tool]');
     if (!button) return;
-    const tool = button.getAttribute('data-region-tool');
+    const tool = /** @type {'polygon'|'box'|'circle'} */ (button.getAttribute('data-region-tool'));
     store.set({ regionTool: store.get().regionTool === tool ? null : tool });
     /** @type {HTMLElement} */ (button).blur();
   });

@@ -52,3 +52,15 @@ def test_warm_up_opens_every_rendition_and_fills_the_cache(client: TestClient, i
     z = image["tile_grid"]["minzoom"]
     hit = client.get(tile_url(image, image["default_rendition"], z, 0, 0, "webp"))
     assert hit.headers.get("x-tile-cache") == "hit"
+
+
+def test_the_server_warms_its_tiles_at_start_on_the_warmup_lane(client: TestClient, image: dict) -> None:
+    from backend.app import create_app
+
+    started = TestClient(create_app(client.app.state.settings))  # type: ignore[attr-defined]
+    with started:  # runs the startup handlers
+        state = started.app.state  # type: ignore[attr-defined]
+        assert state.learning.lanes.idle(60)
+        z = image["tile_grid"]["minzoom"]
+        hit = started.get(tile_url(image, image["default_rendition"], z, 0, 0, "webp"))
+    assert hit.headers.get("x-tile-cache") == "hit"  # rendered by the warm-up before anyone asked

@@ -57,7 +57,13 @@ def test_a_slow_subscriber_gets_a_resync_instead_of_unbounded_memory() -> None:
 
 
 @pytest.fixture
-def server(trained_image: LearningImage) -> Iterator[str]:
+def server(served: tuple[str, Any]) -> str:
+    return served[0]
+
+
+@pytest.fixture
+def served(trained_image: LearningImage) -> Iterator[tuple[str, Any]]:
+    """A real uvicorn server of the trained image's app: ``(base URL, app)``."""
     app = create_app(trained_image.settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
                             timeout_graceful_shutdown=1)
@@ -68,7 +74,7 @@ def server(trained_image: LearningImage) -> Iterator[str]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
+    yield f"http://127.0.0.1:{config.port}", app
     srv.should_exit = True
     thread.join(5)
     close_learning(app)
@@ -167,3 +173,17 @@ def test_a_server_with_an_open_stream_stops_at_once(trained_image: LearningImage
     assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after a clean shutdown
     assert not any(line.startswith("data:") for line in rest)
     assert stopped < 10, f"the server took {stopped:.1f} s to stop with a stream open"
+
+
+def test_a_client_that_goes_away_is_unsubscribed(served: tuple[str, Any], trained_image: LearningImage) -> None:
+    base, app = served
+    hub = app.state.learning.hub
+    image_id = trained_image.image_id
+    with httpx.Client(base_url=base, timeout=WITHIN_S) as client:
+        with client.stream("GET", f"/api/images/{image_id}/events") as stream:
+            assert next(stream.iter_lines()) == ": connected"
+            assert hub.subscribers(image_id) == 1
+    deadline = time.monotonic() + WITHIN_S
+    while hub.subscribers(image_id):  # sse-starlette notices the disconnect and the stream's finally runs
+        assert time.monotonic() < deadline, "the closed stream is still subscribed"
+        time.sleep(0.05)
