@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     frontend_dir: Path = Field(default=REPO_ROOT / "frontend" / "dist", description="built browser app")
     max_upload_mb: float = Field(default=4096.0, description="largest accepted upload, per request")
     tile_cache_seconds: int = Field(default=86400, description="Cache-Control max-age of tiles")
+    process_name: str | None = Field(
+        default=None, description="name in every answer's X-Skylabel-Process header; default host:pid"
+    )
 
     @property
     def resolved_database_url(self) -> str:
