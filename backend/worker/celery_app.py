@@ -4,7 +4,8 @@ The broker is ``SKYLABEL_BROKER_URL`` (Redis), read when Celery first needs its 
 Tasks carry only a run id (JSON); results live in the ``task_runs`` table, so Celery keeps none. Messages
 are acknowledged after the task (``acks_late``) and given back if the worker dies, so a killed pretraining is
 delivered again and resumes from its checkpoint; the visibility timeout (how long Redis waits before handing
-an unacknowledged message to another worker) is a day, longer than any pretraining.
+an unacknowledged message to another worker) is a day, longer than any pretraining, so a worker that starts
+sends again at once what a killed worker of its host left (``worker_ready``: backend/worker/recovery.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_ready
 
 from backend.worker import tasks
 from backend.worker.context import WorkerContext
@@ -85,3 +87,16 @@ def _register(app: Celery, name: str) -> None:
 
 
 celery = make_celery()
+
+
+@worker_ready.connect
+def _recover_on_start(**_: Any) -> None:
+    """A worker that starts sends again the runs a killed worker of this host left (backend/worker/recovery)."""
+    from backend.worker.recovery import recover_interrupted
+
+    try:
+        recover_interrupted(worker_context())
+    except Exception:  # never keep a worker from starting
+        import logging
+
+        logging.getLogger("skylabel.worker").exception("could not recover interrupted runs")
