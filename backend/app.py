@@ -23,6 +23,7 @@ from backend.api.routes import (
     learning,
     projects,
     regions,
+    rounds,
     sky,
     sources,
     tiles,
@@ -31,6 +32,7 @@ from backend.db.session import open_database
 from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
+from tiles.readers import set_readers_per_file
 
 log = logging.getLogger("skylabel")
 
@@ -50,6 +52,7 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
+    set_readers_per_file(settings.readers_per_file)
     engine, sessions = open_database(settings)  # prestart: the schema is always current
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
@@ -65,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router, prefix="/api")
     tiles.install_fast_tiles(app)
     app.include_router(sky.router, prefix="/api")
-    for labelling in (projects, layers, sources, regions, annotation_routes, export, detect, cutouts):
+    for labelling in (projects, layers, sources, regions, annotation_routes, rounds, export, detect, cutouts):
         app.include_router(labelling.router, prefix="/api")
     install_learning(app, settings, sessions)  # event hub, task dispatcher, live probe refits
     for ai_loop in (learning, events):

@@ -14,6 +14,10 @@ class NotFoundError(SkylabelError):
     """An id names nothing (404)."""
 
 
+class ForbiddenError(SkylabelError):
+    """The caller may not do this, e.g. vote on a source a round did not assign them (403)."""
+
+
 class ConflictError(SkylabelError):
     """The request clashes with existing state, e.g. a duplicate image name (409)."""
 

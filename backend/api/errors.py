@@ -8,7 +8,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from backend.errors import ConflictError, InputError, NotFoundError, SkylabelError, UploadTooLargeError
+from backend.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    SkylabelError,
+    UploadTooLargeError,
+)
 from tiles.errors import (
     FitsReadError,
     GridMismatchError,
@@ -23,6 +30,7 @@ log = logging.getLogger("skylabel.api")
 
 STATUS_BY_ERROR: dict[type[Exception], int] = {
     NotFoundError: 404,
+    ForbiddenError: 403,
     TileOutsideError: 404,
     ConflictError: 409,
     NoCelestialWcsError: 409,

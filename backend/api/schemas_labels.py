@@ -54,9 +54,11 @@ class LayerPublic(BaseModel):
     source_file: str | None = None
     meta: dict[str, Any]
     created_at: datetime
+    train_on_reference: bool = Field(False, description="the probe trains on this layer's reference classes")
 
 
 class LayerUpdate(BaseModel):
+    train_on_reference: bool | None = Field(None, description="train the probe on the reference classes")
     name: str | None = None
     style: dict[str, Any] | None = Field(None, description="keys merged into the style: colour, radius_px, "
                                                            "width, shape, visible")
@@ -72,20 +74,9 @@ class ImportResult(BaseModel):
     imported: int
     outside: IdList = Field(description="sources off the image: not stored, listed here")
     unplaced: IdList = Field(description="sources without a usable position: not stored, listed here")
-    labels: int = Field(description="annotations created from the catalogue's classes")
+    labels: int = Field(description="annotations created from the catalogue's classes (not in reference layers)")
+    references: int = Field(0, description="a reference layer's classes, kept as reference classes (no votes)")
     notes: list[str]
-
-
-class DetectRequest(BaseModel):
-    bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
-                                                               "default: V (F555W/F606W), else the first band")
-    threshold: float = 3.0
-    minarea: int = 5
-    deblend_nthresh: int = 32
-    deblend_cont: float = 0.005
-    back_size: int = 64
-    back_filter_size: int = 3
-    name: str | None = None
 
 
 class DetectResult(BaseModel):
@@ -104,6 +95,7 @@ class AnnotationCreate(BaseModel):
     annotator: str
     client_key: str | None = Field(None, description="a UUID; resending it returns the original annotation")
     round_id: int | None = None
+    repeat: bool = Field(False, description="the second showing of a round's repeat source (self-agreement)")
 
     @field_validator("class_", mode="before")
     @classmethod
@@ -123,6 +115,7 @@ class AnnotationPublic(BaseModel):
     supersedes_id: int | None = None
     client_key: str | None = None
     created_at: datetime
+    repeat: bool = False
 
 
 class SourceSummary(BaseModel):
@@ -161,23 +154,9 @@ class SourceDetail(BaseModel):
     n_votes: int
     votes: dict[str, str] = Field(description="each annotator's current class")
     history: list[AnnotationPublic]
+    reference_class: str | None = Field(None, description="the class a reference catalogue gives it (no vote)")
 
 
 class SourceList(BaseModel):
     count: int = Field(description="all sources matching the filters")
     items: list[SourceSummary]
-
-
-class RoundCreate(BaseModel):
-    name: str = ""
-
-
-class RoundPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    image_id: int
-    number: int
-    name: str
-    status: str
-    opened_at: datetime
-    closed_at: datetime | None = None

@@ -48,6 +48,14 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 ONE_BASED_NAMES = frozenset({"x_image", "y_image", "x_image_dbl", "y_image_dbl", "xwin_image", "ywin_image"})
 VOTE_PREFIX = "class_"
+CURATED_PREFIXES = ("votes_", "frac_")
+CURATED_COLUMNS = frozenset({"n_votes", "class_mode", "class_mean", "agreement", "class_ds", "p_ds",
+                             "class_adjudicated", "class_reference", "class_curated", "consensus_method", "rounds"})
+
+
+def is_curated(name: str) -> bool:
+    """A derived column of skylabel's curated export: never a vote, dropped on import (it is recomputed)."""
+    return name in CURATED_COLUMNS or name.startswith(CURATED_PREFIXES)
 VOTE_DESCRIPTION = re.compile(r"^class voted by annotator '(.*)'")
 SHAPE_COLUMNS = tuple(f"shape_{k}" for k in SHAPE_FIELDS)
 GEOMETRY_COLUMN = "geometry"
@@ -128,13 +136,14 @@ def catalog_from_columns(
         dec = _floats(columns[roles["dec"]], roles["dec"], path, line_of)
     ids = _ids(columns, roles.get("id"), n, path, line_of)
     votes = mapping.votes if mapping.votes is not None else {
-        c: _vote_annotator(c, infos.get(c)) for c in names if c.startswith(VOTE_PREFIX) and c != roles.get("class_")
+        c: _vote_annotator(c, infos.get(c)) for c in names
+        if c.startswith(VOTE_PREFIX) and c != roles.get("class_") and not is_curated(c)
     }
     labels = _labels(columns, votes, roles, n, default_annotator)
     used = {roles.get(r) for r in ("x", "y", "ra", "dec", "id", "class_", "annotator")} | set(votes)
     shapes = shapes_from_columns(n, *(columns.get(c) for c in SHAPE_COLUMNS))
     geometries = _geometries(columns, path, line_of) if GEOMETRY_COLUMN in columns else None
-    used |= set(SHAPE_COLUMNS) | {GEOMETRY_COLUMN}
+    used |= set(SHAPE_COLUMNS) | {GEOMETRY_COLUMN} | {c for c in names if is_curated(c)}
     kept = {c: columns[c] for c in names if c not in used}
     sources = build_sources(ids, kept, x=x, y=y, ra=ra, dec=dec, shapes=shapes, labels=labels,
                             geometries=geometries)

@@ -153,6 +153,9 @@ class SourceCatalog:
 
     sources: list[Source]
     meta: CatalogMeta
+    curated: dict[str, tuple[ColumnInfo, list[Any]]] = field(default_factory=dict)
+    """Derived consensus columns of the curated export (``n_votes``, ``class_mode``, ...), one value per
+    source, written by the table exports after the votes; readers drop them (they are recomputed)."""
 
     def __len__(self) -> int:
         return len(self.sources)

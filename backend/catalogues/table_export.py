@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from astropy.table import Column, MaskedColumn, Table
 
-from backend.catalogues.mapping import GEOMETRY_COLUMN, SHAPE_COLUMNS, VOTE_PREFIX
+from backend.catalogues.mapping import GEOMETRY_COLUMN, SHAPE_COLUMNS, VOTE_PREFIX, is_curated
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import SHAPE_FIELDS, ColumnValue, SourceCatalog
 from backend.catalogues.votes import consensus, current_votes
@@ -54,6 +54,10 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         name = vote_column(annotator)
         table[name] = typed_column([v.get(annotator) for v in votes], int_like=True)
         table[name].description = f"class voted by annotator '{annotator}'"
+    for name, (curated_info, values) in catalog.curated.items():
+        table[name] = typed_column(values, int_like=name.startswith(("n_votes", "votes_")) or (
+            name.startswith("class_") and name != "class_mean"))
+        table[name].unit, table[name].description = curated_info.unit, curated_info.description
     if any(s.shape is not None for s in sources):
         for key, name in zip(SHAPE_FIELDS, SHAPE_COLUMNS, strict=True):
             table[name] = typed_column([getattr(s.shape, key) if s.shape else None for s in sources])
@@ -64,7 +68,8 @@ def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
         table[GEOMETRY_COLUMN].description = f"GeoJSON outline (box / polygon), {PIXEL_NOTE}"
     taken = set(table.colnames)
     for name in catalog.column_names():
-        out = f"col_{name}" if name in taken or name.startswith(VOTE_PREFIX) or name in _BASE else name
+        out = f"col_{name}" if name in taken or name.startswith(VOTE_PREFIX) or name in _BASE or is_curated(name) \
+            else name
         table[out] = typed_column([s.columns.get(name) for s in sources])
         info = catalog.meta.columns.get(name)
         if info is not None:

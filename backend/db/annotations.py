@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.tables import Base, UTCDateTime, utcnow
@@ -29,7 +29,13 @@ class Annotator(Base):
 
 
 class Round(Base):
-    """A labelling round on one image (consensus rounds gather several annotators' votes)."""
+    """A labelling round on one image.
+
+    Two kinds share the table. A *tag round* (``k`` NULL) only numbers labels, as before: open at once, labels
+    sent without ``round_id`` join the latest open one. A *consensus round* (``k`` set) has sampled sources
+    (``round_sources``), each assigned to ``k`` annotators (``round_assignments``), and moves through
+    ``state`` draft -> open -> closed -> adjudicated, every change recorded (``round_changes``); its labels
+    name it explicitly. ``status`` stays the legacy open / closed view of ``state``."""
 
     __tablename__ = "rounds"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -41,6 +47,13 @@ class Round(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open", doc="draft | open | closed | adjudicated")
+    k: Mapped[int | None] = mapped_column(Integer, nullable=True, doc="votes wanted per source; NULL: a tag round")
+    blind: Mapped[bool] = mapped_column(Boolean, default=True)
+    show_predictions: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_previous_majority: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, doc="how the sources were chosen, seed")
 
 
 class Annotation(Base):
@@ -61,3 +74,5 @@ class Annotation(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"), nullable=True)
     client_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False,
+                                         doc="a round's repeat showing (self-agreement): never a current vote")

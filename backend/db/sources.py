@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.tables import Base, UTCDateTime, utcnow
@@ -33,6 +33,8 @@ class Layer(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     n_sources: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    train_on_reference: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="the probe trains on this layer's reference classes (a user's switch)")
 
 
 class Source(Base):
@@ -59,3 +61,5 @@ class Source(Base):
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     label_class: Mapped[str | None] = mapped_column(String(50), nullable=True, doc="consensus (mode) of votes")
     n_votes: Mapped[int] = mapped_column(Integer, default=0)
+    reference_class: Mapped[str | None] = mapped_column(
+        String(50), nullable=True, doc="the class a reference catalogue gives it: a reference, never a vote")

@@ -1,16 +1,15 @@
-"""Labelling: save a label (append-only, idempotent), sync an image's annotations, labelling rounds."""
+"""Labelling: save a label (append-only, idempotent), sync an image's annotations (rounds: :mod:`.rounds`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from backend.api.deps import SessionDep, SessionsDep
-from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved, RoundCreate, RoundPublic
+from backend.api.deps import LiveDep, SessionDep, SessionsDep
+from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved
 from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
-from backend.services.labelling.annotators import close_round, list_rounds, open_round
 from backend.services.labelling.source_queries import source_summary
 
 router = APIRouter(tags=["annotations"])
@@ -18,16 +17,17 @@ router = APIRouter(tags=["annotations"])
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationSaved, status_code=status.HTTP_201_CREATED)
 def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep, response: Response,
-                    request: Request) -> dict:
+                    live: LiveDep) -> dict:
     """Save one label; 201 when new, 200 with the original when ``client_key`` was seen before.
 
     A new label is published to every open map (``labels`` event) and refits the probe shortly after."""
     saved = save_annotation(sessions, image_id, body.annotator, body.class_, client_key=body.client_key,
-                            source_id=body.source_id, geometry=body.geometry, round_id=body.round_id)
+                            source_id=body.source_id, geometry=body.geometry, round_id=body.round_id,
+                            repeat=body.repeat)
     if not saved.created:
         response.status_code = status.HTTP_200_OK
     else:
-        request.app.state.live.label_saved(image_id, saved.source.id, saved.source.label_class)
+        live.label_saved(image_id, saved.source.id, saved.source.label_class)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": source_summary(saved.source)}
 
@@ -41,23 +41,3 @@ def get_annotations(
 ) -> dict[str, Any]:
     items = list_annotations(session, image_id, since=since, after_id=after_id, limit=limit)
     return {"count": len(items), "items": items}
-
-
-@router.get("/images/{image_id}/rounds", response_model=list[RoundPublic])
-def get_rounds(image_id: int, session: SessionDep) -> list[Any]:
-    return list_rounds(session, image_id)
-
-
-@router.post("/images/{image_id}/rounds", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
-def post_round(image_id: int, body: RoundCreate, session: SessionDep) -> Any:
-    """Open the next labelling round; labels sent without ``round_id`` join the latest open round."""
-    created = open_round(session, image_id, body.name)
-    session.commit()
-    return created
-
-
-@router.post("/rounds/{round_id}/close", response_model=RoundPublic)
-def post_close_round(round_id: int, session: SessionDep) -> Any:
-    closed = close_round(session, round_id)
-    session.commit()
-    return closed

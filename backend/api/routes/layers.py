@@ -46,6 +46,7 @@ def post_import(
 def import_result(report: ImportReport) -> ImportResult:
     return ImportResult.model_validate({
         "layer": LayerPublic.model_validate(report.layer), "imported": report.imported, "labels": report.labels,
+        "references": report.references,
         "outside": {"count": len(report.outside), "ids": report.outside},
         "unplaced": {"count": len(report.unplaced), "ids": report.unplaced}, "notes": report.notes,
     })

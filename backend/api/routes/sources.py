@@ -15,6 +15,7 @@ from backend.api.routes.sky import parse_floats
 from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
 from backend.errors import InputError
 from backend.services.labelling.annotations import source_history
+from backend.services.labelling.progress import labelling_progress
 from backend.services.labelling.source_queries import list_sources, next_source, source_detail
 from backend.services.labelling.viewport import query_viewport
 from backend.services.selection.filters import compile_filter, parse_filter
@@ -104,6 +105,14 @@ def get_photometry(
     positions, consensus / reference / predicted class and the chosen values (placeholders as null,
     listed in ``sentinels``)."""
     return photometry(session, image_id, parse_ids(layers, "layers"), parse_names(columns))
+
+
+@router.get("/images/{image_id}/progress")
+def get_progress(image_id: int, session: SessionDep,
+                 annotator: Annotated[str | None, Query(description="whose labels count as mine")] = None,
+                 ) -> dict[str, Any]:
+    """``{"sources": M, "labelled": by the team (a consensus class), "mine": by this annotator}``."""
+    return labelling_progress(session, image_id, annotator)
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail)

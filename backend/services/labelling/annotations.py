@@ -30,10 +30,11 @@ from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.db.tables import utcnow
 from backend.db.upsert import insert_ignore
 from backend.errors import InputError, NotFoundError
-from backend.services.labelling.annotators import get_or_create_annotator, round_for_label
+from backend.services.labelling.annotators import get_or_create_annotator
 from backend.services.labelling.consensus import refresh_source
 from backend.services.labelling.layers import annotation_layer, require_image
 from backend.services.labelling.projects import check_class, image_project
+from backend.services.labelling.rounds import round_for_label
 
 MAX_VERTICES = 10_000
 MAX_KEY = 64
@@ -50,7 +51,7 @@ class SavedAnnotation:
 def save_annotation(
     sessions: sessionmaker[Session], image_id: int, annotator: str, class_: str | None,
     client_key: str | None = None, source_id: int | None = None, geometry: dict[str, Any] | None = None,
-    round_id: int | None = None,
+    round_id: int | None = None, repeat: bool = False,
 ) -> SavedAnnotation:
     """Record one label (see the module docstring); committed before this returns."""
     if client_key is not None and not 0 < len(client_key) <= MAX_KEY:
@@ -72,13 +73,16 @@ def save_annotation(
         else:
             raise InputError("give a source_id to label an existing source, or a geometry to create one")
         previous = session.scalars(
-            select(Annotation).where(Annotation.source_id == source.id, Annotation.annotator_id == who.id)
+            select(Annotation).where(Annotation.source_id == source.id, Annotation.annotator_id == who.id,
+                                     Annotation.repeat.is_(repeat))
             .order_by(Annotation.id.desc()).limit(1)
         ).first()
         if class_ is None and source_id is not None and (previous is None or previous.class_ is None):
             raise InputError(f"nothing to retract: {who.name!r} has no label on source {source.id}")
         values = {"image_id": image_id, "source_id": source.id, "annotator_id": who.id,
-                  "round_id": round_for_label(session, image_id, round_id), "class": class_,
+                  "round_id": round_for_label(session, image_id, round_id, who.id, source.id if source_id else None,
+                                              repeat),
+                  "class": class_, "repeat": repeat,
                   "geometry": shape, "supersedes_id": previous.id if previous else None,
                   "client_key": client_key, "created_at": utcnow()}
         new_id = insert_ignore(session, Annotation, values, ["client_key"])
@@ -173,7 +177,7 @@ def annotation_public(annotation: Annotation, annotator: str) -> dict[str, Any]:
         "id": annotation.id, "image_id": annotation.image_id, "source_id": annotation.source_id,
         "annotator": annotator, "class": annotation.class_, "geometry": annotation.geometry,
         "round_id": annotation.round_id, "supersedes_id": annotation.supersedes_id,
-        "client_key": annotation.client_key, "created_at": annotation.created_at,
+        "client_key": annotation.client_key, "created_at": annotation.created_at, "repeat": annotation.repeat,
     }
 
 

@@ -49,7 +49,8 @@ def open_round(session: Session, image_id: int, name: str = "") -> Round:
     """A new round numbered after the image's last one (1 for the first)."""
     _require_image(session, image_id)
     last = session.scalar(select(func.max(Round.number)).where(Round.image_id == image_id)) or 0
-    created = Round(image_id=image_id, number=last + 1, name=name.strip() or f"round {last + 1}", status="open")
+    created = Round(image_id=image_id, number=last + 1, name=name.strip() or f"round {last + 1}", status="open",
+                    state="open")
     session.add(created)
     session.flush()
     return created
@@ -59,7 +60,7 @@ def close_round(session: Session, round_id: int) -> Round:
     found = get_round(session, round_id)
     if found.status == "closed":
         raise ConflictError(f"round {round_id} ({found.name}) is already closed")
-    found.status = "closed"
+    found.status = found.state = "closed"
     found.closed_at = utcnow()
     session.flush()
     return found
@@ -73,23 +74,13 @@ def get_round(session: Session, round_id: int) -> Round:
 
 
 def current_round(session: Session, image_id: int) -> Round | None:
-    """The image's most recent open round, which new labels join when the client names none."""
+    """The image's most recent open tag round, which new labels join when the client names none (a consensus
+    round's labels always name it)."""
     return session.scalars(
-        select(Round).where(Round.image_id == image_id, Round.status == "open").order_by(Round.number.desc())
+        select(Round).where(Round.image_id == image_id, Round.status == "open", Round.k.is_(None))
+        .order_by(Round.number.desc())
     ).first()
 
-
-def round_for_label(session: Session, image_id: int, round_id: int | None) -> int | None:
-    """Check that a label may join round ``round_id`` of this image (default: the current open round)."""
-    if round_id is None:
-        found = current_round(session, image_id)
-        return None if found is None else found.id
-    found = get_round(session, round_id)
-    if found.image_id != image_id:
-        raise InputError(f"round {round_id} belongs to image {found.image_id}, not to image {image_id}")
-    if found.status != "open":
-        raise ConflictError(f"round {round_id} ({found.name}) is closed: open a new round to add labels")
-    return found.id
 
 
 def round_by_number(session: Session, image_id: int, number: int) -> Round:
@@ -97,7 +88,7 @@ def round_by_number(session: Session, image_id: int, number: int) -> Round:
     found = session.scalars(select(Round).where(Round.image_id == image_id, Round.number == number)).first()
     if found is None:
         found = Round(image_id=image_id, number=number, name=f"round {number} (imported)", status="closed",
-                      closed_at=utcnow())
+                      state="closed", closed_at=utcnow())
         session.add(found)
         session.flush()
     return found

@@ -25,14 +25,16 @@ def consensus(history: Iterable[tuple[int, Hashable, str | None]]) -> tuple[str 
 
 
 def refresh_source(session: Session, source_id: int) -> tuple[str | None, int]:
-    """Recompute and store a source's ``label_class`` and ``n_votes`` from all its annotations.
+    """Recompute and store a source's ``label_class`` and ``n_votes`` from all its annotations (a round's
+    repeat showings, kept to measure self-agreement, are no votes).
 
     Called in the transaction that added an annotation, after the insert, so on SQLite the write lock is
     already held (no other vote can slip in between read and update); on PostgreSQL the caller has locked
     the source row (``SELECT ... FOR UPDATE``) first.
     """
     rows = session.execute(
-        select(Annotation.id, Annotation.annotator_id, Annotation.class_).where(Annotation.source_id == source_id)
+        select(Annotation.id, Annotation.annotator_id, Annotation.class_)
+        .where(Annotation.source_id == source_id, Annotation.repeat.is_(False))
     ).all()
     label_class, n_votes = consensus((row[0], row[1], row[2]) for row in rows)
     session.execute(update(Source).where(Source.id == source_id).values(label_class=label_class, n_votes=n_votes))

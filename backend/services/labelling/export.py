@@ -25,6 +25,7 @@ from backend.catalogues import Source as CatalogSource
 from backend.db.annotations import Annotation, Annotator, Round
 from backend.db.sources import Layer, Source
 from backend.errors import InputError
+from backend.services.labelling.curated import curated_columns
 from backend.services.labelling.layers import check_layers, require_image
 from backend.services.labelling.projects import image_project
 
@@ -81,7 +82,9 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
                Source.shape, Source.geometry, Source.columns)
         .where(Source.layer_id.in_(chosen)).order_by(Source.layer_id, Source.id)
     )
+    source_ids: list[int] = []
     for source_id, layer_id, catalog_id, x, y, ra, dec, shape, geometry, columns in rows:
+        source_ids.append(int(source_id))
         columns = dict(columns or {})
         if several:
             columns = {"layer": layers[layer_id].name, "catalog_id": catalog_id, **columns}
@@ -95,7 +98,8 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
     if not sources:
         raise InputError(f"image {image_id} has no sources in layer(s) {', '.join(map(str, chosen)) or '(none)'}: "
                          "import a catalogue or run detection first")
-    return SourceCatalog(sources, _meta(list(layers.values())))
+    curated, _ = curated_columns(session, image_id, source_ids)
+    return SourceCatalog(sources, _meta(list(layers.values())), curated)
 
 
 def _labels(session: Session, layer_ids: list[int]) -> dict[int, list[Label]]:
@@ -106,7 +110,7 @@ def _labels(session: Session, layer_ids: list[int]) -> dict[int, list[Label]]:
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .join(Source, Source.id == Annotation.source_id)
         .outerjoin(Round, Round.id == Annotation.round_id)
-        .where(Source.layer_id.in_(layer_ids)).order_by(Annotation.id)
+        .where(Source.layer_id.in_(layer_ids), Annotation.repeat.is_(False)).order_by(Annotation.id)
     )
     history: dict[int, dict[str, list[tuple[int, Label | None]]]] = defaultdict(lambda: defaultdict(list))
     for annotation_id, source_id, name, class_, created_at, number in rows:

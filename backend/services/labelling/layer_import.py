@@ -3,8 +3,11 @@
 Placement uses the image's WCS through :mod:`backend.catalogues.crossmatch` (no second WCS here): sources
 with only RA/Dec get 0-based pixels (astropy origin 0), sources with only pixels get RA/Dec. Sources that
 fall outside the image, or cannot be placed at all, are REPORTED (count and ids, in the answer and in the
-layer's ``meta``), never silently dropped. The catalogue's labels become append-only annotations of their
-annotators (kind ``"catalogue"`` when first seen, e.g. ``"LEGUS"``), and each source's consensus is set.
+layer's ``meta``), never silently dropped. In a **reference** layer (a published catalogue: LEGUS, the
+simulator's truth) the catalogue's class is each source's ``reference_class``: a reference, never a vote, so
+it is not "labelled", not in the consensus and trains the probe only when the layer's switch says so. In
+any other layer the labels (e.g. a skylabel export's ``class_<annotator>`` columns) become append-only
+annotations of their annotators (kind ``"catalogue"`` when first seen), and each source's consensus is set.
 
 Nothing is committed here: the caller commits once, so a failure at any step leaves nothing half-imported.
 Rows go in as Core bulk inserts (``executemany`` of a list of dicts), which keeps 100k sources to a few
@@ -53,6 +56,7 @@ class ImportReport:
     layer: Layer
     imported: int
     labels: int
+    references: int = 0
     outside: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -86,18 +90,26 @@ def import_catalog(
     session.add(layer)
     session.flush()
     inside = report.inside.sources
-    ids = insert_sources(session, image.id, layer.id, inside)
-    labels = insert_labels(session, image.id, layer.id, ids, [s.labels for s in inside])
+    reference = kind == "reference"
+    ids = insert_sources(session, image.id, layer.id, inside, reference=reference)
+    labels = 0 if reference else insert_labels(session, image.id, layer.id, ids, [s.labels for s in inside])
+    if reference:
+        n_ref = sum(1 for s in inside if s.labels)
+        if n_ref:
+            notes.append(f"{n_ref} catalogue classes kept as the layer's reference class, not as votes "
+                         "(PATCH the layer with train_on_reference to train the probe on them)")
     layer.n_sources = len(ids)
     layer.meta = {
         "format": catalog.meta.format, "positions": positions, "notes": notes,
         "columns": {k: {"unit": v.unit, "description": v.description} for k, v in catalog.meta.columns.items()},
         "outside": {"count": len(report.outside), "ids": report.outside_ids[:MAX_LISTED]},
         "unplaced": {"count": len(report.unplaced), "ids": report.unplaced_ids[:MAX_LISTED]},
-        "labels": labels, **_json_extra(catalog.meta.extra),
+        "labels": labels, "reference_classes": sum(1 for s in inside if s.labels) if reference else 0,
+        **_json_extra(catalog.meta.extra),
     }
     session.flush()
-    return ImportReport(layer, len(ids), labels, report.outside_ids, report.unplaced_ids, notes)
+    return ImportReport(layer, len(ids), labels, layer.meta["reference_classes"], report.outside_ids,
+                        report.unplaced_ids, notes)
 
 
 def place(image: Image, catalog: SourceCatalog, positions: Positions, notes: list[str]) -> SourceCatalog:
@@ -132,26 +144,31 @@ def _note_mismatch(catalog: SourceCatalog, world2pix: Any, notes: list[str]) -> 
                      f"{median:.1f} px: it was measured on another pixel grid; re-import with positions=sky")
 
 
-def insert_sources(session: Session, image_id: int, layer_id: int, sources: list[CatalogSource]) -> list[int]:
-    """Bulk insert; the new ids in the order of ``sources``."""
+def insert_sources(session: Session, image_id: int, layer_id: int, sources: list[CatalogSource],
+                   reference: bool = False) -> list[int]:
+    """Bulk insert; the new ids in the order of ``sources``. ``reference``: labels -> ``reference_class``."""
     too_long = next((s.id for s in sources if len(s.id) > 100), None)
     if too_long is not None:
         raise InputError(f"source id {too_long[:40]!r}... is longer than 100 characters")
-    rows = [_source_row(image_id, layer_id, s) for s in sources]
+    rows = [_source_row(image_id, layer_id, s, reference) for s in sources]
     _bulk_insert(session, Source, rows)
     by_catalog_id = dict(session.execute(
         select(Source.catalog_id, Source.id).where(Source.layer_id == layer_id)).all())
     return [by_catalog_id[s.id] for s in sources]
 
 
-def _source_row(image_id: int, layer_id: int, s: CatalogSource) -> dict[str, Any]:
+def _source_row(image_id: int, layer_id: int, s: CatalogSource, reference: bool = False) -> dict[str, Any]:
     label_class, n_votes = consensus((i, label.annotator, label.class_) for i, label in enumerate(s.labels))
+    reference_class = label_class if reference else None
+    if reference:
+        label_class, n_votes = None, 0
     x, y = float(s.x), float(s.y)  # type: ignore[arg-type]  # inside the footprint: placed
     return {
         "image_id": image_id, "layer_id": layer_id, "catalog_id": s.id, "x": x, "y": y,
         "row_band": math.floor(y / ROW_BAND_PX), "ra": s.ra, "dec": s.dec,
         "shape": None if s.shape is None or s.shape.is_empty() else s.shape.to_dict(),
         "geometry": s.geometry, "columns": s.columns, "label_class": label_class, "n_votes": n_votes,
+        "reference_class": reference_class,
     }
 
 

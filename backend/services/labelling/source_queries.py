@@ -37,6 +37,8 @@ def source_summary(source: Source) -> dict[str, Any]:
                            "label_class": source.label_class, "n_votes": source.n_votes}
     if source.shape:
         out["shape"] = source.shape
+    if source.reference_class is not None:
+        out["reference_class"] = source.reference_class
     return out
 
 
@@ -45,12 +47,13 @@ def source_detail(session: Session, source_id: int) -> dict[str, Any]:
     if source is None:
         raise NotFoundError(f"no source with id {source_id}")
     history = source_history(session, source_id)
-    votes = current_votes((h["id"], h["annotator"], h["class"]) for h in history)
+    votes = current_votes((h["id"], h["annotator"], h["class"]) for h in history if not h.get("repeat"))
     return {
         "id": source.id, "layer_id": source.layer_id, "image_id": source.image_id, "catalog_id": source.catalog_id,
         "x": source.x, "y": source.y, "ra": source.ra, "dec": source.dec, "shape": source.shape,
         "geometry": source.geometry, "columns": source.columns or {}, "label_class": source.label_class,
         "n_votes": source.n_votes, "votes": {str(who): cls for who, (_, cls) in votes.items()}, "history": history,
+        "reference_class": source.reference_class,
     }
 
 

@@ -24,7 +24,8 @@ from tests.backend.pg import (  # noqa: F401  (fixtures)
     postgres_server_url,
 )
 
-TABLES = {"images", "bands", "renditions", "projects", "layers", "sources", "annotators", "rounds",
+TABLES = {"images", "bands", "renditions", "projects", "layers", "sources", "annotators", "rounds", "round_sources",
+          "round_assignments", "round_changes", "adjudications",
           "annotations"}
 
 

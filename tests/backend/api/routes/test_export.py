@@ -109,7 +109,8 @@ def test_export_refusals(labelled: tuple[TestClient, int, int], tmp_path: Path) 
     assert refused.status_code == 422 and "no sources" in refused.json()["detail"]
 
 
-def test_imported_legus_classes_export_as_class_legus(tmp_path: Path) -> None:
+def test_imported_legus_classes_export_as_class_reference(tmp_path: Path) -> None:
+    """Issue 9: LEGUS classes are the layer's reference classes (``class_reference``), not votes."""
     client = app_client(tmp_path)
     path = shared_file("legus/hlsp_legus_hst_acs-wfc3_ugc695_multiband_v2_padagb-mwext-avgapcor.tab")
     catalog = read_legus(path)
@@ -119,10 +120,12 @@ def test_imported_legus_classes_export_as_class_legus(tmp_path: Path) -> None:
     table = Table.read(io.BytesIO(client.get(f"/api/images/{image}/export", params={"format": "fits"}).content),
                        format="fits")
     votes = {s.id: s.labels[0].class_ for s in catalog if s.labels}
-    assert len(table) == len(catalog) and "class_LEGUS" in table.colnames
-    got = {str(i): str(c) for i, c in zip(table["id"], table["class_LEGUS"], strict=True) if c is not None
+    assert len(table) == len(catalog) and "class_LEGUS" not in table.colnames
+    got = {str(i): str(c) for i, c in zip(table["id"], table["class_reference"], strict=True) if c is not None
            and str(c) not in ("--", "")}
     assert got == votes
+    assert set(map(str, table["consensus_method"])) <= {"reference", "", "--"}
+    assert list(table["n_votes"]).count(0) == len(table)
 
 
 def test_picked_copies_are_left_out_unless_named(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ def counts(sessions: sessionmaker[Session], layer_id: int) -> tuple[Counter[str]
 
 
 def test_every_legus_field_keeps_its_class_counts(sessions: sessionmaker[Session], shared_data: Path) -> None:
+    """LEGUS classes are the layer's reference classes (issue 9: references, not votes)."""
     files = sorted((shared_data / "legus").glob("hlsp_legus_*.tab"))
     assert len(files) == 26
     total = 0
@@ -54,15 +55,18 @@ def test_every_legus_field_keeps_its_class_counts(sessions: sessionmaker[Session
             layer_id = report.layer.id
             assert report.layer.kind == "reference" and report.layer.name.startswith("LEGUS ")
         assert (report.imported, report.outside, report.unplaced) == (len(catalog), [], []), path.name
-        assert report.labels == sum(expected.values())
+        assert report.labels == 0 and report.references == sum(expected.values())
         votes, consensus, n = counts(sessions, layer_id)
-        assert votes == expected, path.name
-        assert consensus - Counter({None: consensus[None]}) == expected, path.name  # one vote each: mode = vote
+        assert votes == Counter() and set(consensus) == {None}, path.name  # nothing labelled, no votes
+        with sessions() as session:
+            references = Counter(session.scalars(select(DbSource.reference_class).where(
+                DbSource.layer_id == layer_id, DbSource.reference_class.is_not(None))))
+        assert references == expected, path.name
         assert n == len(catalog)
         total += sum(expected.values())
     assert 6500 < total < 7500
     with sessions() as session:
-        assert session.scalars(select(Annotator.kind).where(Annotator.name == "LEGUS")).one() == "catalogue"
+        assert session.scalars(select(Annotator.kind).where(Annotator.name == "LEGUS")).first() is None
 
 
 def test_sources_off_the_image_are_reported_not_stored(sessions: sessionmaker[Session]) -> None:
