@@ -17,8 +17,8 @@ from backend.services.labelling.annotators import (
     list_rounds,
     open_round,
     round_by_number,
-    round_for_label,
 )
+from backend.services.labelling.rounds import round_for_label
 from tests.backend.labels_db import add_image
 
 
