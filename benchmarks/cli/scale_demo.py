@@ -31,10 +31,9 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def scale_demo_cmd(args: argparse.Namespace) -> int:
-    from backend.settings import Settings
     from benchmarks.scale.topology import Topology, TopologyError
 
-    folder = (args.dir or Settings().data_dir / "scale-demo").resolve()
+    folder = (args.dir or args.settings.data_dir / "scale-demo").resolve()
     topology = Topology(run_dir=folder / "run", data_dir=folder / "data", n_api=args.api,
                         postgres_url=args.postgres_url, demo_size=args.size)
     signal.signal(signal.SIGTERM, _stop)
