@@ -314,17 +314,23 @@ class Topology:
         return part
 
     def _start_nginx(self) -> None:
-        self.proxy_port = free_port()
-        folder = self.run_dir / "nginx"
-        conf = write_config(folder, self.proxy_port, self.api_ports)
+        self.proxy_port = self.start_proxy("nginx", self.api_ports)
+
+    def start_proxy(self, name: str, api_ports: list[int]) -> int:
+        """Start nginx ``name`` in front of ``api_ports`` on a free port (``skylabel bench scale`` adds one in
+        front of a single process); returns its port."""
+        port = free_port()
+        folder = self.run_dir / name
+        conf = write_config(folder, port, api_ports)
         nginx = find_nginx() or "nginx"
         check = subprocess.run([nginx, "-t", "-q", "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
                                capture_output=True, text=True)
         if check.returncode:
             raise TopologyError(f"nginx rejects {conf}: {check.stderr}")
-        part = self._spawn("nginx", [nginx, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")])
-        _wait("nginx", lambda: _http_ok(f"{self.url}/api/health"), part, 30)
-        self._say(f"nginx on 127.0.0.1:{self.proxy_port} in front of {', '.join(map(str, self.api_ports))}")
+        part = self._spawn(name, [nginx, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")])
+        _wait(name, lambda: _http_ok(f"http://127.0.0.1:{port}/api/health"), part, 30)
+        self._say(f"{name} on 127.0.0.1:{port} in front of {', '.join(map(str, api_ports))}")
+        return port
 
     def start_worker(self) -> Part:
         """Start a Celery worker (``worker-1``, ``worker-2``, ...), ready when it says so in its log."""
