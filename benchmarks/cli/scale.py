@@ -25,8 +25,9 @@ def register(which: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def bench_scale_cmd(args: argparse.Namespace) -> int:
     from benchmarks.scale.bench import bench_scale
-    from benchmarks.scale.topology import Topology
+    from benchmarks.scale.topology import Topology, stop_on_sigterm
 
+    stop_on_sigterm()
     folder = (args.dir or args.settings.data_dir / "bench" / "scale").resolve()
     with Topology(run_dir=folder / "run", data_dir=folder / "data", n_api=2, postgres_url=args.postgres_url,
                   demo_size=args.size) as topo:

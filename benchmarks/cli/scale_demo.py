@@ -9,11 +9,9 @@ the logs), so a second run reuses the ingested demo.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,17 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.set_defaults(func=scale_demo_cmd)
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM ends the demo like Ctrl-C: the finally block stops every process
-
-
 def scale_demo_cmd(args: argparse.Namespace) -> int:
-    from benchmarks.scale.topology import Topology, TopologyError
+    from benchmarks.scale.topology import Topology, TopologyError, stop_on_sigterm
 
     folder = (args.dir or args.settings.data_dir / "scale-demo").resolve()
     topology = Topology(run_dir=folder / "run", data_dir=folder / "data", n_api=args.api,
                         postgres_url=args.postgres_url, demo_size=args.size)
-    signal.signal(signal.SIGTERM, _stop)
+    stop_on_sigterm()
     try:
         topology.start()
         apis = ", ".join(f"api-{i + 1} :{port}" for i, port in enumerate(topology.api_ports))

@@ -52,6 +52,15 @@ class Part:
             return ""
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the command like Ctrl-C (KeyboardInterrupt), so its ``with``/``finally`` stops every process."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def postgres_bin() -> Path | None:
     """The newest Debian PostgreSQL's bin folder (``postgres``, ``initdb``), or None."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
