@@ -14,6 +14,7 @@ def register(which: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     s.add_argument("--annotators", type=int, default=50, help="concurrent annotators (one connection each)")
     s.add_argument("--seconds", type=float, default=15.0, help="labelling time per topology")
     s.add_argument("--repeats", type=int, default=5, help="label-to-scores measurements per topology (median)")
+    s.add_argument("--rounds", type=int, default=1, help="rounds, alternating which topology goes first (medians)")
     s.add_argument("--size", type=int, default=1024, help="side of the demo galaxy")
     s.add_argument("--pretrain-steps", type=int, default=8, help="BYOL steps of the encoder the probe uses")
     s.add_argument("--dir", type=Path, help="folder of the run (default <SKYLABEL_DATA_DIR>/bench/scale; "
@@ -33,7 +34,8 @@ def bench_scale_cmd(args: argparse.Namespace) -> int:
                   demo_size=args.size) as topo:
         print(f"bench scale: {args.annotators} annotators, {args.seconds:.0f} s per topology, through nginx on "
               f"one process, then on two", file=sys.stderr, flush=True)
-        figures = bench_scale(topo, args.annotators, args.seconds, args.repeats, args.pretrain_steps)
+        figures = bench_scale(topo, args.annotators, args.seconds, args.repeats, args.pretrain_steps,
+                              args.rounds)
     for key in ("one_process", "two_processes"):
         f = figures[key]
         print(f"{key:14s} {f['labels_per_s']:7.1f} labels/s  p95 save {f['p95_save_ms']:7.1f} ms  "

@@ -117,6 +117,7 @@ class Topology:
     demo_size: int = 1024
     detect: bool = True
     quiet: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. SKYLABEL_AUTH for every process
     database_url: str = ""
     broker_url: str = ""
     proxy_port: int = 0
@@ -152,7 +153,7 @@ class Topology:
         """The environment of every skylabel process of the topology."""
         return {**os.environ, "SKYLABEL_DATA_DIR": str(self.data_dir), "SKYLABEL_DATABASE_URL": self.database_url,
                 "SKYLABEL_BROKER_URL": self.broker_url, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "PYTHONUNBUFFERED": "1", **extra}
+                "PYTHONUNBUFFERED": "1", **self.extra_env, **extra}
 
     def start(self) -> None:
         missing = missing_programs()
