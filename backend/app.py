@@ -15,6 +15,7 @@ from backend.api.errors import install_error_handlers
 from backend.api.guard import AccessGuard, api_templates
 from backend.api.inputs import InputGuard
 from backend.api.limits import BodySizeLimit
+from backend.api.process_header import ProcessHeader, process_name
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
     auth,
@@ -37,6 +38,7 @@ from backend.auth.startup import prepare_identity
 from backend.db.session import open_database
 from backend.housekeeping import remove_leftovers
 from backend.services.images.serving_cache import ServingCache
+from backend.services.images.upload_progress import UploadProgress
 from backend.settings import Settings
 from backend.worker.install import install_learning
 from tiles.readers import set_readers_per_file
@@ -71,8 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.serving_cache = ServingCache(sessions, settings.data_dir)
     app.state.local_caller = local_caller
+    app.state.upload_progress = UploadProgress()
     install_error_handlers(app)
     install_gates(app, settings)
+    app.add_middleware(ProcessHeader, name=process_name(settings.process_name))  # outermost: 413s named too
 
     app.include_router(auth.router, prefix="/api")
     app.include_router(members.router, prefix="/api")

@@ -60,6 +60,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # images
     ("GET", "/api/images"): Rule(SIGNED_IN),
     ("POST", "/api/images"): _d("owner"),
+    ("GET", "/api/uploads/{upload_key}"): _d("owner"),
     ("GET", "/api/images/{image_id}"): VIEWER,
     ("DELETE", "/api/images/{image_id}"): OWNER,
     ("POST", "/api/images/{image_id}/restore"): OWNER,
@@ -106,6 +107,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/images/{image_id}/rounds"): REVIEWER,
     ("POST", "/api/rounds/{round_id}/close"): REVIEWER,
     ("POST", "/api/rounds/{round_id}/open"): REVIEWER,
+    ("POST", "/api/images/{image_id}/rounds/from-working-set"): REVIEWER,
     ("GET", "/api/rounds/{round_id}"): VIEWER,
     ("GET", "/api/rounds/{round_id}/queue"): ANNOTATOR,
     ("GET", "/api/rounds/{round_id}/report"): REVIEWER,

@@ -39,6 +39,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/auth/me"): "signed-in",
     ("GET", "/api/images"): "signed-in",
     ("POST", "/api/images"): "owner",
+    ("GET", "/api/uploads/{upload_key}"): "owner",
     ("GET", "/api/images/{image_id}"): "viewer",
     ("DELETE", "/api/images/{image_id}"): "owner",
     ("POST", "/api/images/{image_id}/restore"): "owner",
@@ -81,6 +82,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/images/{image_id}/rounds"): "reviewer",
     ("POST", "/api/rounds/{round_id}/close"): "reviewer",
     ("POST", "/api/rounds/{round_id}/open"): "reviewer",
+    ("POST", "/api/images/{image_id}/rounds/from-working-set"): "reviewer",
     ("GET", "/api/rounds/{round_id}"): "viewer",
     ("GET", "/api/rounds/{round_id}/queue"): "annotator",
     ("GET", "/api/rounds/{round_id}/report"): "reviewer",
@@ -126,7 +128,8 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Team:
         session.flush()
         task_id = task.id
     team.ids = {"image_id": image, "layer_id": imported.json()["layer"]["id"], "source_id": source,  # type: ignore[attr-defined]
-                "round_id": round_id, "task_id": task_id, "region_id": region_id, "project_id": 1, "username": "viewer",
+                "round_id": round_id, "task_id": task_id, "region_id": region_id,
+                "project_id": 1, "username": "viewer", "upload_key": "upload-key-1",
                 "rendition": "F555W", "z": 0, "x": 0, "y": 0, "fmt": "png"}
     return team
 
