@@ -81,6 +81,9 @@ def test_a_name_longer_than_the_column_is_refused_before_any_cog_is_built(
         settings: Settings, sessions: sessionmaker[Session], small_bands: dict[str, Path]) -> None:
     with pytest.raises(InputError, match="image name is 201 characters long: at most 200"):
         ingest_image(settings, sessions, "n" * 201, inputs(small_bands))  # PostgreSQL refused it only after
+    long_band = [BandInput(name="b" * 101, path=small_bands["F555W"])]
+    with pytest.raises(InputError, match="band name 'bbbbbbbbbbbbbbbbbbbb'... is 101 characters long: at most 100"):
+        ingest_image(settings, sessions, "field", long_band)
     assert n_images(sessions) == 0 and image_folders(settings) == []
 
 
