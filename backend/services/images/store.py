@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from backend.db.session import session_scope
 from backend.db.tables import Band, Image, Rendition, utcnow
-from backend.errors import ConflictError, NotFoundError
+from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.labelling.projects import default_project
 from backend.settings import Settings
 from tiles.ingest import BandInput, build_image
 from tiles.rendition import parse_recipe
 
 Progress = Callable[[str, float], None]
+MAX_NAME = 200
+MAX_BAND_NAME = 100
 
 
 def _slug(name: str) -> str:
@@ -67,6 +69,12 @@ def ingest_image(
     name = name.strip()
     if not name:
         raise ConflictError("an image needs a non-empty name (--name)")
+    if len(name) > MAX_NAME:  # the column's limit: checked before any COG is built
+        raise InputError(f"image name is {len(name)} characters long: at most {MAX_NAME}")
+    long_bands = [band.name for band in bands if len(band.name) > MAX_BAND_NAME]
+    if long_bands:  # a band's name also names its grey rendition (same column limit)
+        raise InputError(f"band name {long_bands[0][:20]!r}... is {len(long_bands[0])} characters long: at most "
+                         f"{MAX_BAND_NAME}")
     with session_scope(sessions) as session:
         existing = find_image_by_name(session, name)
         if existing is not None:
