@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
 from backend.api.limits import BodySizeLimit
+from backend.api.process_header import ProcessHeader, process_name
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
     cutouts,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.upload_progress = UploadProgress()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
+    app.add_middleware(ProcessHeader, name=process_name(settings.process_name))  # outermost: 413s named too
 
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
