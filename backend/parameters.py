@@ -1,11 +1,9 @@
 """One parameter object per operation: a pydantic model used by the route (its request body), the service
 (its argument) and the CLI (its options), so a new option is one field in one place.
 
-A field's range is declared once, in its ``Field(ge=..., le=...)`` (and so in the OpenAPI schema); values
-outside it, or outside a ``Literal``'s choices, are refused with a message that says what to change
-(``steps must be 1 to 1000000, got 0``; a :class:`Named` in the field's ``Annotated`` metadata gives the
-words and the unit), as an :class:`~backend.errors.InputError` however the model is built (the API answers
-422, the CLI prints one line).
+A field's range is declared once, in its ``Field(ge=..., le=...)`` (and so in the OpenAPI schema); a value
+outside it is refused as an :class:`~backend.errors.InputError` naming the field (``steps: Input should be
+greater than or equal to 1``) however the model is built (the API answers 422, the CLI prints one line).
 
 :class:`Parameters` adds what the three need besides validation: :meth:`Parameters.from_dict` (a task's
 stored params, unknown keys ignored, errors as :class:`~backend.errors.InputError`),
@@ -19,11 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import types
-from dataclasses import dataclass
 from typing import Any, Literal, Self, Union, get_args, get_origin
 
-import annotated_types
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backend.errors import InputError
 
@@ -56,50 +52,6 @@ def _plain(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-@dataclass(frozen=True)
-class Named:
-    """How a range message names a field: ``Annotated[int, Field(32, ge=8, le=256), Named("cutout size",
-    " pixels")]`` refuses 7 with "cutout size must be 8 to 256 pixels, got 7"."""
-
-    label: str
-    unit: str = ""
-
-
-def _bounds(info: Any) -> tuple[Any, Any, Named | None]:
-    low = high = None
-    named = None
-    for item in info.metadata:
-        if isinstance(item, annotated_types.Ge):
-            low = item.ge
-        elif isinstance(item, annotated_types.Le):
-            high = item.le
-        elif isinstance(item, Named):
-            named = item
-    return low, high, named
-
-
-def _range_problem(name: str, info: Any, value: Any) -> str | None:
-    """The message for ``value`` outside the field's choices or range, or None."""
-    annotation, optional = _plain(info.annotation)
-    if value is None and optional:
-        return None
-    if get_origin(annotation) is Literal:
-        choices = get_args(annotation)
-        return None if value in choices else (
-            f"{name} {value!r} is unknown: use one of {', '.join(map(str, choices))}")
-    low, high, named = _bounds(info)
-    if (low is None and high is None) or isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    label, unit = (named.label, named.unit) if named else (name, "")
-    if low is not None and high is not None and not low <= value <= high:
-        return f"{label} must be {low} to {high}{unit}, got {value}"
-    if low is not None and high is None and value < low:
-        return f"{label} must be at least {low}{unit}, got {value}"
-    if high is not None and low is None and value > high:
-        return f"{label} must be at most {high}{unit}, got {value}"
-    return None
-
-
 class Parameters(BaseModel):
     """Base of the operations' parameter models (extra keys ignored: a task's params carry its keys too)."""
 
@@ -110,16 +62,6 @@ class Parameters(BaseModel):
             super().__init__(**data)
         except ValidationError as error:
             raise InputError(describe_errors(error)) from None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _check_ranges(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            problems = [problem for name, info in cls.model_fields.items() if name in data
-                        if (problem := _range_problem(name, info, data[name])) is not None]
-            if problems:
-                raise ValueError("; ".join(problems))
-        return data
 
     @classmethod
     def build(cls, **values: Any) -> Self:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.db.learning import ModelVersion
 from backend.db.session import session_scope
 from backend.errors import ConflictError, InputError
-from backend.parameters import Named, Parameters
+from backend.parameters import Parameters
 from backend.services.learning.data import deduplicate, image_sources, read_bands, sources_key
 from backend.services.learning.model_store import (
     EmbeddingSet,
@@ -55,11 +55,9 @@ class PretrainParams(Parameters):
     encoder_options: dict[str, Any] = Field(default_factory=dict,
                                             description='encoder spec overrides, e.g. {"widths": [16, 32]}')
     layer_ids: list[int] | None = Field(None, description="layers whose sources are cut (default: all)")
-    size: Annotated[int, Field(ge=8, le=256, description="cutout size in pixels"),
-                    Named("cutout size", " pixels")] = 32
+    size: int = Field(32, ge=8, le=256, description="cutout size in pixels")
     seed: int = Field(0, description="another seed trains another encoder")
-    checkpoint_every: Annotated[int, Field(ge=1, description="steps between checkpoints (a retry resumes there)"),
-                                Named("checkpoint_every", " step")] = 50
+    checkpoint_every: int = Field(50, ge=1, description="steps between checkpoints (a retry resumes there)")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="where to train")
 
     @model_validator(mode="after")
