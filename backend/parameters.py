@@ -1,6 +1,10 @@
 """One parameter object per operation: a pydantic model used by the route (its request body), the service
 (its argument) and the CLI (its options), so a new option is one field in one place.
 
+A field's range is declared once, in its ``Field(ge=..., le=...)`` (and so in the OpenAPI schema); a value
+outside it is refused as an :class:`~backend.errors.InputError` naming the field (``steps: Input should be
+greater than or equal to 1``) however the model is built (the API answers 422, the CLI prints one line).
+
 :class:`Parameters` adds what the three need besides validation: :meth:`Parameters.from_dict` (a task's
 stored params, unknown keys ignored, errors as :class:`~backend.errors.InputError`),
 :meth:`Parameters.to_dict` (canonical JSON for a task run), :meth:`Parameters.add_arguments` (one
@@ -52,6 +56,12 @@ class Parameters(BaseModel):
     """Base of the operations' parameter models (extra keys ignored: a task's params carry its keys too)."""
 
     model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise InputError(describe_errors(error)) from None
 
     @classmethod
     def build(cls, **values: Any) -> Self:
