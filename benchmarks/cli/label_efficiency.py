@@ -128,7 +128,9 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
+    runs = (f"{config.draws} label draws ({config.network_draws} for networks)" if config.mode == "image"
+            else f"{config.seeds} seeds")
+    log(f"bench label-efficiency: {config.mode} mode, {runs}, budgets {list(config.budgets)}"
         + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
     try:
         report = run_benchmark(config, args.settings.data_dir, log)
