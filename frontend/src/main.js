@@ -21,6 +21,7 @@ import { createLabelNext, originalOf } from './learning/labelNext.js';
 import { createModelActions } from './learning/modelActions.js';
 import { startPredictionsLoader } from './learning/predictionsLoader.js';
 import { createImageMap } from './map/imageMap.js';
+import { mountAddImageDialog } from './panels/addImageDialog.js';
 import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
 import { mountDetectDialog } from './panels/detectDialog.js';
 import { mountDiagramPanel } from './panels/diagramPanel.js';
@@ -29,6 +30,7 @@ import { mountGotoBox } from './panels/gotoBox.js';
 import { mountHelpOverlay } from './panels/helpOverlay.js';
 import { mountImageList } from './panels/imageList.js';
 import { mountImportDialog } from './panels/importDialog.js';
+import { mountSignedIn, signIn } from './panels/loginDialog.js';
 import { mountLayerLegend } from './panels/layerLegend.js';
 import { mountModelPanel } from './panels/modelPanel.js';
 import { mountProgressBadge } from './panels/progressBadge.js';
@@ -110,7 +112,12 @@ const embedding = mountEmbeddingView(byId('embedding-view'), store, {
   events, select: (id) => labelling.selectSource(id, { pan: true }),
 });
 mountToolbar(byId('toolbar'), store);
-mountWorkingSetPanel(byId('workset-panel'), store, actions);
+mountWorkingSetPanel(byId('workset-panel'), store, actions, {
+  onPicked: () => {
+    layerActions.loadLayers();
+    store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+  },
+});
 const diagram = mountDiagramPanel(byId('diagram-panel'), store, {
   actions, select: (id) => labelling.selectSource(id, { pan: true }),
 });
@@ -118,6 +125,7 @@ mountSaveStatus(byId('save-status'), store, labelling);
 mountAnnotatorBadge(byId('brand'), dialog('annotator-dialog'), store, labelling);
 mountProgressBadge(byId('brand'), store, labelling, events);
 mountImportDialog(dialog('import-dialog'), store, layerActions);
+mountAddImageDialog(dialog('add-image-dialog'), store, actions);
 mountDetectDialog(dialog('detect-dialog'), store, layerActions);
 const grid = mountTriageGrid(byId('triage-panel'), store, triage);
 const bindings = keyBindings({
@@ -163,8 +171,22 @@ async function start() {
   return id;
 }
 
+/** Sign in first (accounts mode); the signed-in user is the annotator, whatever the badge says. */
+async function signInThenStart() {
+  let me;
+  try {
+    me = await signIn(dialog('login-dialog'));
+  } catch (error) {
+    actions.showError(error);
+    return null;
+  }
+  mountSignedIn(byId('brand'), me);
+  if (me.mode === 'accounts') labelling.setAnnotator(me.username, { register: false });
+  return start();
+}
+
 syncHash(store, actions);
-const ready = start();
+const ready = signInThenStart();
 
 /** @type {any} */ (window).skylabel = {
   map: imageMap.map,

@@ -20,6 +20,8 @@ from backend.db.upsert import insert_ignore
 from backend.errors import ConflictError, InputError, NotFoundError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_NAME = 200
+MAX_CLASS_ID = 50
 
 
 def default_project(session: Session) -> Project:
@@ -49,6 +51,8 @@ def create_project(session: Session, name: str, scheme: dict[str, Any] | None = 
     name = name.strip()
     if not name:
         raise InputError("a project needs a non-empty name")
+    if len(name) > MAX_NAME:  # the column's limit: PostgreSQL would refuse it with a server error
+        raise InputError(f"project name is {len(name)} characters long: at most {MAX_NAME}")
     if session.scalars(select(Project).where(Project.name == name)).first() is not None:
         raise ConflictError(f"a project named {name!r} already exists; choose another name")
     project = Project(name=name, description=description,
@@ -69,6 +73,9 @@ def validate_scheme(scheme: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(item, dict) or not str(item.get("id", "")).strip():
             raise InputError(f"scheme class {index} needs an \"id\" (a short string such as \"1\")")
         class_id = str(item["id"]).strip()
+        if len(class_id) > MAX_CLASS_ID:  # the annotations' class column holds 50 characters
+            raise InputError(f"scheme class id {class_id[:20]!r}... is {len(class_id)} characters long: at most "
+                             f"{MAX_CLASS_ID}")
         if class_id in seen:
             raise InputError(f"scheme class id {class_id!r} appears twice: ids must be unique")
         seen.add(class_id)

@@ -17,8 +17,8 @@ from backend.services.labelling.annotators import (
     list_rounds,
     open_round,
     round_by_number,
-    round_for_label,
 )
+from backend.services.labelling.rounds import round_for_label
 from tests.backend.labels_db import add_image
 
 
@@ -69,6 +69,14 @@ def test_rounds_are_numbered_per_image(sessions: sessionmaker[Session], image_id
         close_round(session, first.id)
         assert current_round(session, image_id) is None
         assert open_round(session, image_id).number == 3  # numbers are never reused
+
+
+def test_a_round_name_longer_than_the_column_is_refused(sessions: sessionmaker[Session], image_id: int) -> None:
+    with session_scope(sessions) as session:
+        assert open_round(session, image_id, " " + "r" * 200 + " ").name == "r" * 200
+        with pytest.raises(InputError, match="round name is 201 characters long: at most 200"):
+            open_round(session, image_id, "r" * 201)  # PostgreSQL answered this with a server error
+        assert [r.number for r in list_rounds(session, image_id)] == [1]
 
 
 def test_closing_twice_and_unknown_ids(sessions: sessionmaker[Session], image_id: int) -> None:
