@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--draws", type=int, help="image mode: label draws per budget for the probes (default 50)")
     p.add_argument("--network-draws", type=int,
                    help="image mode: draws per budget for scratch and fine-tuning (default 10; quick 3)")
+    p.add_argument("--network-budgets", help="image mode: the budgets of scratch and fine-tuning (default: "
+                   "--budgets), e.g. 20,50,100 when the machine cannot afford 10 epochs of every label")
     p.add_argument("--workers", type=int, help="image mode: processes for the probe curves (default 2)")
     p.add_argument("--transfer-steps", type=int,
                    help="image mode: training steps of the supervised-transfer ceiling (default 5000; quick 600)")
@@ -120,12 +122,15 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         class_weight=None if args.class_weight == "none" else args.class_weight,
         eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
         network_draws=args.network_draws, transfer_steps=args.transfer_steps, workers=args.workers,
+        network_budgets=parse_budgets(args.network_budgets) if args.network_budgets else None,
     )
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
+    runs = (f"{config.draws} label draws ({config.network_draws} for networks)" if config.mode == "image"
+            else f"{config.seeds} seeds")
+    log(f"bench label-efficiency: {config.mode} mode, {runs}, budgets {list(config.budgets)}"
         + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
     try:
         report = run_benchmark(config, args.settings.data_dir, log)

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HUMAN_AGREEMENT_BINARY = 0.872
-"""LEGUS human-to-mode binary agreement (Wei et al. 2020; the paper, section 4.1: 87.2 % binary, 75.0 %
-4-class), the "human level" of ``labels_to_human_level``."""
+from simulate.annotators import LEGUS_AGREEMENT
+
+HUMAN_AGREEMENT_BINARY = LEGUS_AGREEMENT["binary"]
+"""LEGUS human-to-mode binary agreement (Perez et al. section 4: 87.2 % binary, 75.0 % 4-class), the level the
+simulator's annotators are calibrated to (:mod:`simulate.annotators`) and the "human level" of
+``labels_to_human_level``."""
 N_RESAMPLES = 1000
 
 

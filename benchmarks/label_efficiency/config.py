@@ -52,6 +52,7 @@ class LabelEfficiencyConfig:
     methods: tuple[str, ...] = IMAGE_METHODS
     draws: int = 50
     network_draws: int = 10
+    network_budgets: tuple[int | str, ...] | None = None  # None: the same budgets as the probes
     transfer_steps: int = 5000
     workers: int = 2  # processes for the probe curves (one per core of the 2-core target machine)
     sim_size: int = 4096
@@ -84,6 +85,7 @@ class LabelEfficiencyConfig:
         d["out"], d["legus_dir"] = str(self.out), None if self.legus_dir is None else str(self.legus_dir)
         d["budgets"], d["strategies"], d["mode"] = list(self.budgets), list(self.strategies or ()), self.mode
         d["methods"] = list(self.methods)
+        d["network_budgets"] = None if self.network_budgets is None else list(self.network_budgets)
         return d
 
 

@@ -226,7 +226,9 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
         if method in methods:
             t0 = time.perf_counter()
             log(f"{method}:")
-            curves[method] = network_curves(cutouts, labels, pool, evaluation, sizes, config.network_draws,
+            wanted = config.network_budgets or config.budgets
+            net_sizes = [n for n in sizes if n in wanted or (n == pool.size and "all" in wanted)]
+            curves[method] = network_curves(cutouts, labels, pool, evaluation, net_sizes, config.network_draws,
                                             make, config.device, log, method)
             method_s[method] = round(time.perf_counter() - t0, 1)
     timings["methods_s"] = method_s

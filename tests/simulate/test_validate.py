@@ -54,7 +54,9 @@ def test_aperture_corrections_are_hst_like(report: dict) -> None:
 
 def test_report_formats_as_a_table(report: dict) -> None:
     text = format_report(report)
-    assert "class" in text and len(text.splitlines()) == 6
+    lines = text.splitlines()
+    assert "class" in text and len(lines) == 6 + 1 + 4 + 1  # KS table, crowding header + 4 classes, separability
+    assert lines[6].startswith("crowding") and lines[-1].startswith("separability")
 
 
 def test_incomplete_folder_is_refused(tmp_path: Path) -> None:
