@@ -131,6 +131,7 @@ class Topology:
     detect: bool = True
     quiet: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. SKYLABEL_AUTH for every process
+    before_serve: Callable[[Topology], None] | None = None  # after migrating and ingesting (e.g. add users)
     database_url: str = ""
     broker_url: str = ""
     proxy_port: int = 0
@@ -178,6 +179,8 @@ class Topology:
         self._start_postgres()
         self._start_redis()
         self._setup()
+        if self.before_serve is not None:
+            self.before_serve(self)
         for i in range(1, self.n_api + 1):
             self.start_api(i)
         self._start_nginx()

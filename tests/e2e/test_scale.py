@@ -74,7 +74,8 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     server = postgres_server_url()
     base = tmp_path_factory.mktemp("scale")
     topo = Topology(run_dir=base / "run", data_dir=base / "data", n_api=2, postgres_url=server, demo_size=1024,
-                    quiet=True, extra_env={"SKYLABEL_AUTH": "accounts"} if ACCOUNTS else {})
+                    quiet=True, extra_env={"SKYLABEL_AUTH": "accounts"} if ACCOUNTS else {},
+                    before_serve=_keep_team_token if ACCOUNTS else None)  # an owner must exist before serve
     try:
         topo.start()
         yield topo
@@ -88,10 +89,17 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+_TEAM_TOKEN: dict[str, str] = {}
+
+
+def _keep_team_token(topo: Topology) -> None:
+    _TEAM_TOKEN["alice"] = add_team(topo)
+
+
 @pytest.fixture(scope="module")
 def token(topology: Topology) -> str:
-    """With accounts: the team made (see :data:`TEAM`) and an API token of alice's; without: ''."""
-    return add_team(topology) if ACCOUNTS else ""
+    """With accounts: an API token of alice's (the team, :data:`TEAM`, is made before serving); without: ''."""
+    return _TEAM_TOKEN.get("alice", "") if ACCOUNTS else ""
 
 
 def sql(topo: Topology, query: str, **params: Any) -> list[Any]:
