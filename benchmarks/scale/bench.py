@@ -48,8 +48,8 @@ def prepare_encoder(topo: Topology, steps: int, timeout: float = 1200) -> None:
     base = topo.api_url(1)
     _json(f"{base}/api/images/{topo.image_id}/learning/pretrain", {"steps": steps, "batch_size": 16})
     deadline = time.monotonic() + timeout
-    while True:
-        tasks = _json(f"{base}/api/images/{topo.image_id}/tasks?limit=50")["items"]
+    while True:  # every task of the image (a reused run folder holds many refits after the embedding)
+        tasks = _json(f"{base}/api/images/{topo.image_id}/tasks?limit=1000")["items"]
         if any(t["name"] == "embed" and t["status"] == "done" for t in tasks):
             return
         failed = [t for t in tasks if t["status"] == "failed" and t["name"] in ("pretrain", "embed")]

@@ -18,12 +18,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from benchmarks.scale.nginx_config import find_nginx, write_config
 from benchmarks.server import free_port
@@ -59,6 +61,17 @@ def stop_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+
+
+def _hold_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _release_signals(held: dict[int, Any]) -> None:
+    for sig, handler in held.items():
+        signal.signal(sig, handler)
 
 
 def postgres_bin() -> Path | None:
@@ -118,6 +131,7 @@ class Topology:
     detect: bool = True
     quiet: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. SKYLABEL_AUTH for every process
+    before_serve: Callable[[Topology], None] | None = None  # after migrating and ingesting (e.g. add users)
     database_url: str = ""
     broker_url: str = ""
     proxy_port: int = 0
@@ -165,15 +179,24 @@ class Topology:
         self._start_postgres()
         self._start_redis()
         self._setup()
+        if self.before_serve is not None:
+            self.before_serve(self)
         for i in range(1, self.n_api + 1):
             self.start_api(i)
         self._start_nginx()
         self.start_worker()
 
     def stop(self) -> None:
-        """End every process group started, newest first (proxy before APIs, PostgreSQL last)."""
-        for name in reversed(list(self.parts)):
-            self._end(self.parts.pop(name))
+        """End every process group started, newest first (proxy before APIs, PostgreSQL last).
+
+        A second Ctrl-C or SIGTERM while stopping (``timeout`` sends one of its own) is held until every
+        process is gone, so that it cannot cut the stopping short and leave processes behind."""
+        held = _hold_signals()
+        try:
+            for name in reversed(list(self.parts)):
+                self._end(self.parts.pop(name))
+        finally:
+            _release_signals(held)
         if self._scratch_url:
             from backend.db.scratch import drop_scratch_database
 
