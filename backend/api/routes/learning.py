@@ -12,12 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import select
 
+from backend.api.caller import CallerDep
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.routes.sky import parse_floats
 from backend.api.schemas_learning import PretrainRequest, RetrainRequest
 from backend.db.sources import Source
 from backend.errors import ConflictError, InputError
 from backend.services import task_runs as runs
+from backend.services.labelling.blind import blind_view, image_of_source
 from backend.services.labelling.source_queries import source_summary
 from backend.services.learning.embedding_view import embedding_map, similar_sources
 from backend.services.learning.predictions import query_predictions
@@ -75,13 +77,19 @@ def get_learning(image_id: int, session: SessionDep) -> dict[str, Any]:
 def get_predictions(
     image_id: int, session: SessionDep,
     bbox: Annotated[str | None, Query(description="xmin,ymin,xmax,ymax in 0-based pixels")] = None,
-    limit: int = 5000,
+    limit: int = 5000, caller: CallerDep = None,
 ) -> dict[str, Any]:
-    """The current probe's class, score (max probability), entropy and probabilities per source."""
+    """The current probe's class, score (max probability), entropy and probabilities per source (none for
+    the sources of an open blind round that hides predictions from the caller)."""
     box = parse_floats(bbox, "bbox") if bbox else None
     if box is not None and len(box) != 4:
         raise InputError(f"bbox needs 4 numbers xmin,ymin,xmax,ymax (0-based pixels), got {len(box)}")
-    return query_predictions(session, image_id, tuple(box) if box else None, limit)  # type: ignore[arg-type]
+    found = query_predictions(session, image_id, tuple(box) if box else None, limit)  # type: ignore[arg-type]
+    view = blind_view(session, image_id, caller)
+    if view.no_predictions:
+        found["items"] = [i for i in found["items"] if i["source_id"] not in view.no_predictions]
+        found["count"] = len(found["items"])
+    return found
 
 
 @router.get("/images/{image_id}/learning/next")
@@ -91,6 +99,7 @@ def get_next(
     k: int = 20, seed: int | None = None,
     filter: Annotated[str | None, Query(description="the working set (cuts, regions, lasso) as JSON, as "
                                                     "GET /sources/list takes it")] = None,
+    caller: CallerDep = None,
 ) -> dict[str, Any]:
     """The ``k`` sources to label next, best first, among the working set; they also become the image's
     "picked" layer."""
@@ -103,19 +112,40 @@ def get_next(
         raise ConflictError(run.error or f"task {run.id} is {run.status}: ask again in a moment")
     picked = run.result["source_ids"]
     found = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(picked)))}
-    items = [source_summary(found[sid]) | {"rank": rank}
+    view = blind_view(session, image_id, caller)
+    items = [view.summary(source_summary(found[sid])) | {"rank": rank}
              for rank, sid in enumerate(picked, start=1) if sid in found]
     return {"task": run.id, "strategy": run.result["strategy"], "layer_id": run.result["layer_id"],
             "model_version": run.result["model_version"], "count": len(items), "items": items}
 
 
 @router.get("/images/{image_id}/embedding")
-def get_embedding(image_id: int, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def get_embedding(image_id: int, session: SessionDep, settings: SettingsDep,
+                  caller: CallerDep = None) -> dict[str, Any]:
     """2-D PCA coordinates (``pc``) of every embedded source with its label and prediction."""
-    return embedding_map(session, settings.data_dir, image_id)
+    return _blind_items(session, image_id, caller, embedding_map(session, settings.data_dir, image_id))
+
+
+def _blind_items(session: SessionDep, image_id: int | None, caller: str | None,
+                 found: dict[str, Any]) -> dict[str, Any]:
+    """Labels and predictions of an embedding answer as the caller may see them (blind rounds)."""
+    view = blind_view(session, image_id, caller)
+    if view:
+        items = []
+        for item in found.get("items", []):
+            sid = item.get("source_id")
+            if sid in view.hidden:
+                item = {**item, "label_class": view.own.get(sid)}
+            if sid in view.no_predictions:
+                item = {**item, "class": None, "score": None}
+            items.append(item)
+        found = {**found, "items": items}
+    return found
 
 
 @router.get("/sources/{source_id}/similar")
-def get_similar(source_id: int, session: SessionDep, settings: SettingsDep, k: int = 12) -> dict[str, Any]:
+def get_similar(source_id: int, session: SessionDep, settings: SettingsDep, k: int = 12,
+                caller: CallerDep = None) -> dict[str, Any]:
     """The ``k`` nearest sources in embedding space (cosine similarity), most similar first."""
-    return similar_sources(session, settings.data_dir, source_id, k)
+    return _blind_items(session, image_of_source(session, source_id), caller,
+                        similar_sources(session, settings.data_dir, source_id, k))

@@ -11,6 +11,7 @@ from backend.api.deps import SessionDep
 from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, RoundCreate, RoundDetail, RoundPublic
 from backend.errors import InputError
 from backend.services.labelling.annotators import get_round, list_rounds
+from backend.services.labelling.blind import blind_view, check_report_visible
 from backend.services.labelling.round_report import report
 from backend.services.labelling.rounds import (
     adjudicate,
@@ -40,10 +41,15 @@ def post_round(image_id: int, body: RoundCreate, session: SessionDep, caller: Ca
 
 
 @router.get("/rounds/{round_id}", response_model=RoundDetail)
-def get_round_detail(round_id: int, session: SessionDep) -> Any:
+def get_round_detail(round_id: int, session: SessionDep, caller: CallerDep) -> Any:
+    """The round, its recorded state changes and progress (an annotator of an open blind round sees their own
+    progress only)."""
     found = get_round(session, round_id)
-    return {**round_public(session, found), "changes": changes(session, round_id),
-            "progress": progress(session, round_id) if found.k is not None else None}
+    shown = progress(session, round_id) if found.k is not None else None
+    if shown is not None and round_id in blind_view(session, found.image_id, caller).rounds:
+        shown = {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
+                 "per_source": []}
+    return {**round_public(session, found), "changes": changes(session, round_id), "progress": shown}
 
 
 @router.post("/rounds/{round_id}/open", response_model=RoundPublic)
@@ -69,8 +75,10 @@ def get_queue(round_id: int, session: SessionDep, caller: CallerDep) -> dict[str
 
 
 @router.get("/rounds/{round_id}/report")
-def get_report(round_id: int, session: SessionDep) -> dict[str, Any]:
-    """Agreement figures (four-class and binary), per-annotator confusions, skills and the disagreements."""
+def get_report(round_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+    """Agreement figures (four-class and binary), per-annotator confusions, skills and the disagreements
+    (403 for the annotators of a round that is open and blind)."""
+    check_report_visible(session, round_id, caller)
     return report(session, round_id)
 
 

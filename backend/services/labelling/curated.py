@@ -70,13 +70,13 @@ def _votes(session: Session, image_id: int, source_ids: list[int]) -> tuple[
     return history, rounds
 
 
-def curated_columns(session: Session, image_id: int, source_ids: list[int],
-                    blind_hidden: set[int] | None = None) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]],
-                                                                   list[dict[str, Any]]]:
+def curated_columns(session: Session, image_id: int, source_ids: list[int], blind_hidden: set[int] | None = None,
+                    viewer: str | None = None) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]],
+                                                        list[dict[str, Any]]]:
     """The curated columns for ``source_ids`` (in that order) and the skill sidecar rows.
 
-    ``blind_hidden``: sources whose votes the caller may not see (an open blind round): their consensus
-    columns are left empty."""
+    ``blind_hidden``: sources of an open blind round the viewer may not see others' votes on: only the
+    viewer's own vote counts there, and no adjudication is shown."""
     scheme = image_project(session, image_id).scheme
     classes = [str(c["id"]) for c in scheme["classes"]]
     numeric = all(c.isdigit() for c in classes)
@@ -94,7 +94,7 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int],
     rater = {n: i for i, n in enumerate(people)}
     item = {sid: i for i, sid in enumerate(source_ids)}
     triples = [(item[sid], rater[str(name)], classes.index(cls))
-               for sid, h in history.items() if sid not in hidden
+               for sid, h in history.items() if sid not in hidden and sid in item
                for name, (_, cls) in current_votes(h).items() if cls in classes]
     ds = dawid_skene(VoteTable.from_triples(triples, len(source_ids), len(people), len(classes))) if triples else None
     cols: dict[str, list[Any]] = {name: [] for name in ("n_votes", *(f"votes_{c}" for c in classes),
@@ -103,14 +103,14 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int],
                                                         "class_reference", "class_curated", "consensus_method",
                                                         "rounds")}
     for sid in source_ids:
-        h = [] if sid in hidden else history.get(sid, [])
+        h = [v for v in history.get(sid, []) if v[1] == viewer] if sid in hidden else history.get(sid, [])
         current = {who: cls for who, (_, cls) in current_votes(h).items()}
         counts = Counter(current.values())
         n = sum(counts.values())
         mode = consensus(h)[0] if n else None
         top = max(counts.values()) if n else 0
         adjudicated = None if sid in hidden else decided.get(sid)
-        has_ds = ds is not None and n > 0
+        has_ds = ds is not None and n > 0 and sid not in hidden
         class_ds = classes[int(ds.labels[item[sid]])] if has_ds else None  # type: ignore[union-attr]
         chosen: str | None
         if adjudicated is not None:

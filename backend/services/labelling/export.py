@@ -48,13 +48,13 @@ class ExportFile:
 
 
 def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int] | None = None,
-                 exported_by: str | None = None) -> ExportFile:
+                 exported_by: str | None = None, viewer: str | None = None) -> ExportFile:
     """The exported file of image ``image_id`` (all its catalogue layers unless ``layer_ids`` names some).
 
     The "picked" layer (the sources proposed for labelling next) holds copies of sources of other layers, so
     it is left out unless named: the curated catalogue lists each source once."""
     image = require_image(session, image_id)
-    catalog = image_catalog(session, image_id, layer_ids, outline_shapes=fmt.startswith("ds9"))
+    catalog = image_catalog(session, image_id, layer_ids, outline_shapes=fmt.startswith("ds9"), viewer=viewer)
     scheme = image_project(session, image_id).scheme
     classes = tuple(f"{c['id']}={c.get('name', c['id'])}".replace(",", ";") for c in scheme.get("classes", []))
     provenance = Provenance(scheme=scheme.get("name"), classes=classes, exported_by=exported_by, image=image.name)
@@ -64,11 +64,15 @@ def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int]
 
 
 def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None = None,
-                  outline_shapes: bool = False) -> SourceCatalog:
+                  outline_shapes: bool = False, viewer: str | None = None) -> SourceCatalog:
     """The chosen layers' sources (layer, then id order) with their current votes as labels.
 
     ``outline_shapes``: shapes of moment catalogues (:data:`MOMENT_FORMATS`) scaled to the outline a region
-    file should draw (:data:`MOMENT_OUTLINE`)."""
+    file should draw (:data:`MOMENT_OUTLINE`). On sources an open blind round hides from ``viewer``, only the
+    viewer's own vote (:mod:`backend.services.labelling.blind`)."""
+    from backend.services.labelling.blind import blind_view
+
+    view = blind_view(session, image_id, viewer)
     chosen = check_layers(session, image_id, layer_ids)
     layers = {layer.id: layer for layer in session.scalars(select(Layer).where(Layer.id.in_(chosen)))}
     if layer_ids is None:
@@ -76,6 +80,8 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
         chosen = [i for i in chosen if i in layers]
     several = len(chosen) > 1
     labels = _labels(session, chosen)
+    for sid in view.hidden & set(labels):
+        labels[sid] = [lb for lb in labels[sid] if lb.annotator == viewer]
     sources: list[CatalogSource] = []
     rows = session.execute(  # plain rows, not ORM objects: loading 100k entities costs seconds
         select(Source.id, Source.layer_id, Source.catalog_id, Source.x, Source.y, Source.ra, Source.dec,
@@ -98,7 +104,7 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
     if not sources:
         raise InputError(f"image {image_id} has no sources in layer(s) {', '.join(map(str, chosen)) or '(none)'}: "
                          "import a catalogue or run detection first")
-    curated, _ = curated_columns(session, image_id, source_ids)
+    curated, _ = curated_columns(session, image_id, source_ids, blind_hidden=view.hidden, viewer=viewer)
     return SourceCatalog(sources, _meta(list(layers.values())), curated)
 
 

@@ -98,11 +98,15 @@ def _number(raw: Any) -> float | None:
 
 def _reference_classes(session: Session, image_id: int, rows: Sequence[Any],
                        kinds: dict[int, str]) -> list[str | None]:
-    """A catalogue annotator's class of the source itself, else of the reference source within MATCH_PX."""
+    """The source's own reference class (a reference layer's, or a catalogue annotator's vote in older
+    imports), else that of the reference source within MATCH_PX."""
     voted: dict[int, str | None] = {}
     for sid, cls in session.execute(
             select(Annotation.source_id, Annotation.class_).join(Annotator, Annotator.id == Annotation.annotator_id)
             .where(Annotation.image_id == image_id, Annotator.kind == "catalogue").order_by(Annotation.id)):
+        voted[sid] = cls
+    for sid, cls in session.execute(select(Source.id, Source.reference_class).where(  # issue 9: references
+            Source.image_id == image_id, Source.reference_class.is_not(None))):
         voted[sid] = cls
     out: list[str | None] = [voted.get(r[0]) for r in rows]
     reference = session.execute(

@@ -218,7 +218,8 @@ def test_gold_sources_are_hidden_and_scored(client: TestClient, image_id: int) -
     assert len(made["sources"]) == 34
     client.post(f"/api/rounds/{made['id']}/open")
     fill(client, image_id, made)
-    report = client.get(f"/api/rounds/{made['id']}/report").json()
+    assert client.get(f"/api/rounds/{made['id']}/report").status_code == 403  # open and blind
+    report = client.get(f"/api/rounds/{made['id']}/report", params={"annotator": "olga"}).json()
     assert report["gold"]["n_sources"] == 4
     assert all(np.asarray(r["confusion_gold"]).sum() > 0 for r in report["per_annotator"])
     assert sum(s["gold"] for s in report["sources"]) == 4
