@@ -1,4 +1,5 @@
-"""Labelling rounds: tag rounds, and consensus rounds (sample, assign, open, close, queue, report, adjudicate)."""
+"""Labelling rounds: tag rounds, and consensus rounds (sample, assign, open, close, queue, report, adjudicate);
+the consensus views of an image (against a reference layer, annotator skill)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, R
 from backend.errors import InputError
 from backend.services.labelling.annotators import get_round, list_rounds
 from backend.services.labelling.blind import blind_view, check_report_visible
+from backend.services.labelling.comparison import compare
+from backend.services.labelling.curated import annotator_skill
 from backend.services.labelling.round_report import report
 from backend.services.labelling.rounds import (
     adjudicate,
@@ -89,3 +92,18 @@ def post_adjudicate(round_id: int, body: AdjudicationCreate, session: SessionDep
     return {"id": made.id, "round_id": made.round_id, "source_id": made.source_id, "class": made.class_,
             "note": made.note, "by": made.by, "created_at": made.created_at,
             "state": get_round(session, round_id).state}
+
+
+@router.get("/images/{image_id}/compare")
+def get_compare(image_id: int, session: SessionDep, caller: CallerDep, reference: int,
+                against: str = "consensus", radius: float = 1.5) -> dict[str, Any]:
+    """The consensus (``against=consensus``) or the caller's own labels (``mine``) against a reference layer's
+    classes: a confusion matrix (rows reference, columns compared), matched within ``radius`` pixels."""
+    return compare(session, image_id, reference, against, caller, radius)
+
+
+@router.get("/images/{image_id}/skill")
+def get_skill(image_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+    """The annotator-skill sidecar of the curated catalogue: each annotator's Dawid-Skene confusion matrix
+    (``p_<true>_<given>``) and accuracy over every vote on the image."""
+    return {"image_id": image_id, "annotators": annotator_skill(session, image_id, caller)}

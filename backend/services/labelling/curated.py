@@ -156,3 +156,14 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int], blin
                     row[f"p_{ca}_{cb}"] = round(float(ds.confusion[j, a, b]), 4)
             skill.append(row)
     return out, skill
+
+
+def annotator_skill(session: Session, image_id: int, viewer: str | None = None) -> list[dict[str, Any]]:
+    """The skill sidecar for every source of the image (as the viewer may see it)."""
+    from backend.services.labelling.blind import blind_view
+    from backend.services.labelling.layers import require_image
+
+    require_image(session, image_id)
+    ids = [int(s) for s in session.scalars(select(Source.id).where(Source.image_id == image_id).order_by(Source.id))]
+    _, skill = curated_columns(session, image_id, ids, blind_view(session, image_id, viewer).hidden, viewer)
+    return skill
