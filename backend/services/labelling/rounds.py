@@ -208,10 +208,13 @@ def queue(session: Session, round_id: int, annotator: str) -> dict[str, Any]:
     items = [QueueItem(a.source_id, a.position, a.repeat, voted.get((a.source_id, a.repeat)) is not None)
              for a in rows]
     extras = _panel_extras(session, found, [i.source_id for i in items])
+    where = {int(sid): (x, y) for sid, x, y in session.execute(select(Source.id, Source.x, Source.y).where(
+        Source.id.in_([i.source_id for i in items])))} if items else {}
     done = sum(i.done for i in items)
     return {"round_id": round_id, "state": found.state, "annotator": annotator, "done": done, "total": len(items),
             "items": [{"source_id": i.source_id, "position": i.position, "repeat": i.repeat, "done": i.done,
-                       **extras.get(i.source_id, {})} for i in items]}
+                       "x": where[i.source_id][0], "y": where[i.source_id][1], **extras.get(i.source_id, {})}
+                      for i in items]}
 
 
 def _panel_extras(session: Session, found: Round, source_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -8,6 +8,15 @@
 
 export const API_ROOT = '/api';
 
+/** Who is asking, sent as `X-Skylabel-Annotator` with every request (blind rounds, my queue): the annotator
+ * name until accounts exist, when the session cookie says it instead. */
+let caller = '';
+
+/** @param {string} name the annotator name ('' for nobody) */
+export function setCaller(name) {
+  caller = name || '';
+}
+
 /** A failed API call, carrying the server's user-facing `detail` message and the HTTP status. */
 export class ApiError extends Error {
   /**
@@ -71,7 +80,10 @@ async function send(url, signal, init = {}) {
   let response;
   try {
     response = await fetch(url, {
-      ...init, signal, headers: { Accept: 'application/json, image/*', ...(init.headers ?? {}) },
+      ...init, signal, headers: {
+        Accept: 'application/json, image/*', ...(caller ? { 'X-Skylabel-Annotator': caller } : {}),
+        ...(init.headers ?? {}),
+      },
     });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
