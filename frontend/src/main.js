@@ -184,6 +184,8 @@ const ready = start();
   setAnnotator: (name) => labelling.setAnnotator(name),
   model,
   labelNext,
+  /** consensus rounds: load, choose, setActive, step, open, close, decide (rounds/roundActions.js) */
+  rounds,
   /** @returns {number|null} model version (the probe's model-version id) of the predictions on the map */
   predictionsVersion: () => store.get().predictions?.modelVersion ?? null,
   /** @returns {Promise<void>} fetch the predictions in view now */

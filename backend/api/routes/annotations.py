@@ -30,8 +30,9 @@ def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep
         if not saved.created:
             response.status_code = status.HTTP_200_OK
         else:  # one event for every map: a source of an open blind round goes out without its consensus
-            request.app.state.live.label_saved(image_id, saved.source.id, publishable_class(
-                session, image_id, saved.source.id, saved.source.label_class))
+            shown = publishable_class(session, image_id, saved.source.id, saved.source.label_class)
+            request.app.state.live.label_saved(image_id, saved.source.id, shown,
+                                               blind=shown is None and saved.source.label_class is not None)
         view = blind_view(session, image_id, body.annotator)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": view.summary(source_summary(saved.source))}

@@ -55,11 +55,13 @@ export function mountRoundPanel(root, store, rounds) {
   function render() {
     const s = store.get();
     const r = s.round;
-    const key = [r, s.selectedId, s.scheme, s.annotator];
+    const key = [r, s.selectedId, s.scheme, s.annotator, s.draft?.type === 'Polygon'];
     if (last && key.every((v, i) => v === last[i])) return;
     last = key;
+    const form = newRoundForm(s.draft?.type === 'Polygon');
     if (!r.rounds.length) {
-      body.innerHTML = `<p class="hint">No consensus rounds for ${escapeHtml(s.annotator || 'you')} on this image.</p>`;
+      body.innerHTML = `<p class="hint">No consensus rounds for ${escapeHtml(s.annotator || 'you')} on this image.</p>${form}`
+        + (r.error ? `<p class="error">${escapeHtml(r.error)}</p>` : '');
       return;
     }
     const found = r.rounds.find((x) => x.id === r.roundId) ?? null;
@@ -91,7 +93,7 @@ export function mountRoundPanel(root, store, rounds) {
       if (r.report) html += reportHtml(r.report, s.scheme);
     }
     if (r.error) html += `<p class="error">${escapeHtml(r.error)}</p>`;
-    body.innerHTML = html;
+    body.innerHTML = html + form;
   }
 
   function reportHtml(report, scheme) {
@@ -114,6 +116,33 @@ export function mountRoundPanel(root, store, rounds) {
       + `<h3>Disagreements (${report.disagreements.length})</h3><ul class="disagreements">${queue}</ul>`;
   }
 
+  /** The new-round form: sources sampled inside the polygon drawn with the polygon tool (o). */
+  function newRoundForm(hasPolygon) {
+    if (!hasPolygon) return '<p class="hint">New round: draw a region with the polygon tool (o), then come back here.</p>';
+    return `<form id="round-new"><h3>New round in the drawn region</h3>
+      <label>name <input name="name" value="round"></label>
+      <label>sources <input name="n" type="number" min="1" value="30"></label>
+      <label>k <input name="k" type="number" min="1" value="3"></label>
+      <label>annotators <input name="annotators" placeholder="ann, bob, cyd"></label>
+      <label><input name="blind" type="checkbox" checked> blind</label>
+      <label><input name="show_predictions" type="checkbox"> show predictions</label>
+      <label><input name="show_previous_majority" type="checkbox"> show previous majority</label>
+      <button type="submit" id="round-create">create</button></form>`;
+  }
+
+  body.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(/** @type {HTMLFormElement} */ (event.target));
+    const draft = store.get().draft;
+    if (!draft) return;
+    rounds.create({
+      name: String(data.get('name') ?? ''), k: Number(data.get('k')),
+      annotators: String(data.get('annotators') ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+      blind: data.get('blind') === 'on', show_predictions: data.get('show_predictions') === 'on',
+      show_previous_majority: data.get('show_previous_majority') === 'on',
+      sample: { regions: [draft], n: Number(data.get('n')) },
+    });
+  });
   body.addEventListener('change', (event) => {
     const target = /** @type {HTMLElement} */ (event.target);
     if (target.id === 'round-select') rounds.choose(Number(/** @type {HTMLSelectElement} */ (target).value) || null);

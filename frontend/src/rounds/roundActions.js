@@ -3,13 +3,13 @@
  * ("12 of 40 done"), walking it with n / p (nearest not done first), labels that carry the round, and for
  * the round's creator: open, close, the report, adjudication of the disagreement queue.
  */
-import { adjudicate, changeRound, getQueue, getReport, listRounds } from '../api/rounds.js';
+import { adjudicate, changeRound, createRound, getQueue, getReport, listRounds } from '../api/rounds.js';
 import { itemFor, nearestUndone } from './roundQueue.js';
 
 /**
  * @param {{get: Function, set: Function, watch: Function}} store
  * @param {{showStatus: Function, showError: Function}} actions
- * @param {{selectSource: Function, setRoundTagger: Function, onLabelled: Function}} labelling
+ * @param {{selectSource: Function, setRoundTagger: Function, onLabelled: Function, whenSaved: Function}} labelling
  */
 export function createRoundActions(store, actions, labelling) {
   const patch = (part) => store.set({ round: { ...store.get().round, ...part } });
@@ -91,6 +91,21 @@ export function createRoundActions(store, actions, labelling) {
     }
   }
 
+  /** @param {object} body POST /images/{id}/rounds: the drawn polygon is `sample.regions[0]` */
+  async function create(body) {
+    const { imageId } = store.get();
+    if (imageId === null) return;
+    try {
+      const made = await createRound(imageId, body);
+      store.set({ draft: null });
+      actions.showStatus(`round ${made.name}: ${made.sources.length} sources sampled (draft: open it to start)`);
+      await load();
+      await choose(made.id);
+    } catch (error) {
+      actions.showError(error);
+    }
+  }
+
   /** @param {number} sourceId @param {string} cls @param {string} note */
   async function decide(sourceId, cls, note) {
     const { roundId } = store.get().round;
@@ -111,8 +126,8 @@ export function createRoundActions(store, actions, labelling) {
     const item = itemFor(r.queue.items, sourceId, {});
     return item ? { round_id: found.id, repeat: item.repeat } : null;
   });
-  labelling.onLabelled(() => {
-    if (store.get().round.queue) setTimeout(() => refresh(), 300);
+  labelling.onLabelled(() => {  // my progress, once the label is on the server
+    if (store.get().round.queue) labelling.whenSaved().then(() => refresh());
   });
   store.watch((s) => s.imageId, () => {
     patch({ rounds: [], roundId: null, queue: null, report: null, sources: [], active: false });
@@ -121,7 +136,7 @@ export function createRoundActions(store, actions, labelling) {
   store.watch((s) => s.annotator, () => load());
 
   return {
-    load, refresh, choose, setActive, step, decide,
+    load, refresh, choose, setActive, step, decide, create,
     open: () => setState('open'),
     close: () => setState('close'),
     /** @param {number} sourceId select and centre a source of the report */

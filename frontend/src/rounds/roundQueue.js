@@ -18,9 +18,9 @@ export function progressText(queue) {
  * @param {Record<number, {label_class?: string|null}>} [labelledHere] labels made here, ahead of the server
  */
 export function isDone(item, labelledHere = {}) {
-  if (item.repeat) return item.done;
+  if (item.repeat || item.done) return item.done;
   const here = labelledHere[item.source_id];
-  return here && 'label_class' in here ? here.label_class != null : item.done;
+  return Boolean(here && here.label_class != null);  // labelled here, ahead of the next queue refresh
 }
 
 /**

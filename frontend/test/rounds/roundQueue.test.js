@@ -59,3 +59,8 @@ test('the report as a table and confusion heat maps', async () => {
   assert.equal((map.match(/<td/g) ?? []).length, 4);
   assert.match(map, /rgba\(88, 166, 255, 1\.00\)/);
 });
+
+test('a live event without a class (a blind round) does not undo what the server counts as done', () => {
+  const blindEvent = { 1: { label_class: null } };
+  assert.equal(nearestUndone(items.slice(0, 3), { x: 0, y: 0 }, { labelledHere: blindEvent })?.source_id, 3);
+});
