@@ -31,6 +31,7 @@ from backend.db.session import open_database
 from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.install import install_learning
+from tiles.readers import set_readers_per_file
 
 log = logging.getLogger("skylabel")
 
@@ -50,6 +51,7 @@ NO_FRONTEND = """<!doctype html><title>skylabel</title><body style="font-family:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
+    set_readers_per_file(settings.readers_per_file)
     engine, sessions = open_database(settings)  # prestart: the schema is always current
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)

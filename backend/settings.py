@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     frontend_dir: Path = Field(default=REPO_ROOT / "frontend" / "dist", description="built browser app")
     max_upload_mb: float = Field(default=4096.0, description="largest accepted upload, per request")
     tile_cache_seconds: int = Field(default=86400, description="Cache-Control max-age of tiles")
+    readers_per_file: int = Field(default=1, ge=1, le=64,
+                                  description="open COG readers per file for tile rendering (tiles.readers)")
+    tile_cache_mb: float = Field(default=256.0, description="encoded tiles kept in memory per process (0: none)")
+    tile_warmup: bool = Field(default=True, description="open the tile readers and render one tile at start")
 
     @property
     def resolved_database_url(self) -> str:

@@ -74,6 +74,10 @@ class PseudoLabelSchedule:
 
     @classmethod
     def from_dict(cls, d: dict) -> PseudoLabelSchedule:
+        unknown = sorted(set(d) - set(cls.__dataclass_fields__))
+        if unknown:  # a request's pseudo settings arrive here: name the keys, not a TypeError
+            known = ", ".join(cls.__dataclass_fields__)
+            raise ConfigError(f"unknown pseudo-label schedule keys {unknown}: use {known}")
         return cls(**d)
 
 

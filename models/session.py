@@ -1,11 +1,13 @@
 """The interactive model session: microsoft/landcover's contract over frozen embeddings and a linear probe.
 
-``predict / add_labels / retrain / undo / reset / save / load``. The session holds human labels (per source
-index, 0-based row of ``embeddings``), an optional pseudo-label set kept apart from them, a version counter
-that rises with every retrain, and a history of what happened (which labels, which version, validation
-accuracy when a validation split is given). Saved state is data: ``session.json`` (classes, config, labels,
-history, scaler), ``probe.pt`` (tensors only, loaded with ``weights_only=True``) and, optionally,
-``embeddings.npy`` / ``features.npy`` (loaded with ``allow_pickle=False``). Never a pickled object.
+``predict / add_labels / retrain / undo / reset / save / load``, and what a caller needs to record a retrain
+without reaching inside: :meth:`ModelSession.pseudo_labelled` (the pseudo-labels it trained on) and
+:meth:`ModelSession.cross_validated_accuracy` (k-fold accuracy on the human labels). The session holds
+human labels (per source index, 0-based row of ``embeddings``), an optional pseudo-label set kept apart from
+them, a version counter that rises with every retrain, and a history of what happened (which labels, which
+version, validation accuracy when a validation split is given). Saved state is data: ``session.json``
+(classes, config, labels, history, scaler), ``probe.pt`` (tensors only, loaded with ``weights_only=True``)
+and, optionally, ``embeddings.npy`` / ``features.npy`` (loaded with ``allow_pickle=False``). Never a pickled object.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from models.probe import LinearProbe
 from models.pseudo_labels import PseudoLabels, PseudoLabelSchedule, select_pseudo_labels
 
 FORMAT = "skylabel-session-v1"
+CV_FOLDS = 5
+CV_MAX_LABELS = 2000
 ClassValue = int | str
 
 
@@ -193,10 +197,16 @@ class ModelSession:
             self._forget_model()
         return len(batch)
 
-    def reset(self) -> None:
-        """Drop every label, pseudo-label and the fitted probe; the version counter keeps rising."""
+    def reset(self, forget_history: bool = False) -> None:
+        """Drop every label, pseudo-label and the fitted probe; the version counter keeps rising.
+
+        ``forget_history``: also drop the history, for a session reused as a fresh one (a server keeps one
+        per embedding set and refits it on the stored labels: those are the record, not this history)."""
         self._clear()
-        self._log("reset")
+        if forget_history:
+            self.history.clear()
+        else:
+            self._log("reset")
 
     def _forget_model(self) -> None:
         self.probe = self._new_probe()
@@ -213,6 +223,47 @@ class ModelSession:
             return None
         v_idx, v_cls = self._validation
         return float((self.probe.predict(self._x[v_idx]) == v_cls).mean())
+
+    def pseudo_labelled(self) -> list[tuple[int, ClassValue, float]]:
+        """``(source index, class value, confidence)`` of each pseudo-label the last retrain trained on."""
+        p = self.pseudo
+        return [(int(i), self.classes[int(c)], float(conf))
+                for i, c, conf in zip(p.indices, p.classes, p.confidence, strict=True)]
+
+    @property
+    def pseudo_threshold(self) -> float:
+        """The confidence threshold of the last retrain's pseudo-labels."""
+        return float(self.pseudo.threshold)
+
+    def cross_validated_accuracy(self, folds: int = CV_FOLDS, max_labels: int = CV_MAX_LABELS,
+                                 seed: int = 0) -> float | None:
+        """Mean accuracy over ``folds`` folds of the human labels (a fixed shuffle, at most ``max_labels``),
+        each fold's probe fitted on the others; None with fewer than ``2 * folds`` labels or one class.
+
+        Pseudo-labels are left out (they are the model's opinion, not a truth to score against). Folds are
+        fitted over the classes present only (an absent class only slows L-BFGS down) and, when the session's
+        probe is fitted, warm-started from it: the objective is convex, so each fold still reaches its own
+        optimum. The session itself is not changed.
+        """
+        idx = np.fromiter(self._labels.keys(), dtype=np.int64)
+        y = np.fromiter(self._labels.values(), dtype=np.int64)
+        present, y_present = np.unique(y, return_inverse=True)
+        if y.size < 2 * folds or present.size < 2:
+            return None
+        order = np.random.default_rng(seed).permutation(y.size)[:max_labels]
+        parts = np.array_split(order, folds)
+        x = self._x[idx]
+        c = self.config
+        correct = 0
+        for k, test in enumerate(parts):
+            train = np.concatenate([f for j, f in enumerate(parts) if j != k])
+            probe = LinearProbe(present.size, c.l2, c.class_weight, c.max_iter)
+            if self.probe.fitted:
+                probe.weight = self.probe.weight[:, present].copy()  # type: ignore[index]
+                probe.bias = self.probe.bias[present].copy()  # type: ignore[index]
+            probe.fit(x[train], y_present[train])
+            correct += int((probe.predict(x[test]) == y_present[test]).sum())
+        return correct / sum(f.size for f in parts)
 
     def _log(self, event: str, **fields: object) -> dict:
         entry = {"event": event, "version": self.version, "time": time.time(), **fields}

@@ -133,7 +133,6 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="backend.worker's circle is being made one-way (issue 7); remove when it is")
 def test_no_import_circle() -> None:
     # a package's __init__ re-exporting its submodules is the usual pattern, not a circle: drop the edge
     # from a submodule back up to its own package's __init__
@@ -147,7 +146,6 @@ def test_the_cycle_finder_finds_one() -> None:
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.xfail(strict=True, reason="probe accuracy's thread is becoming a task (issue 7); remove when it is")
 def test_no_thread_outside_the_worker() -> None:
     bad = []
     for name, path in MODULES.items():

@@ -125,6 +125,14 @@ class ReaderPool:
         for old in to_close:
             old.close()
 
+    def set_per_path(self, per_path: int) -> None:
+        """Allow ``per_path`` open readers per file from now on (1 to 64); readers already open stay."""
+        if not 1 <= int(per_path) <= 64:
+            raise TilesError(f"readers per file must be 1 to 64, got {per_path}")
+        with self._cond:
+            self.per_path = int(per_path)
+            self._cond.notify_all()
+
     def close(self) -> None:
         """Close every idle reader and forget every file (lent readers are closed when given back)."""
         with self._cond:
@@ -140,5 +148,11 @@ class ReaderPool:
             return sum(len(entry.idle) for entry in self._entries.values())
 
 
-READERS = ReaderPool(per_path=int(os.environ.get("SKYLABEL_READERS_PER_FILE", "1")))
-"""The process-wide pool the renderer uses: one reader per file."""
+READERS = ReaderPool()
+"""The process-wide pool the renderer uses: one reader per file unless :func:`set_readers_per_file` says
+otherwise (the app and the worker do, from ``SKYLABEL_READERS_PER_FILE``, when they start)."""
+
+
+def set_readers_per_file(per_path: int) -> None:
+    """How many open readers :data:`READERS` keeps per file (1 to 64); readers already open stay."""
+    READERS.set_per_path(per_path)

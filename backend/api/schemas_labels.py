@@ -79,18 +79,6 @@ class ImportResult(BaseModel):
     notes: list[str]
 
 
-class DetectRequest(BaseModel):
-    bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
-                                                               "default: V (F555W/F606W), else the first band")
-    threshold: float = 3.0
-    minarea: int = 5
-    deblend_nthresh: int = 32
-    deblend_cont: float = 0.005
-    back_size: int = 64
-    back_filter_size: int = 3
-    name: str | None = None
-
-
 class DetectResult(BaseModel):
     layer: LayerPublic
     detected: int

@@ -1,26 +1,17 @@
-"""Request schemas of the learning API (responses are the services' plain dicts, documented on each route)."""
+"""Schemas of the learning API: the retrain overrides, and every answer of the AI loop's routes (so ``/docs``
+covers them). The pretrain body is :class:`backend.services.learning.pretraining.PretrainParams` itself.
+
+Positions are FITS 0-based pixels; ``class`` is a class id of the image's scheme (a string).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-
-class PretrainRequest(BaseModel):
-    """BYOL pretraining of the image's encoder (the paper's Appendix B/C settings unless changed here)."""
-
-    steps: int = Field(300, ge=1, le=1_000_000, description="optimiser steps (the paper: 170,000 on a GPU)")
-    batch_size: int = Field(128, ge=2, le=4096)
-    encoder: Literal["auto", "starcnet", "resnet"] = Field(
-        "auto", description="auto: StarcNet on a GPU, the small ResNet on a CPU")
-    encoder_options: dict[str, Any] = Field(default_factory=dict,
-                                            description='spec overrides, e.g. {"widths": [16, 32]}')
-    layer_ids: list[int] | None = Field(None, description="layers whose sources are cut; default: all")
-    size: int = Field(32, ge=8, le=256, description="cutout size in pixels")
-    seed: int = 0
-    checkpoint_every: int = Field(50, ge=1, description="steps between checkpoints (a retry resumes there)")
-    device: Literal["auto", "cpu", "cuda"] = "auto"
+from backend.api.schemas_labels import SourceSummary
 
 
 class RetrainRequest(BaseModel):
@@ -32,3 +23,172 @@ class RetrainRequest(BaseModel):
 
     def overrides(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
+
+
+class TaskPublic(BaseModel):
+    """One task run: what was asked, how far it got, how it ended."""
+
+    id: int
+    name: str = Field(description="pretrain | embed | fit_probe | probe_accuracy | predict | sample")
+    image_id: int
+    status: str = Field(description="queued | running | done | failed")
+    progress: float = Field(description="0..1")
+    message: str
+    params: dict[str, Any]
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class TaskAccepted(BaseModel):
+    """202: the task asked for (the same run when the same request was made on unchanged data)."""
+
+    task: TaskPublic
+
+
+class TaskList(BaseModel):
+    count: int
+    items: list[TaskPublic]
+
+
+class TaskEvent(BaseModel):
+    """A ``task`` event (and an active task of the status): small, no params or result."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    name: str
+    status: str
+    progress: float
+    message: str
+
+
+class EncoderSummary(BaseModel):
+    model_version: int
+    version: int
+    kind: str | None = Field(None, description="starcnet | resnet")
+    steps: int | None = None
+    final_loss: float | None = None
+    n_cutouts: int | None = None
+    created_at: datetime
+
+
+class EmbeddingsSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model_version: int
+    version: int
+    n: int = Field(description="distinct embedded positions")
+    dim: int
+    n_sources: int | None = None
+
+
+class ProbeSummary(BaseModel):
+    model_version: int
+    version: int
+    encoder_version_id: int | None = None
+    n_labels: int | None = None
+    validation_accuracy: float | None = Field(None, description="5-fold cross-validated; None while pending")
+    validation: str | None = Field(None, description="how it was (or will be) measured")
+    n_pseudo: int | None = None
+    skipped_labels: dict[str, int] | None = None
+    created_at: datetime
+
+
+class ProbeHistoryPoint(BaseModel):
+    model_version: int
+    version: int
+    n_labels: int | None = None
+    validation_accuracy: float | None = None
+    created_at: datetime
+
+
+class LearningStatus(BaseModel):
+    """Where the image's loop stands: encoder, embeddings, probe, labels, accuracy history, active tasks."""
+
+    image_id: int
+    has_encoder: bool
+    encoder: EncoderSummary | None = None
+    embeddings: EmbeddingsSummary | None = None
+    probe: ProbeSummary | None = None
+    n_labels: int
+    validation_accuracy: float | None = None
+    history: list[ProbeHistoryPoint]
+    active_tasks: list[TaskEvent]
+
+
+class PredictionItem(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    source_id: int
+    x: float
+    y: float
+    class_: str | None = Field(None, alias="class", description="the most probable class")
+    score: float | None = Field(None, description="its probability")
+    entropy: float | None = None
+    probs: dict[str, float] = Field(description="probability per class")
+    rank: int | None = Field(None, description="1..k when picked to be labelled next")
+    pseudo_label: str | None = Field(None, description="the class the probe trained on as a pseudo-label")
+
+
+class Predictions(BaseModel):
+    model_version: int | None = Field(None, description="the current probe (None: no probe yet)")
+    version: int | None = None
+    count: int
+    truncated: bool
+    items: list[PredictionItem]
+
+
+class RankedSource(SourceSummary):
+    rank: int
+
+
+class NextToLabel(BaseModel):
+    """The sources to label next, best first. ``task`` and ``layer_id`` are None for a ``GET`` (a proposal)."""
+
+    task: int | None = None
+    strategy: str
+    layer_id: int | None = Field(None, description="the picked layer (POST)")
+    model_version: int | None = Field(None, description="the encoder version the picks are based on")
+    count: int
+    items: list[RankedSource]
+
+
+class EmbeddingPoint(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    source_id: int
+    pc: list[float] = Field(description="the first two principal components")
+    label_class: str | None = None
+    class_: str | None = Field(None, alias="class")
+    score: float | None = None
+
+
+class EmbeddingMap(BaseModel):
+    model_version: int
+    version: int
+    explained_variance: list[float]
+    count: int
+    items: list[EmbeddingPoint]
+
+
+class SimilarSource(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    source_id: int
+    rank: int
+    similarity: float = Field(description="cosine similarity of the centred embeddings")
+    distance: float
+    farther: float = Field(description="fraction of the image's sources farther away")
+    x: float
+    y: float
+    label_class: str | None = None
+    class_: str | None = Field(None, alias="class")
+    score: float | None = None
+
+
+class SimilarSources(BaseModel):
+    source_id: int
+    model_version: int
+    too_young: bool = Field(description="the encoder cannot tell the image's sources apart yet")
+    raw_cosine_p5: float
+    note: str | None = None
+    items: list[SimilarSource]

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from backend.cli import catalogs, images, learning, rounds, serve
 from backend.errors import SkylabelError
+from backend.settings import Settings
 from tiles.errors import TilesError
 
 GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning, rounds)
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.settings = Settings()  # read once, here: every command gets them from args
     try:
         return int(args.func(args) or 0)
     except (SkylabelError, TilesError) as error:

@@ -19,17 +19,11 @@ EXPORT_FORMATS = ("ecsv", "fits", "votable", "geojson", "geojson-sky", "ds9", "d
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from backend.services.images.detection import DetectParams
+
     d = sub.add_parser("detect", help="detect sources (sep) on an image into a new detections layer")
     d.add_argument("image_id", type=int)
-    d.add_argument("--band", action="append", default=[],
-                   help="detection band (repeat: S/N sum); default V, else the first")
-    d.add_argument("--threshold", type=float, default=3.0, help="sigmas above the local background")
-    d.add_argument("--minarea", type=int, default=5, help="minimum pixels above the threshold")
-    d.add_argument("--deblend-nthresh", type=int, default=32)
-    d.add_argument("--deblend-cont", type=float, default=0.005)
-    d.add_argument("--back-size", type=int, default=64, help="background mesh size in pixels")
-    d.add_argument("--back-filter-size", type=int, default=3)
-    d.add_argument("--name", help="layer name (default 'sep detections')")
+    DetectParams.add_arguments(d, flags={"bands": "--band"})
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(func=detect_cmd)
 
@@ -84,12 +78,10 @@ def detect_cmd(args: argparse.Namespace) -> int:
     from backend.db.session import session_scope
     from backend.services.images.detection import DetectParams, detect_into_layer
 
-    ctx = context()
-    params = DetectParams(bands=args.band, threshold=args.threshold, minarea=args.minarea,
-                          deblend_nthresh=args.deblend_nthresh, deblend_cont=args.deblend_cont,
-                          back_size=args.back_size, back_filter_size=args.back_filter_size)
+    ctx = context(args.settings)
+    params = DetectParams.from_args(args)
     with session_scope(ctx.sessions) as session:
-        out = _report_json(detect_into_layer(session, ctx.settings.data_dir, args.image_id, params, args.name))
+        out = _report_json(detect_into_layer(session, ctx.settings.data_dir, args.image_id, params))
     out["detected"] = out["imported"]
     _print(out, args.json, "detected")
     return 0
@@ -100,7 +92,7 @@ def import_cmd(args: argparse.Namespace) -> int:
     from backend.services.labelling.catalogue_files import read_catalog_file
     from backend.services.labelling.layer_import import import_catalog
 
-    ctx = context()
+    ctx = context(args.settings)
     catalog = read_catalog_file(args.file, args.file.name, args.format, args.layout, args.mapping)
     with session_scope(ctx.sessions) as session:
         report = import_catalog(session, args.image_id, catalog, name=args.name, kind=args.kind,
@@ -114,7 +106,7 @@ def export_cmd(args: argparse.Namespace) -> int:
     from backend.errors import InputError
     from backend.services.labelling.export import export_image
 
-    ctx = context()
+    ctx = context(args.settings)
     try:
         layer_ids = [int(v) for text in args.layers for v in text.split(",") if v.strip()] or None
     except ValueError:

@@ -1,4 +1,7 @@
-"""What CLI commands share: settings and a database session factory, built the same way as the app's."""
+"""What CLI commands share: settings and a database session factory, built the same way as the app's.
+
+:func:`backend.cli.main` (the CLI's entry point) builds the :class:`~backend.settings.Settings` once and
+hands them to every command as ``args.settings``; :func:`context` wraps them."""
 
 from __future__ import annotations
 
@@ -20,5 +23,5 @@ class CliContext:
         return open_database(self.settings)[1]
 
 
-def context() -> CliContext:
-    return CliContext(Settings())
+def context(settings: Settings) -> CliContext:
+    return CliContext(settings)

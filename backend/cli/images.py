@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def ingest(args: argparse.Namespace) -> int:
     from backend.services.images.store import ingest_image
 
-    ctx = context()
+    ctx = context(args.settings)
     bands = [parse_band(spec) for spec in args.band]
     image_id = ingest_image(
         ctx.settings, ctx.sessions, args.name, bands, recipes=args.rendition, reproject=args.reproject,
@@ -88,7 +88,7 @@ def _summary(ctx, image_id: int) -> dict:  # type: ignore[no-untyped-def]
 def list_cmd(args: argparse.Namespace) -> int:
     from backend.services.images.store import list_images
 
-    ctx = context()
+    ctx = context(args.settings)
     with ctx.sessions() as session:
         rows = [_summary(ctx, image.id) for image in list_images(session)]
     if args.json:
@@ -102,7 +102,7 @@ def list_cmd(args: argparse.Namespace) -> int:
 def delete(args: argparse.Namespace) -> int:
     from backend.services.images.store import delete_image
 
-    ctx = context()
+    ctx = context(args.settings)
     delete_image(ctx.settings, ctx.sessions, args.image_id)
     print(f"deleted image {args.image_id}")
     return 0

@@ -29,32 +29,28 @@ class Tee:
             target.publish(image_id, kind, data)
 
 
-def cli_worker() -> WorkerContext:
+def cli_worker(args: argparse.Namespace) -> WorkerContext:
     """A worker context running tasks inline, reporting progress on stderr (and to Redis with a broker)."""
+    from functools import partial
+
     from backend.worker.dispatch import InlineDispatcher
     from backend.worker.events import RedisEvents
+    from backend.worker.runner import run_task
 
-    ctx = context()
+    ctx = context(args.settings)
     broker = ctx.settings.broker_url
     events: Publisher = Tee(ProgressRenderer(), RedisEvents(broker)) if broker else ProgressRenderer()
-    worker = WorkerContext(ctx.settings, ctx.sessions, events)
-    worker.dispatcher = InlineDispatcher(worker)
+    worker = WorkerContext(ctx.settings, ctx.sessions, events, inline=True)
+    worker.dispatcher = InlineDispatcher(partial(run_task, worker))
     return worker
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from backend.services.learning.pretraining import PretrainParams
+
     t = sub.add_parser("train", help="pretrain an image's encoder (BYOL), embed its sources, fit the probe")
     t.add_argument("image_id", type=int)
-    t.add_argument("--steps", type=int, default=300, help="BYOL steps (the paper: 170,000 on a GPU)")
-    t.add_argument("--batch-size", type=int, default=128)
-    t.add_argument("--encoder", choices=("auto", "starcnet", "resnet"), default="auto",
-                   help="auto: StarcNet on a GPU, the small ResNet on a CPU")
-    t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    t.add_argument("--layer", type=int, action="append", dest="layer_ids",
-                   help="layer whose sources are cut (repeat); default all")
-    t.add_argument("--size", type=int, default=32, help="cutout size in pixels")
-    t.add_argument("--seed", type=int, default=0, help="another seed trains another encoder")
-    t.add_argument("--checkpoint-every", type=int, default=50)
+    PretrainParams.add_arguments(t, flags={"layer_ids": "--layer"})
     t.add_argument("--json", action="store_true", help="print the learning status as JSON")
     t.set_defaults(func=train_cmd)
 
@@ -85,10 +81,8 @@ def train_cmd(args: argparse.Namespace) -> int:
     from backend.services.learning.status import learning_status
     from backend.worker.submit import submit_pretrain
 
-    ctx = cli_worker()
-    params = PretrainParams(steps=args.steps, batch_size=args.batch_size, encoder=args.encoder,
-                            device=args.device, layer_ids=args.layer_ids, size=args.size, seed=args.seed,
-                            checkpoint_every=args.checkpoint_every)
+    ctx = cli_worker(args)
+    params = PretrainParams.from_args(args)
     start = time.perf_counter()
     run = submit_pretrain(ctx, args.image_id, params)
     _check(run)
@@ -115,7 +109,7 @@ def predict_cmd(args: argparse.Namespace) -> int:
     from backend.services.learning.predictions import MAX_LIMIT, query_predictions
     from backend.worker.submit import has_labels, submit_fit_probe, submit_predict
 
-    ctx = cli_worker()
+    ctx = cli_worker(args)
     if has_labels(ctx, args.image_id):
         run = submit_fit_probe(ctx, args.image_id)
     else:
@@ -134,12 +128,11 @@ def predict_cmd(args: argparse.Namespace) -> int:
 
 def next_cmd(args: argparse.Namespace) -> int:
     from backend.errors import ConflictError
-    from backend.worker.dispatch import run_now
-    from backend.worker.submit import sample_params
+    from backend.worker.runner import run_now
+    from backend.worker.submit import sample_request
 
-    ctx = cli_worker()
-    params = sample_params(ctx, args.image_id, args.strategy, args.k, args.seed)
-    run = run_now(ctx, "sample", args.image_id, params)
+    ctx = cli_worker(args)
+    run = run_now(ctx, sample_request(ctx, args.image_id, args.strategy, args.k, args.seed))
     if run.status != "done" or run.result is None:
         raise ConflictError(run.error or f"task {run.id} is {run.status}")
     result = run.result

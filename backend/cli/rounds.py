@@ -84,7 +84,7 @@ def round_cmd(args: argparse.Namespace) -> int:
     from backend.services.labelling.round_report import report
     from backend.services.labelling.round_spec import GoldSpec, RoundCreate, SampleSpec
 
-    ctx = context()
+    ctx = context(args.settings)
     with session_scope(ctx.sessions) as session:
         action = args.round_command
         if action == "create":

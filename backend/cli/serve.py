@@ -23,15 +23,14 @@ def serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         "backend.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=False,
-        timeout_graceful_shutdown=3,  # open event streams (GET .../events) never end by themselves
-    )
+    )  # open event streams (GET .../events) end by themselves at shutdown (sse-starlette)
     return 0
 
 
-def migrate(_: argparse.Namespace) -> int:
+def migrate(args: argparse.Namespace) -> int:
     from backend.cli.context import context
 
-    ctx = context()
+    ctx = context(args.settings)
     ctx.sessions  # noqa: B018  (building the session factory runs the migrations)
     print(f"database at {ctx.settings.resolved_database_url} is up to date")
     return 0

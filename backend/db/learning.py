@@ -1,8 +1,8 @@
 """The learning loop's tables: task runs, model versions, current predictions, pseudo-labels.
 
-- ``task_runs``: one row per background task (pretrain, embed, fit_probe, predict, sample): what was asked
-  (``params`` and their ``params_key``), how far it got (``progress`` 0..1, ``message``) and how it ended
-  (``result`` or ``error``). A task re-reads its row, so running it again is safe (Celery's habit).
+- ``task_runs``: one row per background task (pretrain, embed, fit_probe, probe_accuracy, predict, sample):
+  what was asked (``params`` and their ``params_key``), how far it got (``progress`` 0..1, ``message``) and
+  how it ended (``result`` or ``error``). A task re-reads its row, so running it again is safe (Celery's habit).
 - ``model_versions``: every encoder (``byol``) and probe (``probe``) of an image, numbered per image and kind,
   with its files under ``<data_dir>/models/<image_id>/`` (``path`` is relative to the data directory), the
   config it was made with, its metrics and which labels it used (annotation ids and classes).
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.tables import Base, UTCDateTime, utcnow
 
-TASK_NAMES = ("pretrain", "embed", "fit_probe", "predict", "sample")
+TASK_NAMES = ("pretrain", "embed", "fit_probe", "probe_accuracy", "predict", "sample")
 TASK_STATUSES = ("queued", "running", "done", "failed")
 MODEL_KINDS = ("byol", "probe")
 
@@ -35,7 +35,8 @@ class TaskRun(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), doc="pretrain | embed | fit_probe | predict | sample")
+    name: Mapped[str] = mapped_column(
+        String(50), doc="pretrain | embed | fit_probe | probe_accuracy | predict | sample")
     image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default="queued", doc="queued | running | done | failed")
     progress: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,10 +1,13 @@
 """The Celery application of the scale-out deployment: ``celery -A backend.worker.celery_app:celery worker``.
 
-The broker is ``SKYLABEL_BROKER_URL`` (Redis), read when Celery first needs its configuration, not at import.
-Tasks carry only a run id (JSON); results live in the ``task_runs`` table, so Celery keeps none. Messages
-are acknowledged after the task (``acks_late``) and given back if the worker dies, so a killed pretraining is
-delivered again and resumes from its checkpoint; the visibility timeout (how long Redis waits before handing
-an unacknowledged message to another worker) is a day, longer than any pretraining.
+This module is the worker process's entry point: its :class:`~backend.settings.Settings` are built once
+(:func:`worker_settings`, on first need, not at import) and give the broker (``SKYLABEL_BROKER_URL``) and the
+worker's context (database, Redis events), whose dispatcher is this app and whose tasks run through
+:func:`backend.worker.runner.run_task`. Tasks carry only a run id (JSON); results live in the ``task_runs``
+table, so Celery keeps none. Messages are acknowledged after the task (``acks_late``) and given back if the
+worker dies, so a killed pretraining is delivered again and resumes from its checkpoint; the visibility
+timeout (how long Redis waits before handing an unacknowledged message to another worker) is a day, longer
+than any pretraining.
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ from typing import Any
 
 from celery import Celery, Task
 
-from backend.worker import tasks
+from backend.db.learning import TASK_NAMES
+from backend.settings import Settings
 from backend.worker.context import WorkerContext
+from backend.worker.dispatch import CeleryDispatcher
+from backend.worker.events import NullPublisher, Publisher, RedisEvents
+from backend.worker.runner import run_task
 
+_settings: Settings | None = None
 _context: WorkerContext | None = None
-_lock = threading.Lock()
+_lock = threading.RLock()
+
+
+def worker_settings() -> Settings:
+    """This worker process's settings, read once from ``SKYLABEL_*``."""
+    global _settings
+    with _lock:
+        if _settings is None:
+            _settings = Settings()
+        return _settings
 
 
 class _LazyConfig:
@@ -38,9 +55,7 @@ class _LazyConfig:
 
     @property
     def broker_url(self) -> str | None:
-        from backend.settings import Settings
-
-        return self._broker_url or Settings().broker_url
+        return self._broker_url or worker_settings().broker_url
 
 
 def set_worker_context(ctx: WorkerContext | None) -> None:
@@ -51,16 +66,15 @@ def set_worker_context(ctx: WorkerContext | None) -> None:
 
 
 def worker_context() -> WorkerContext:
-    """This process's context, built once from ``SKYLABEL_*`` settings (a worker's database, Redis events)."""
+    """This process's context, built once from :func:`worker_settings` (a worker's database, Redis events)."""
     global _context
     with _lock:
         if _context is None:
             from backend.db.session import open_database
-            from backend.settings import Settings
-            from backend.worker.dispatch import CeleryDispatcher
-            from backend.worker.events import NullPublisher, Publisher, RedisEvents
+            from tiles.readers import set_readers_per_file
 
-            settings = Settings()
+            settings = worker_settings()
+            set_readers_per_file(settings.readers_per_file)
             _, sessions = open_database(settings)
             events: Publisher = RedisEvents(settings.broker_url) if settings.broker_url else NullPublisher()
             _context = WorkerContext(settings, sessions, events)
@@ -69,10 +83,10 @@ def worker_context() -> WorkerContext:
 
 
 def make_celery(broker_url: str | None = None) -> Celery:
-    """A Celery app with the five tasks; the broker is ``broker_url`` or ``SKYLABEL_BROKER_URL``."""
+    """A Celery app with every task; the broker is ``broker_url`` or the worker settings' one."""
     app = Celery("skylabel", set_as_current=False)
     app.config_from_object(_LazyConfig(broker_url))
-    for name in ("pretrain", "embed", "fit_probe", "predict", "sample"):
+    for name in TASK_NAMES:
         _register(app, name)
     return app
 
@@ -81,7 +95,7 @@ def _register(app: Celery, name: str) -> None:
     @app.task(name=f"skylabel.{name}", bind=True, shared=False)
     def task(self: Task, run_id: int) -> dict[str, Any]:
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-        return tasks.run_task(worker_context(), name, int(run_id), takeover=redelivered)
+        return run_task(worker_context(), name, int(run_id), takeover=redelivered)
 
 
 celery = make_celery()

@@ -1,107 +1,66 @@
-"""Where tasks run: in this process (the embedded default), in the caller (the CLI), or on Celery workers.
+"""Where tasks run: in the caller (the CLI), on this process's lanes (the embedded default), or on Celery.
 
-- :class:`ThreadDispatcher` (``SKYLABEL_BROKER_URL`` unset): two background lanes in the server process,
-  one for heavy tasks (pretrain, embed) and one for light ones (fit_probe, predict, sample), so a probe refit
-  after a label never waits behind an hour of pretraining. Daemon threads: a server that stops leaves its runs
-  marked with its dead ``host:pid``, and asking again queues them again (resuming from the checkpoint).
+Each dispatcher is given, when it is built, the function that runs a task (``run(name, run_id)``, the
+runner's :func:`backend.worker.runner.run_task` bound to a context); so this module knows nothing of the
+tasks, and the entry points (:mod:`backend.worker.install`, :mod:`backend.worker.celery_app`, the CLI) wire
+the two together.
+
 - :class:`InlineDispatcher`: runs the task in the calling thread (``skylabel train``), follow-ups included.
+- :class:`LaneDispatcher` (``SKYLABEL_BROKER_URL`` unset): the heavy, light and accuracy lanes of
+  :class:`backend.worker.lanes.Lanes` in the server process. A server that stops leaves its runs marked with
+  its dead ``host:pid``, and asking again queues them again (resuming from the checkpoint).
 - :class:`CeleryDispatcher` (``SKYLABEL_BROKER_URL`` set): sends ``skylabel.<name>`` with the run id to the
   broker; ``celery -A backend.worker.celery_app:celery worker`` runs it (docker-compose's worker).
 
-:func:`submit` is the one way in: it finds or creates the run (:func:`backend.services.task_runs.submit_run`, which
-makes a repeated request return the same run) and hands a new or retried one to the dispatcher.
+:func:`submit` is the one way in: it finds or creates the run (:func:`backend.services.task_runs.submit_run`,
+which makes a repeated request return the same run) and hands a new or retried one to the dispatcher.
 """
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from backend.db.learning import TaskRun
 from backend.services import task_runs as runs
-from backend.worker.context import WorkerContext
+from backend.worker.context import TaskRequest, WorkerContext
+from backend.worker.lanes import Lanes
 
-log = logging.getLogger("skylabel.worker")
-HEAVY = ("pretrain", "embed")
-
-
-class Dispatcher(Protocol):
-    worker: str | None
-
-    def enqueue(self, name: str, run_id: int) -> None: ...
-
-    def close(self) -> None: ...
+RunTask = Callable[[str, int], Any]
+LANE_OF = {"pretrain": "heavy", "embed": "heavy", "fit_probe": "light", "predict": "light", "sample": "light",
+           "probe_accuracy": "accuracy"}
 
 
 class InlineDispatcher:
     """Run each task at once in the calling thread."""
 
-    def __init__(self, ctx: WorkerContext) -> None:
-        self.ctx = ctx
+    def __init__(self, run: RunTask) -> None:
+        self.run = run
         self.worker: str | None = runs.this_worker()
 
     def enqueue(self, name: str, run_id: int) -> None:
-        from backend.worker.tasks import run_task
-
-        run_task(self.ctx, name, run_id)
+        self.run(name, run_id)
 
     def close(self) -> None:
         return None
 
 
-class ThreadDispatcher:
-    """Two daemon worker threads (heavy and light lanes) fed by queues, started on first use."""
+class LaneDispatcher:
+    """Each task on its lane's thread (heavy, light or accuracy), in order within a lane."""
 
-    def __init__(self, ctx: WorkerContext) -> None:
-        self.ctx = ctx
+    def __init__(self, lanes: Lanes, run: RunTask) -> None:
+        self.lanes, self.run = lanes, run
         self.worker: str | None = runs.this_worker()
-        self._queues: dict[str, queue.Queue[tuple[str, int] | None]] = {
-            "heavy": queue.Queue(), "light": queue.Queue()}
-        self._threads: dict[str, threading.Thread] = {}
-        self._lock = threading.Lock()
 
     def enqueue(self, name: str, run_id: int) -> None:
-        lane = "heavy" if name in HEAVY else "light"
-        with self._lock:
-            if lane not in self._threads:
-                self._threads[lane] = threading.Thread(target=self._loop, args=(lane,),
-                                                       name=f"skylabel-{lane}", daemon=True)
-                self._threads[lane].start()
-        self._queues[lane].put((name, run_id))
-
-    def _loop(self, lane: str) -> None:
-        from backend.worker.tasks import run_task
-
-        while True:
-            item = self._queues[lane].get()
-            if item is None:
-                return
-            try:
-                run_task(self.ctx, *item)
-            except Exception:  # run_task records failures; this is a bug in the bookkeeping itself
-                log.exception("task %s of run %s escaped its error handling", *item)
-            finally:
-                self._queues[lane].task_done()
+        self.lanes.submit(LANE_OF[name], self.run, name, run_id)
 
     def idle(self, timeout: float = 30.0) -> bool:
-        """Wait until both lanes are empty (for tests); False on timeout."""
-        done = threading.Event()
-
-        def wait() -> None:
-            for q in self._queues.values():
-                q.join()
-            done.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        return done.wait(timeout)
+        """Wait until every lane is empty (for tests); False on timeout."""
+        return self.lanes.idle(timeout)
 
     def close(self) -> None:
-        with self._lock:
-            for lane in self._threads:
-                self._queues[lane].put(None)
-            self._threads.clear()
+        self.lanes.close()
 
 
 class CeleryDispatcher:
@@ -119,34 +78,16 @@ class CeleryDispatcher:
         return None
 
 
-def make_dispatcher(ctx: WorkerContext, inline: bool = False) -> Dispatcher:
-    """The dispatcher the settings ask for: Celery with a broker URL, else threads (inline for the CLI)."""
-    if ctx.settings.broker_url:
-        from backend.worker.celery_app import celery
-
-        return CeleryDispatcher(celery)
-    return InlineDispatcher(ctx) if inline else ThreadDispatcher(ctx)
-
-
-def submit(ctx: WorkerContext, name: str, image_id: int, params: dict[str, Any]) -> TaskRun:
-    """The run for ``(name, image, params)``; queued on the dispatcher when new or being retried."""
+def submit(ctx: WorkerContext, request: TaskRequest) -> TaskRun:
+    """The run for ``request``; queued on the dispatcher when new or being retried."""
     assert ctx.dispatcher is not None, "WorkerContext.dispatcher must be set before submitting tasks"
-    run, enqueue = runs.submit_run(ctx.sessions, name, image_id, params, worker=ctx.dispatcher.worker)
-    if enqueue:
-        ctx.events.publish(image_id, "task", runs.run_event(run))
-        ctx.dispatcher.enqueue(name, run.id)
-        with ctx.sessions() as session:  # an inline run has finished by now: answer with its state
-            return runs.get_run(session, run.id)
-    return run
-
-
-def run_now(ctx: WorkerContext, name: str, image_id: int, params: dict[str, Any]) -> TaskRun:
-    """Run a light task in the calling thread whatever the dispatcher (``GET .../learning/next`` answers with
-    its result), recorded and idempotent like any other run."""
-    from backend.worker.tasks import run_task
-
-    run, enqueue = runs.submit_run(ctx.sessions, name, image_id, params, worker=runs.this_worker())
-    if enqueue:
-        run_task(ctx, name, run.id)
-    with ctx.sessions() as session:
+    run, enqueue = runs.submit_run(ctx.sessions, request.name, request.image_id, request.params,
+                                   worker=ctx.dispatcher.worker)
+    if not enqueue:
+        return run
+    ctx.events.publish(request.image_id, "task", runs.run_event(run))
+    ctx.dispatcher.enqueue(request.name, run.id)
+    if not ctx.inline:  # on a lane or a Celery worker: answer with the run as it was queued
+        return run
+    with ctx.sessions() as session:  # run in the caller, follow-ups included: answer with how it ended
         return runs.get_run(session, run.id)

@@ -51,7 +51,7 @@ def ensure_demo(ctx: CliContext, size: int, seed: int) -> int:
 
 
 def demo_cmd(args: argparse.Namespace) -> int:
-    ctx = context()
+    ctx = context(args.settings)
     image_id = ensure_demo(ctx, args.size, args.seed)
     if args.no_serve:
         print(f"demo image id {image_id}")

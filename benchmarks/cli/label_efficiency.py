@@ -92,7 +92,6 @@ def _json_object(text: str) -> dict:
 
 def bench_label_efficiency(args: argparse.Namespace) -> int:
     from backend.errors import InputError
-    from backend.settings import Settings
     from benchmarks.label_efficiency.run import format_table, run_benchmark, write_report
     from models.errors import ModelsError
 
@@ -113,7 +112,7 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
     log(f"bench label-efficiency: {config.mode} mode, {config.seeds} seeds, budgets {list(config.budgets)}"
         + (f", quick (reduced: {', '.join(config.quick_reductions)})" if config.quick else ""))
     try:
-        report = run_benchmark(config, Settings().data_dir, log)
+        report = run_benchmark(config, args.settings.data_dir, log)
     except ModelsError as error:  # the CLI reports domain errors of backend and tiles; models' too, here
         raise InputError(str(error)) from error
     out, png = write_report(report, config.out)

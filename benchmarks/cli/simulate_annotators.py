@@ -61,7 +61,7 @@ def simulate_annotators_cmd(args: argparse.Namespace) -> int:
     from backend.cli.context import context
     from benchmarks.round_simulation import label_round
 
-    ctx = context()
+    ctx = context(args.settings)
     summary = label_round(ctx.sessions, args.round_id, truth_layer=args.truth_layer, radius=args.radius,
                           spread=args.spread, seed=args.seed)
     _print(summary, args.json, f"round {args.round_id}: {summary['votes']} votes by {len(summary['annotators'])} "

@@ -45,9 +45,10 @@ export function keyName(event) {
  * @param {{focus: () => void}} deps.gotoBox
  * @param {{fitImage: () => void, zoomTo: (res: number) => void}} deps.imageMap
  * @param {{stretches: string[], limits: string[]}} deps.choices
+ * @param {{cancel: () => boolean}} [deps.selectionLayers] the regions' drawing (Escape cancels it)
  * @returns {Binding[]}
  */
-export function keyBindings({ store, actions, labelling, labelNext, rounds, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices }) {
+export function keyBindings({ store, actions, labelling, labelNext, rounds, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices, selectionLayers }) {
   const cycle = (list, current, delta) => list[(list.indexOf(current) + delta + list.length) % list.length];
   const stretch = () => store.get().stretch;
   const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -93,10 +94,12 @@ export function keyBindings({ store, actions, labelling, labelNext, rounds, tria
     { group: 'Labelling', keys: ['d'], label: 'detect sources (sep)', run: () => store.set({ dialog: 'detect' }) },
     { group: 'Labelling', keys: ['Escape'], label: 'close help, cancel drawing, discard the drawn shape, deselect', run: () => {
       if (store.get().helpOpen) store.set({ helpOpen: false });
+      else if (selectionLayers?.cancel()) actions.clearStatus('regions');
       else if (!drawTools.cancel()) labelling.selectSource(null);
     } },
     { group: 'Model', keys: ['l'], label: 'label next: walk through the sources the model picks (again: stop)', run: () => labelNext.toggle() },
     { group: 'Model', keys: ['c'], label: 'colour rings by prediction (dashed, fainter when unsure) on / off', run: () => store.set({ colourByPrediction: !store.get().colourByPrediction }) },
+    { group: 'View', keys: ['C'], label: 'diagrams: colour-magnitude, colour-colour, CI vs V (click a point: go to it; drag: lasso)', run: () => store.set({ diagramOpen: !store.get().diagramOpen }) },
     { group: 'Model', keys: ['e'], label: 'embedding view: click a point to go to its source', run: () => store.set({ embeddingOpen: !store.get().embeddingOpen }) },
     { group: 'View', keys: ['?'], label: 'show / hide this help', run: () => store.set({ helpOpen: !store.get().helpOpen }) },
     { group: 'View', keys: ['g'], label: 'go to RA Dec or pixel (type, then Enter)', run: () => gotoBox.focus() },

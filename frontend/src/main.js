@@ -24,6 +24,7 @@ import { startPredictionsLoader } from './learning/predictionsLoader.js';
 import { createImageMap } from './map/imageMap.js';
 import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
 import { mountDetectDialog } from './panels/detectDialog.js';
+import { mountDiagramPanel } from './panels/diagramPanel.js';
 import { mountEmbeddingView } from './panels/embeddingView.js';
 import { mountGotoBox } from './panels/gotoBox.js';
 import { mountHelpOverlay } from './panels/helpOverlay.js';
@@ -31,6 +32,7 @@ import { mountImageList } from './panels/imageList.js';
 import { mountImportDialog } from './panels/importDialog.js';
 import { mountLayerLegend } from './panels/layerLegend.js';
 import { mountModelPanel } from './panels/modelPanel.js';
+import { mountProgressBadge } from './panels/progressBadge.js';
 import { mountReadout } from './panels/readout.js';
 import { mountRoundPanel } from './panels/roundPanel.js';
 import { mountRenditionPanel } from './panels/renditionPanel.js';
@@ -42,6 +44,8 @@ import { mountStretchPanel } from './panels/stretchPanel.js';
 import { mountToolbar } from './panels/toolbar.js';
 import { mountTriageGrid } from './panels/triageGrid.js';
 import { createRoundActions } from './rounds/roundActions.js';
+import { mountWorkingSetPanel } from './panels/workingSetPanel.js';
+import { attachSelectionLayers } from './map/selectionLayers.js';
 import { createStore, initialState } from './store.js';
 import { createDrawTools } from './tools/drawTools.js';
 import { createTriage } from './triage/triageController.js';
@@ -92,6 +96,7 @@ const imageMap = createImageMap({
 startViewportLoader(store, actions);
 followLiveLabels(store, labelling, events);
 const predictions = startPredictionsLoader(store, actions, events);
+const selectionLayers = attachSelectionLayers(imageMap.map, store, actions);
 const drawTools = createDrawTools({ map: imageMap.map, store, actions, pick: imageMap.pick, select: selectOnMap });
 store.watch((s) => s.imageId, (id) => {
   labelling.resetForImage();
@@ -112,8 +117,13 @@ const embedding = mountEmbeddingView(byId('embedding-view'), store, {
   events, select: (id) => labelling.selectSource(id, { pan: true }),
 });
 mountToolbar(byId('toolbar'), store);
+mountWorkingSetPanel(byId('workset-panel'), store, actions);
+const diagram = mountDiagramPanel(byId('diagram-panel'), store, {
+  actions, select: (id) => labelling.selectSource(id, { pan: true }),
+});
 mountSaveStatus(byId('save-status'), store, labelling);
 mountAnnotatorBadge(byId('brand'), dialog('annotator-dialog'), store, labelling);
+mountProgressBadge(byId('brand'), store, labelling, events);
 mountImportDialog(dialog('import-dialog'), store, layerActions);
 mountDetectDialog(dialog('detect-dialog'), store, layerActions);
 const grid = mountTriageGrid(byId('triage-panel'), store, triage);
@@ -130,6 +140,7 @@ const bindings = keyBindings({
   gotoBox,
   imageMap,
   choices: { stretches: STRETCHES, limits: LIMIT_MODES },
+  selectionLayers,
 });
 mountHelpOverlay(byId('help'), store, bindings);
 listenForKeys(bindings, document);
@@ -192,4 +203,10 @@ const ready = start();
   reloadPredictions: () => predictions.reload(),
   /** @param {number} id @returns {[number, number]|null} the point's CSS pixels from #embedding-canvas's top-left */
   embeddingPoint: (id) => embedding.pointToCanvas(id),
+  /** @param {number} id @returns {[number, number]|null} the point's CSS pixels from #diagram-canvas's top-left */
+  diagramPoint: (id) => diagram.pointToCanvas(id),
+  /** @returns {number[]} sources in view ringed on the map as the lassoed population */
+  populationOnMap: () => selectionLayers.ringed(),
+  /** @returns {Set<number>|null} the sources inside the diagram's lasso */
+  lassoIds: () => store.get().lassoIds,
 };

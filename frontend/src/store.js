@@ -120,6 +120,21 @@ export function initialState() {
       visited: /** @type {number[]} */ ([]),
       error: /** @type {string|null} */ (null),
     },
+    /** the working set: cuts, active regions, a diagram lasso (selection/workingSet.js) */
+    workingSet: /** @type {import('./selection/workingSet.js').WorkingSet} */ ({ cuts: [], regions: [], lasso: null }),
+    /** the image's saved regions (api/selection.js) */
+    regions: /** @type {import('./api/selection.js').Region[]} */ ([]),
+    /** the diagrams' photometry of the visible layers, and which diagram is shown */
+    photometry: /** @type {import('./api/selection.js').Photometry|null} */ (null),
+    diagramOpen: false,
+    /** the region being drawn on the map: box | polygon | circle, null when none (map/selectionLayers.js) */
+    regionTool: /** @type {'polygon'|'box'|'circle'|null} */ (null),
+    /** source ids inside the lasso (drawn highlighted on the map) */
+    lassoIds: /** @type {Set<number>|null} */ (null),
+    /** a source hovered in the triage grid or a diagram */
+    hoverId: /** @type {number|null} */ (null),
+    /** header progress: {sources, labelled, mine} */
+    progress: /** @type {{sources: number, labelled: number, mine: number|null}|null} */ (null),
     /** "more like this" for a source: {sourceId, items, loading, error} */
     similar: /** @type {{sourceId: number, items: object[], loading: boolean, error: string|null, note?: string|null}|null} */ (null),
   };

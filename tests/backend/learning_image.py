@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from backend.settings import Settings
 from backend.worker.context import WorkerContext
 from backend.worker.dispatch import InlineDispatcher
 from backend.worker.events import Publisher
+from backend.worker.runner import run_task
 from tests.backend.fits_factory import tan_header
 from tests.conftest import SHARED_DATA
 from tiles.ingest import BandInput
@@ -57,8 +59,8 @@ class LearningImage:
         """A worker context running tasks inline (as the CLI does) on this copy's database."""
         self.settings.ensure_dirs()
         sessions = make_sessionmaker(make_engine(self.settings.resolved_database_url))
-        ctx = WorkerContext(self.settings, sessions, events or Recorder())
-        ctx.dispatcher = InlineDispatcher(ctx)
+        ctx = WorkerContext(self.settings, sessions, events or Recorder(), inline=True)
+        ctx.dispatcher = InlineDispatcher(partial(run_task, ctx))
         return ctx
 
     def source_ids(self, ctx: WorkerContext, n: int | None = None) -> list[int]:

@@ -31,3 +31,8 @@ def test_schedule_lowers_threshold_and_grows_count() -> None:
     assert PseudoLabelSchedule.from_dict(s.to_dict()) == s
     with pytest.raises(ConfigError, match="thresholds must lie in"):
         PseudoLabelSchedule(start=1.5)
+
+
+def test_unknown_schedule_keys_are_named() -> None:
+    with pytest.raises(ConfigError, match=r"unknown pseudo-label schedule keys \['threshold'\]: use start, end"):
+        PseudoLabelSchedule.from_dict({"threshold": 0.9, "rounds": 2})

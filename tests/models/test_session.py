@@ -63,6 +63,19 @@ def test_reset_forgets_labels_and_model(data) -> None:
     assert session.version == 1 and session.history[-1]["event"] == "reset"
 
 
+def test_reset_can_forget_the_history_of_a_reused_session(data) -> None:
+    emb, y = data
+    session = ModelSession(emb, CLASSES)
+    session.add_labels(np.arange(20), y[:20])
+    first = session.retrain()
+    session.reset(forget_history=True)
+    assert session.history == [] and session.labels == {} and session.version == 1
+    session.add_labels(np.arange(20), y[:20])
+    again = session.retrain()  # a fresh fit on the same labels: the same probe, a higher version
+    assert again["version"] == 2 and again["n_labels"] == first["n_labels"]
+    assert [h["event"] for h in session.history] == ["add_labels", "retrain"]
+
+
 def test_pseudo_labels_are_never_returned_as_human_labels(data) -> None:
     emb, y = data
     session = ModelSession(emb, CLASSES, {"pseudo": {"start": 0.9, "end": 0.8, "rounds": 2}})
@@ -143,3 +156,38 @@ def test_real_sdss_sources_end_to_end(tmp_path: Path) -> None:
     session.retrain()
     assert session.predict().shape == (len(sources), 2)
     assert ModelSession.load(session.save(tmp_path / "sdss")).labels == session.labels
+
+
+def test_pseudo_labelled_lists_what_the_retrain_trained_on(data) -> None:
+    emb, y = data
+    session = ModelSession(emb, CLASSES, {"pseudo": {"start": 0.9, "end": 0.8, "rounds": 2}})
+    assert session.pseudo_labelled() == []
+    session.add_labels(np.arange(30), y[:30])
+    session.retrain()
+    listed = session.pseudo_labelled()
+    assert len(listed) == len(session.pseudo) > 100
+    assert all(i >= 30 and cls in CLASSES and conf >= session.pseudo_threshold for i, cls, conf in listed)
+    assert session.pseudo_threshold == pytest.approx(0.9)
+    predicted = np.asarray(CLASSES)[session.predict().argmax(1)]
+    assert np.mean([predicted[i] == cls for i, cls, _ in listed]) > 0.9  # confident: the probe agrees
+
+
+def test_cross_validated_accuracy_scores_held_out_folds_of_the_human_labels(data) -> None:
+    emb, y = data
+    session = ModelSession(emb, CLASSES)
+    session.add_labels(np.arange(9), y[:9])
+    assert session.cross_validated_accuracy() is None  # fewer than 2 labels per fold
+    session.add_labels(np.arange(9, 200), y[9:200])
+    cold = session.cross_validated_accuracy()
+    session.retrain()
+    before = session.predict().copy()
+    warm = session.cross_validated_accuracy()  # warm-started from the fitted probe: the same optima
+    assert cold is not None and warm is not None and cold > 0.85
+    assert warm == pytest.approx(cold, abs=0.02)
+    assert np.array_equal(session.predict(), before) and session.version == 1  # the session is untouched
+    shuffled = ModelSession(emb, CLASSES)
+    shuffled.add_labels(np.arange(200), np.random.default_rng(5).permutation(y[:200]))
+    assert shuffled.cross_validated_accuracy() < 0.5  # labels unrelated to the embeddings score at chance
+    single = ModelSession(emb, CLASSES)
+    single.add_labels(np.arange(20), [1] * 20)
+    assert single.cross_validated_accuracy() is None  # one class: nothing to tell apart

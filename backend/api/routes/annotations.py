@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from backend.api.caller import CallerDep
-from backend.api.deps import SessionDep, SessionsDep
+from backend.api.deps import LiveDep, SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved
 from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
 from backend.services.labelling.blind import blind_view, publishable_class
@@ -19,7 +19,7 @@ router = APIRouter(tags=["annotations"])
 
 @router.post("/images/{image_id}/annotations", response_model=AnnotationSaved, status_code=status.HTTP_201_CREATED)
 def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep, response: Response,
-                    request: Request) -> dict:
+                    live: LiveDep) -> dict:
     """Save one label; 201 when new, 200 with the original when ``client_key`` was seen before.
 
     A new label is published to every open map (``labels`` event) and refits the probe shortly after."""
@@ -31,8 +31,8 @@ def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep
             response.status_code = status.HTTP_200_OK
         else:  # one event for every map: a source of an open blind round goes out without its consensus
             shown = publishable_class(session, image_id, saved.source.id, saved.source.label_class)
-            request.app.state.live.label_saved(image_id, saved.source.id, shown,
-                                               blind=shown is None and saved.source.label_class is not None)
+            live.label_saved(image_id, saved.source.id, shown,
+                             blind=shown is None and saved.source.label_class is not None)
         view = blind_view(session, image_id, body.annotator)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": view.summary(source_summary(saved.source))}

@@ -1,55 +1,50 @@
 """``GET /api/images/{id}/events``: the image's live events as server-sent events (``text/event-stream``).
 
 Events: ``scores`` ``{model_version, version, changed: [source ids] | "all", n_changed}`` (fetch the new
-predictions), ``task`` ``{id, name, status, progress, message}``, ``labels`` ``{source_id, label_class}``
-(another annotator's label), ``resync`` (events were dropped: refetch). A comment line every
-:data:`KEEPALIVE_S` seconds keeps proxies from closing an idle stream. The browser's ``EventSource``
-reconnects by itself after a network failure.
+predictions), ``task`` ``{id, name, status, progress, message}`` (``probe_accuracy`` done: the model's
+accuracy is known), ``labels`` ``{source_id, label_class}`` (another annotator's label), ``resync`` (events
+were dropped: refetch). The stream is ``sse-starlette``'s: a comment every :data:`KEEPALIVE_S` seconds
+keeps proxies from closing an idle stream, a client that goes away ends it, and so does a server shutdown.
+The browser's ``EventSource`` reconnects by itself after a network failure.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from backend.api.deps import EventsDep, LiveDep, SessionsDep
 from backend.services.labelling.layers import require_image
-from backend.worker.events import EventHub
 
 router = APIRouter(tags=["events"])
 KEEPALIVE_S = 15.0
+RETRY_MS = 2000
 
 
-def _check_image(request: Request, image_id: int) -> None:
-    with request.app.state.sessions() as session:
-        require_image(session, image_id)
-
-
-@router.get("/images/{image_id}/events", response_class=StreamingResponse)
-async def get_events(image_id: int, request: Request) -> StreamingResponse:
+@router.get("/images/{image_id}/events", response_class=EventSourceResponse)
+async def get_events(image_id: int, sessions: SessionsDep, hub: EventsDep, live: LiveDep) -> EventSourceResponse:
     """Stream the image's ``scores``, ``task`` and ``labels`` events until the client goes away."""
-    await run_in_threadpool(_check_image, request, image_id)
-    hub: EventHub = request.app.state.events_hub
-    subscription = hub.subscribe(image_id)
-    request.app.state.live.map_opened(image_id)
+    def check() -> None:
+        with sessions() as session:
+            require_image(session, image_id)
 
-    async def stream() -> AsyncIterator[str]:
+    await run_in_threadpool(check)
+    subscription = hub.subscribe(image_id)
+    live.map_opened(image_id)
+
+    async def stream() -> AsyncIterator[ServerSentEvent]:
         try:
-            yield "retry: 2000\n: connected\n\n"
+            yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
-                try:
-                    event = await asyncio.wait_for(subscription.queue.get(), timeout=KEEPALIVE_S)
-                except TimeoutError:
-                    if await request.is_disconnected():
-                        return
-                    yield ": keep-alive\n\n"
-                    continue
-                yield event.sse()
+                event = await subscription.queue.get()
+                yield ServerSentEvent(data=json.dumps(event.data, default=str), event=event.kind,
+                                      id=str(event.seq))
         finally:
             hub.unsubscribe(subscription)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return EventSourceResponse(stream(), ping=int(KEEPALIVE_S), headers={"Cache-Control": "no-cache",
+                                                                          "X-Accel-Buffering": "no"})

@@ -21,6 +21,7 @@ from backend.errors import InputError
 from backend.services.labelling.annotations import source_history
 from backend.services.labelling.blind import blind_view, image_of_source
 from backend.services.labelling.consensus import current_votes
+from backend.services.labelling.progress import labelling_progress
 from backend.services.labelling.source_queries import list_sources, next_source, source_detail
 from backend.services.labelling.viewport import query_viewport
 from backend.services.selection.filters import compile_filter, parse_filter
@@ -150,6 +151,14 @@ def get_photometry(
             found["predicted_class"] = [None if sid in view.no_predictions else cls
                                         for sid, cls in zip(found["id"], found["predicted_class"], strict=True)]
     return found
+
+
+@router.get("/images/{image_id}/progress")
+def get_progress(image_id: int, session: SessionDep,
+                 annotator: Annotated[str | None, Query(description="whose labels count as mine")] = None,
+                 ) -> dict[str, Any]:
+    """``{"sources": M, "labelled": by the team (a consensus class), "mine": by this annotator}``."""
+    return labelling_progress(session, image_id, annotator)
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail)

@@ -10,6 +10,7 @@ tile). The FastAPI route below stays for the OpenAPI schema and answers identica
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import lru_cache
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from backend.api.deps import ServingCacheDep, SettingsDep
+from backend.api.tile_cache import TileCache
 from backend.errors import InputError
 from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
@@ -27,6 +29,7 @@ from tiles.render import render_tile
 from tiles.tilegrid import tile_grid
 
 router = APIRouter(tags=["tiles"])
+log = logging.getLogger("skylabel.tiles")
 
 MEDIA_TYPES = {"webp": "image/webp", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
 TileFormat = Literal["webp", "png", "jpg", "jpeg"]
@@ -66,17 +69,43 @@ def stretch_for_query(query: str) -> StretchParams:
 
 
 def tile_response(catalog: ServingCache, settings: Settings, if_none_match: str | None, image_id: int,
-                  rendition: str, z: int, x: int, y: int, fmt: str, params: StretchParams) -> Response:
-    """The tile (or 304 when the client holds it): shared by the fast route and the documented one."""
+                  rendition: str, z: int, x: int, y: int, fmt: str, params: StretchParams,
+                  cache: TileCache | None = None) -> Response:
+    """The tile (or 304 when the client holds it): shared by the fast route and the documented one.
+    Encoded tiles are kept in ``cache`` under their ETag (what the ETag encodes is all a tile depends on)."""
     view = catalog.get(image_id)
     layer = view.rendition(rendition)
     key = f"{view.version}/{rendition}/{z}/{x}/{y}.{fmt}?{params.cache_key()}"
     etag = '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.tile_cache_seconds}"}
-    if if_none_match == etag:
+    if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
         return Response(status_code=304, headers=headers)
+    cached = cache.get(etag) if cache is not None else None
+    if cached is not None:
+        headers["X-Tile-Cache"] = "hit"
+        return Response(cached[0], media_type=cached[1], headers=headers)
     content = render_tile(layer.cog, layer.stats, z, x, y, params, fmt)
+    if cache is not None:
+        cache.put(etag, content, MEDIA_TYPES[fmt])
     return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+def warm_tiles(catalog: ServingCache, settings: Settings, cache: TileCache | None, limit: int = 8) -> int:
+    """Open the readers of the newest images' renditions and render their coarsest tile, so the first
+    tile a user asks for does not pay for opening files (50-110 ms in a fresh process). Returns how many
+    tiles were rendered; a broken image is skipped (its requests report their own errors)."""
+    params = stretch_for_query("")
+    done = 0
+    for image_id in catalog.ids()[-limit:]:
+        try:
+            view = catalog.get(image_id)
+            z = tile_grid(view.width, view.height)["minzoom"]
+            for name in view.renditions:
+                tile_response(catalog, settings, None, image_id, name, z, 0, 0, "webp", params, cache)
+                done += 1
+        except Exception:  # noqa: BLE001 - warming is best effort
+            log.warning("tile warm-up skipped image %s", image_id, exc_info=True)
+    return done
 
 
 async def fast_tile(request: Request) -> Response:
@@ -88,11 +117,20 @@ async def fast_tile(request: Request) -> Response:
     state = request.app.state
     return await run_in_threadpool(tile_response, state.serving_cache, state.settings,
                                    request.headers.get("if-none-match"), p["image_id"],
-                                   p["rendition"], p["z"], p["x"], p["y"], fmt, params)
+                                   p["rendition"], p["z"], p["x"], p["y"], fmt, params, state.tile_cache)
 
 
 def install_fast_tiles(app: FastAPI) -> None:
-    """Serve tiles through :func:`fast_tile`, ahead of every other route."""
+    """Serve tiles through :func:`fast_tile`, ahead of every other route, with the process's tile cache;
+    warm the readers at start (on the worker lanes' ``warmup`` lane: the server answers meanwhile)."""
+    settings: Settings = app.state.settings
+    app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 2**20)) if settings.tile_cache_mb > 0 else None
+    if settings.tile_warmup:
+        async def warm() -> None:  # on the worker's warm-up lane (the one mechanism for background work)
+            app.state.learning.lanes.submit("warmup", warm_tiles, app.state.serving_cache, settings,
+                                            app.state.tile_cache)
+
+        app.router.on_startup.append(warm)
     path = "/api/images/{image_id:int}/tiles/{rendition}/{z:int}/{x:int}/{y:int}.{fmt}"
     app.router.routes.insert(0, Route(path, fast_tile, methods=["GET"], include_in_schema=False))
 
@@ -104,7 +142,7 @@ def get_tile(
 ) -> Response:
     """One 256 px tile of a rendition (or a single band by its name), stretched to 8 bits."""
     return tile_response(catalog, settings, request.headers.get("if-none-match"), image_id, rendition, z, x, y,
-                         fmt, params)
+                         fmt, params, request.app.state.tile_cache)
 
 
 @router.get("/images/{image_id}/tilejson.json")

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from astropy.io import fits
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from backend.catalogues import CatalogMeta, ColumnInfo, Shape, SourceCatalog
 from backend.catalogues import Source as CatalogSource
 from backend.errors import InputError
+from backend.parameters import Parameters
 from backend.services.images.store import load_image
 from backend.services.labelling.layer_import import ImportReport, import_catalog
 from backend.services.labelling.layers import check_name_free, unique_layer_name
@@ -32,23 +33,24 @@ SHAPE_KEYS = ("id", "x", "y", "a", "b", "theta", "flag")
 UNITS = {"flux": "detection-image units", "peak": "detection-image units", "npix": "pix", "ci": "mag"}
 
 
-@dataclass
-class DetectParams:
-    """sep's extraction parameters (SExtractor's names and defaults, as in ``detect_sources``)."""
+class DetectParams(Parameters):
+    """sep's extraction parameters (SExtractor's names and defaults, as in ``detect_sources``, which checks
+    their ranges) and the new layer's name: the API's request body and ``skylabel detect``'s flags."""
 
-    bands: list[str] = field(default_factory=list)
-    threshold: float = 3.0
-    minarea: int = 5
-    deblend_nthresh: int = 32
-    deblend_cont: float = 0.005
-    back_size: int = 64
-    back_filter_size: int = 3
+    bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
+                                                               "default: V (F555W/F606W), else the first band")
+    threshold: float = Field(3.0, description="sigmas above the local background")
+    minarea: int = Field(5, description="minimum pixels above the threshold")
+    deblend_nthresh: int = Field(32, description="deblending sub-thresholds")
+    deblend_cont: float = Field(0.005, description="minimum contrast for deblending (1: no deblending)")
+    back_size: int = Field(64, description="background mesh size in pixels")
+    back_filter_size: int = Field(3, description="background filter size in meshes (odd)")
+    name: str | None = Field(None, description="layer name (default 'sep detections')")
 
 
-def detect_into_layer(session: Session, data_dir: Path, image_id: int, params: DetectParams,
-                      name: str | None = None) -> ImportReport:
+def detect_into_layer(session: Session, data_dir: Path, image_id: int, params: DetectParams) -> ImportReport:
     """Detect on ``params.bands`` (the S/N sum when several; default: V, else the first band), measure every band,
-    and store the sources as a new detections layer (``name`` default ``"sep detections"``)."""
+    and store the sources as a new detections layer (``params.name``, default ``"sep detections"``)."""
     from tiles.detect.pipeline import detect_sources, read_band_array  # sep is only loaded when detection runs
 
     image = load_image(session, image_id)
@@ -57,7 +59,7 @@ def detect_into_layer(session: Session, data_dir: Path, image_id: int, params: D
     unknown = [b for b in detect_bands if b not in known]
     if unknown:
         raise InputError(f"image {image_id} has no band(s) {', '.join(unknown)}; its bands are {', '.join(known)}")
-    layer_name = check_name_free(session, image_id, name) if name else unique_layer_name(
+    layer_name = check_name_free(session, image_id, params.name) if params.name else unique_layer_name(
         session, image_id, "sep detections")
     folder = data_dir / image.folder
     zeropoints, system = band_zeropoints(folder)

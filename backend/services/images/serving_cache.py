@@ -81,6 +81,15 @@ class ServingCache:
             self._views[image_id] = view
         return view
 
+    def ids(self) -> list[int]:
+        """Every image id, oldest first."""
+        from sqlalchemy import select
+
+        from backend.db.tables import Image
+
+        with self._sessions() as session:
+            return list(session.scalars(select(Image.id).order_by(Image.id)))
+
     def forget(self, image_id: int) -> None:
         with self._lock:
             self._views.pop(image_id, None)

@@ -30,10 +30,11 @@ from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.db.tables import utcnow
 from backend.db.upsert import insert_ignore
 from backend.errors import InputError, NotFoundError
-from backend.services.labelling.annotators import get_or_create_annotator, round_for_label
+from backend.services.labelling.annotators import get_or_create_annotator
 from backend.services.labelling.consensus import refresh_source
 from backend.services.labelling.layers import annotation_layer, require_image
 from backend.services.labelling.projects import check_class, image_project
+from backend.services.labelling.rounds import round_for_label
 
 MAX_VERTICES = 10_000
 MAX_KEY = 64

@@ -82,31 +82,6 @@ def current_round(session: Session, image_id: int) -> Round | None:
     ).first()
 
 
-def round_for_label(session: Session, image_id: int, round_id: int | None, annotator_id: int | None = None,
-                    source_id: int | None = None, repeat: bool = False) -> int | None:
-    """Check that a label may join round ``round_id`` of this image (default: the current open tag round);
-    a consensus round takes it only while open, on a source it assigned to this annotator."""
-    if round_id is None:
-        if repeat:
-            raise InputError("a repeat showing belongs to a round: give its round_id")
-        found = current_round(session, image_id)
-        return None if found is None else found.id
-    found = get_round(session, round_id)
-    if found.k is not None:
-        from backend.services.labelling.rounds import check_vote
-
-        if annotator_id is None or source_id is None:
-            raise InputError(f"round {round_id} is a consensus round: label one of its sources by source_id")
-        check_vote(session, image_id, round_id, annotator_id, source_id, repeat)
-        return found.id
-    if repeat:
-        raise InputError(f"round {round_id} is a tag round: it has no repeat showings")
-    if found.image_id != image_id:
-        raise InputError(f"round {round_id} belongs to image {found.image_id}, not to image {image_id}")
-    if found.status != "open":
-        raise ConflictError(f"round {round_id} ({found.name}) is closed: open a new round to add labels")
-    return found.id
-
 
 def round_by_number(session: Session, image_id: int, number: int) -> Round:
     """Round ``number`` of the image, created (closed, as history) when an imported label names it."""

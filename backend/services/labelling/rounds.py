@@ -25,7 +25,13 @@ from backend.db.rounds import Adjudication, RoundAssignment, RoundChange, RoundS
 from backend.db.sources import Layer, Source
 from backend.db.tables import utcnow
 from backend.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from backend.services.labelling.annotators import get_or_create_annotator, get_round, open_round
+from backend.services.labelling.annotators import (
+    close_round,
+    current_round,
+    get_or_create_annotator,
+    get_round,
+    open_round,
+)
 from backend.services.labelling.layers import require_image
 from backend.services.labelling.projects import check_class, image_project
 from backend.services.labelling.round_sampling import assign, bounds, inside, queue_order, region_rings, sample
@@ -132,8 +138,6 @@ def change_state(session: Session, round_id: int, to: str, by: str | None) -> Ro
     if found.k is None:
         if to != "closed":
             raise ConflictError(f"round {round_id} ({found.name}) is a tag round: it can only be closed")
-        from backend.services.labelling.annotators import close_round
-
         closed = close_round(session, round_id)
         _record(session, closed, "open", "closed", by)
         return closed
@@ -305,3 +309,27 @@ def round_public(session: Session, found: Round) -> dict[str, Any]:
             "annotators": list((found.options or {}).get("annotators") or []),
             "sources": round_source_ids(session, found.id) if found.k is not None else [],
             "seed": (found.options or {}).get("seed")}
+
+
+def round_for_label(session: Session, image_id: int, round_id: int | None, annotator_id: int | None = None,
+                    source_id: int | None = None, repeat: bool = False) -> int | None:
+    """Check that a label may join round ``round_id`` of this image (default: the current open tag round);
+    a consensus round takes it only while open, on a source it assigned to this annotator."""
+    if round_id is None:
+        if repeat:
+            raise InputError("a repeat showing belongs to a round: give its round_id")
+        found = current_round(session, image_id)
+        return None if found is None else found.id
+    found = get_round(session, round_id)
+    if found.k is not None:
+        if annotator_id is None or source_id is None:
+            raise InputError(f"round {round_id} is a consensus round: label one of its sources by source_id")
+        check_vote(session, image_id, round_id, annotator_id, source_id, repeat)
+        return found.id
+    if repeat:
+        raise InputError(f"round {round_id} is a tag round: it has no repeat showings")
+    if found.image_id != image_id:
+        raise InputError(f"round {round_id} belongs to image {found.image_id}, not to image {image_id}")
+    if found.status != "open":
+        raise ConflictError(f"round {round_id} ({found.name}) is closed: open a new round to add labels")
+    return found.id

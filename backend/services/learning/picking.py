@@ -5,8 +5,10 @@ Strategies are :func:`models.acquisition.select`'s: ``entropy`` (default, the pa
 embedding space, Sener & Savarese 2018; also accepted as ``kcenter``), ``cluster_entropy``. Every labelled
 source is excluded (a label on any duplicate within 1 px counts). The picks get ``rank`` 1..k in
 ``predictions`` and become the image's ``picked`` layer (the paper's large white rings), replaced on each
-call; a picked ring someone already labelled is kept. Each picked source stores the original's id in
-``columns.source_id``, so a client labels the original. Without an encoder only ``random`` is possible.
+:func:`pick_next` (``POST .../learning/next``); a picked ring someone already labelled is kept.
+:func:`propose_next` (``GET .../learning/next``) chooses the same way and writes nothing. Each picked
+source stores the original's id in ``columns.source_id``, so a client labels the original. Without an
+encoder only ``random`` is possible.
 """
 
 from __future__ import annotations
@@ -35,7 +37,17 @@ MAX_K = 1000
 
 def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
               seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
-    """Choose ``k`` unlabelled sources, rank them and rebuild the picked layer (caller commits).
+    """Choose ``k`` unlabelled sources, rank them and rebuild the picked layer (caller commits)."""
+    proposal = propose_next(session, data_dir, image_id, strategy, k, seed, allowed)
+    picked = proposal["source_ids"]
+    _rank(session, image_id, picked)
+    layer = _rebuild_picked_layer(session, image_id, picked, strategy)
+    return {**proposal, "layer_id": layer.id}
+
+
+def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
+                 seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
+    """The ``k`` unlabelled sources to label next, best first, by ``strategy``; reads only.
 
     ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source."""
     from models.acquisition import select as acquire
@@ -76,9 +88,7 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
         raise ConflictError(f"every source of image {image_id} is labelled: nothing left to pick")
     chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
     picked = [int(candidate[i]) for i in chosen]
-    _rank(session, image_id, picked)
-    layer = _rebuild_picked_layer(session, image_id, picked, strategy)
-    return {"strategy": strategy, "k": len(picked), "layer_id": layer.id, "source_ids": picked,
+    return {"strategy": strategy, "k": len(picked), "source_ids": picked,
             "model_version": encoder.id if encoder else None}
 
 

@@ -16,17 +16,18 @@ A checkpoint is written every ``checkpoint_every`` steps into the run's folder: 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db.learning import ModelVersion
 from backend.db.session import session_scope
 from backend.errors import ConflictError, InputError
+from backend.parameters import Parameters
 from backend.services.learning.data import deduplicate, image_sources, read_bands, sources_key
 from backend.services.learning.model_store import (
     EmbeddingSet,
@@ -40,41 +41,27 @@ from backend.services.learning.model_store import (
 if TYPE_CHECKING:
     from models.normalise import BandNormalisation
 
-ENCODERS = ("auto", "starcnet", "resnet")
-DEVICES = ("auto", "cpu", "cuda")
 Progress = Callable[[float, str, dict[str, Any]], None]  # (fraction, message, detail)
 
 
-@dataclass
-class PretrainParams:
-    """What a pretrain request may set; everything else is the paper's (``BYOLConfig`` defaults)."""
+class PretrainParams(Parameters):
+    """What a pretrain request may set; everything else is the paper's (``BYOLConfig`` defaults). The one
+    declaration of these options: the API's request body, the task's params and ``skylabel train``'s flags."""
 
-    steps: int = 300
-    batch_size: int = 128
-    encoder: str = "auto"
-    encoder_options: dict[str, Any] = field(default_factory=dict)
-    layer_ids: list[int] | None = None
-    size: int = 32
-    seed: int = 0
-    checkpoint_every: int = 50
-    device: str = "auto"
+    steps: int = Field(300, ge=1, le=1_000_000, description="BYOL optimiser steps (the paper: 170,000 on a GPU)")
+    batch_size: int = Field(128, ge=2, le=4096, description="cutouts per step")
+    encoder: Literal["auto", "starcnet", "resnet"] = Field(
+        "auto", description="auto: StarcNet on a GPU, the small ResNet on a CPU")
+    encoder_options: dict[str, Any] = Field(default_factory=dict,
+                                            description='encoder spec overrides, e.g. {"widths": [16, 32]}')
+    layer_ids: list[int] | None = Field(None, description="layers whose sources are cut (default: all)")
+    size: int = Field(32, ge=8, le=256, description="cutout size in pixels")
+    seed: int = Field(0, description="another seed trains another encoder")
+    checkpoint_every: int = Field(50, ge=1, description="steps between checkpoints (a retry resumes there)")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="where to train")
 
-    def __post_init__(self) -> None:
-        if self.encoder not in ENCODERS:
-            raise InputError(f"encoder {self.encoder!r} is unknown: use one of {', '.join(ENCODERS)}")
-        if self.device not in DEVICES:
-            raise InputError(f"device {self.device!r} is unknown: use one of {', '.join(DEVICES)}")
-        if not 1 <= self.steps <= 1_000_000:
-            raise InputError(f"steps must be 1 to 1000000, got {self.steps}")
-        if not 2 <= self.batch_size <= 4096:
-            raise InputError(f"batch_size must be 2 to 4096, got {self.batch_size}")
-        if not 8 <= self.size <= 256:
-            raise InputError(f"cutout size must be 8 to 256 pixels, got {self.size}")
-        if self.checkpoint_every < 1:
-            raise InputError(f"checkpoint_every must be at least 1 step, got {self.checkpoint_every}")
-        self._check_encoder_options()
-
-    def _check_encoder_options(self) -> None:
+    @model_validator(mode="after")
+    def _check_encoder_options(self) -> PretrainParams:
         """Only the spec keys of the chosen encoder, and no network wider than 1024 channels."""
         from models.encoders import RESNET_DEFAULTS, STARCNET_DEFAULTS
 
@@ -83,20 +70,13 @@ class PretrainParams:
             allowed &= set(RESNET_DEFAULTS)
         unknown = sorted(set(self.encoder_options) - (allowed - {"kind", "n_bands"}))
         if unknown:
-            raise InputError(f"encoder_options {unknown} are not settable for encoder {self.encoder!r}: use "
+            raise ValueError(f"encoder_options {unknown} are not settable for encoder {self.encoder!r}: use "
                              f"{', '.join(sorted(allowed - {'kind', 'n_bands'}))}")
         sizes = [self.encoder_options.get(k) for k in ("width", "branch_dim", "out_dim")]
         sizes += list(self.encoder_options.get("widths") or [])
         if any(not isinstance(v, int) or not 1 <= v <= 1024 for v in sizes if v is not None):
-            raise InputError(f"encoder widths must be integers from 1 to 1024, got {self.encoder_options}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> PretrainParams:
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+            raise ValueError(f"encoder widths must be integers from 1 to 1024, got {self.encoder_options}")
+        return self
 
 
 def resolve_encoder(encoder: str, device: str) -> str:

@@ -1,102 +1,72 @@
-"""The probe's cross-validated accuracy, computed after its scores are out, off the refit path.
+"""The probe's cross-validated accuracy, measured after its scores are out, off the refit path.
 
-In the server a refit follows every burst of labels; the 5-fold cross-validation behind the accuracy history
+A refit follows every burst of labels; the 5-fold cross-validation behind the accuracy-versus-labels history
 costs as much as the refit itself, and it must not delay the next refit (nor the ``scores`` event). So the
-server hands it to one background thread, which keeps only the newest request per image (an accuracy for a
-probe already replaced by a newer one is never computed) and writes it into that version's metrics. The CLI
-computes it at once (:func:`record_accuracy`).
+``fit_probe`` task asks for a ``probe_accuracy`` task for the version it made (its own run, its own
+``task`` events, its own lane in-process, any Celery worker with a broker), which reloads that version's
+saved session (:meth:`models.session.ModelSession.load`) and writes the accuracy into its metrics. A version
+already replaced by a newer probe is skipped: its accuracy would never be shown as the current one, and the
+newer probe's own task follows.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
-import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.db.learning import ModelVersion
 from backend.db.session import session_scope
-from backend.services.learning.model_store import get_version, latest_version
-from backend.services.learning.probe_inputs import CV_FOLDS, cross_validated_accuracy
+from backend.errors import ConflictError
+from backend.services.learning.model_store import get_version, latest_version, load_embeddings
+from backend.services.learning.probe_inputs import catalogue_features
 
-log = logging.getLogger("skylabel.learning")
+CV_FOLDS = 5
 
 
 @dataclass
-class AccuracyRequest:
-    sessions: sessionmaker[Session]
-    image_id: int
+class Measured:
     version_id: int
-    x: np.ndarray
-    y: np.ndarray
-    l2: float
-    start: Any  # a LinearProbe snapshot (weight, bias) to warm-start the folds
-    started: float
+    version: int
+    accuracy: float | None = None  # None: too few labels (fewer than 2 per fold) or a single class
+    n_labels: int = 0
+    seconds: float = 0.0
+    superseded_by: int | None = None  # the newer probe that made this measurement pointless
 
 
-def record_accuracy(request: AccuracyRequest) -> dict[str, Any] | None:
-    """Compute and store the accuracy of ``request.version_id``; None when a newer probe replaced it."""
-    with request.sessions() as session:
-        newest = latest_version(session, request.image_id, "probe")
-        if newest is not None and newest.id != request.version_id:
-            return None
-    accuracy = cross_validated_accuracy(request.x, request.y, request.l2, request.start)
-    with session_scope(request.sessions) as session:
-        version = get_version(session, request.version_id)
+def record_accuracy(sessions: sessionmaker[Session], data_dir: Path, image_id: int,
+                    version_id: int) -> Measured:
+    """Measure and store the cross-validated accuracy of probe version ``version_id`` (unless replaced)."""
+    from models.session import ModelSession
+
+    start = time.perf_counter()
+    with sessions() as session:
+        probe = get_version(session, version_id)
+        if probe.kind != "probe" or probe.image_id != image_id:
+            raise ConflictError(f"model version {version_id} is not a probe of image {image_id}")
+        newest = latest_version(session, image_id, "probe")
+        if newest is not None and newest.id != probe.id:
+            with session_scope(sessions) as writing:
+                replaced = get_version(writing, version_id)
+                replaced.metrics = {**replaced.metrics, "validation": (
+                    f"not computed: probe v{newest.version} replaced it first")}
+            return Measured(probe.id, probe.version, superseded_by=newest.id)
+        encoder = session.get(ModelVersion, probe.parent_id)
+        if encoder is None or not encoder.artefacts.get("embeddings"):
+            raise ConflictError(f"the encoder of probe v{probe.version} has no embeddings: retrain the probe")
+        emb = load_embeddings(data_dir, encoder)
+        names = list(probe.config.get("features") or [])
+        features = catalogue_features(session, emb.source_ids, names) if names else None
+        folder = data_dir / probe.path
+    model = ModelSession.load(folder, embeddings=emb.embeddings, features=features)
+    accuracy = model.cross_validated_accuracy(folds=CV_FOLDS)
+    seconds = time.perf_counter() - start
+    with session_scope(sessions) as session:
+        version = get_version(session, version_id)
         version.metrics = {**version.metrics, "validation_accuracy": accuracy,
                            "validation": f"{CV_FOLDS}-fold cross-validation on the labels",
-                           "seconds": round(time.perf_counter() - request.started, 4)}
-        session.flush()
-        return dict(version.metrics)
-
-
-class AccuracyWorker:
-    """One daemon thread working through the newest request of each image."""
-
-    def __init__(self) -> None:
-        self._pending: dict[int, AccuracyRequest] = {}
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def submit(self, request: AccuracyRequest) -> None:
-        with self._cond:
-            self._pending[request.image_id] = request
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="skylabel-accuracy", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def idle(self, timeout: float = 30.0) -> bool:
-        """Wait until nothing is pending or being computed (for tests); False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending or self._busy:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._cond.wait(remaining)
-        return True
-
-    _busy = False
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._pending:
-                    self._cond.wait()
-                _, request = self._pending.popitem()
-                self._busy = True
-            try:
-                record_accuracy(request)
-            except Exception:  # the scores are out and correct; only the history misses a point
-                log.exception("accuracy of probe version %s could not be computed", request.version_id)
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
-
-
-ACCURACY = AccuracyWorker()
+                           "cv_seconds": round(seconds, 4),
+                           "seconds": round(float(version.metrics.get("seconds_to_scores") or 0.0) + seconds, 4)}
+    return Measured(version_id, probe.version, accuracy, len(model.labels), round(seconds, 4))

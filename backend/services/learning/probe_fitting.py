@@ -5,10 +5,11 @@ the consensus ``label_class`` of every labelled source (:mod:`backend.services.l
 :class:`models.session.ModelSession` kept between refits (:mod:`backend.services.learning.probe_sessions`).
 
 Order matters for the live loop's latency: the version and its predictions are committed and ``on_scores``
-is called (the task publishes the ``scores`` event) before the 5-fold cross-validated accuracy is computed
-(:mod:`backend.services.learning.probe_accuracy`, off the refit path in the server) and added to the version's
+is called (the task publishes the ``scores`` event); the 5-fold cross-validated accuracy is measured
+afterwards by its own task (:mod:`backend.services.learning.probe_accuracy`) and added to the version's
 metrics. That accuracy (each fold fitted on the others) is what the accuracy-versus-labels history shows,
-while every label also trains the published probe. Pseudo-labels
+while every label also trains the published probe. The probe is reached only through the
+:class:`~models.session.ModelSession` contract. Pseudo-labels
 (optional, :class:`models.pseudo_labels.PseudoLabelSchedule`) are stored in ``pseudo_labels`` only. Fitting
 the same labels with the same settings on the same encoder returns the existing version.
 """
@@ -40,8 +41,8 @@ from backend.services.learning.model_store import (
     version_public,
 )
 from backend.services.learning.predictions import write_predictions
-from backend.services.learning.probe_accuracy import ACCURACY, AccuracyRequest, record_accuracy
-from backend.services.learning.probe_inputs import CV_FOLDS, catalogue_features, row_labels
+from backend.services.learning.probe_accuracy import CV_FOLDS
+from backend.services.learning.probe_inputs import catalogue_features, row_labels
 from backend.services.learning.probe_sessions import probe_session
 
 OnScores = Callable[[dict[str, Any], dict[str, Any]], None]  # (version, what write_predictions changed)
@@ -74,12 +75,9 @@ class Fitted:
 
 
 def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, params: ProbeParams,
-              run_id: int | None = None, on_scores: OnScores | None = None,
-              accuracy_in_background: bool = False) -> Fitted:
-    """Fit the probe on the current labels, record the version and its predictions, then its accuracy
-    (at once, or later in :data:`backend.services.learning.probe_accuracy.ACCURACY`'s thread)."""
-    from models.probe import LinearProbe
-
+              run_id: int | None = None, on_scores: OnScores | None = None) -> Fitted:
+    """Fit the probe on the current labels, record the version and its predictions (its accuracy is
+    pending: :func:`backend.services.learning.probe_accuracy.record_accuracy` measures it)."""
     start = time.perf_counter()
     with sessions() as session:
         encoder = require_encoder(session, image_id)
@@ -103,6 +101,7 @@ def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, pa
     with probe_session(emb, classes, params.l2, params.pseudo, params.features, features) as model:
         model.add_labels(rows, list(labels.values()))
         entry = model.retrain()
+        pseudo = model.pseudo_labelled()
         with session_scope(sessions) as session:
             number = next_version(session, image_id, "probe")
             folder = models_dir(data_dir, image_id) / f"probe-v{number}"
@@ -113,7 +112,7 @@ def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, pa
             version = ModelVersion(
                 image_id=image_id, kind="probe", version=number, parent_id=encoder.id, task_run_id=run_id,
                 path=str(folder.relative_to(data_dir)), config=config, artefacts={"session": "session.json"},
-                metrics={"n_labels": len(labels), "validation_accuracy": None, "n_pseudo": len(model.pseudo),
+                metrics={"n_labels": len(labels), "validation_accuracy": None, "n_pseudo": len(pseudo),
                          "validation": f"{CV_FOLDS}-fold cross-validation on the labels (pending)",
                          "fit_seconds": entry["seconds"], "skipped_labels": skipped},
                 labels={"key": key, "through_annotation_id": through, "n_labels": len(labels),
@@ -122,24 +121,14 @@ def fit_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int, pa
             session.flush()
             session.add_all(PseudoLabel(
                 image_id=image_id, source_id=int(emb.source_ids[i]), model_version_id=version.id,
-                class_=model.classes[int(c)], confidence=float(p), threshold=model.pseudo.threshold)
-                for i, c, p in zip(model.pseudo.indices, model.pseudo.classes, model.pseudo.confidence,
-                                   strict=True))
+                class_=str(cls), confidence=confidence, threshold=model.pseudo_threshold)
+                for i, cls, confidence in pseudo)
             scores = write_predictions(session, image_id, version.id, classes, model.predict(), emb, table)
             version.metrics = {**version.metrics, "seconds_to_scores": round(time.perf_counter() - start, 4)}
             public = version_public(version)
-        if on_scores is not None:
-            on_scores(public, scores)
-        x = model.scaler.transform(_combined(emb.embeddings, model.features, rows))
-        start_from = LinearProbe(len(classes), params.l2, weight=model.probe.weight.copy(),
-                                 bias=model.probe.bias.copy())
-    y = np.asarray([classes.index(c) for c in labels.values()], dtype=np.int64)
-    request = AccuracyRequest(sessions, image_id, public["id"], x, y, params.l2, start_from, start)
-    if accuracy_in_background:
-        ACCURACY.submit(request)
-        return Fitted(public, scores)
-    metrics = record_accuracy(request)
-    return Fitted({**public, "metrics": metrics or public["metrics"]}, scores)
+    if on_scores is not None:
+        on_scores(public, scores)
+    return Fitted(public, scores)
 
 
 def prepare_probe(sessions: sessionmaker[Session], data_dir: Path, image_id: int,
@@ -167,12 +156,6 @@ def _features_loader(sessions: sessionmaker[Session], source_ids: np.ndarray,
             return catalogue_features(session, source_ids, names)
 
     return load
-
-
-def _combined(embeddings: np.ndarray, features: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-    from models.features import combine
-
-    return combine(embeddings[rows], None if features is None else features[rows])
 
 
 def _same_probe(session: Session, image_id: int, encoder_id: int, key: str,

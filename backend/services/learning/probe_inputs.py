@@ -18,9 +18,6 @@ from backend.db.sources import Source
 from backend.errors import InputError
 from backend.services.learning.data import SourceTable
 
-CV_FOLDS = 5
-CV_MAX_LABELS = 2000
-
 
 def row_labels(table: SourceTable, rows: np.ndarray,
                classes: list[str]) -> tuple[dict[int, str], dict[str, int]]:
@@ -60,29 +57,3 @@ def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str
         raise InputError(f"catalogue column(s) {', '.join(empty)} have no numeric value on this image's "
                          "sources")
     return mask_missing(out)
-
-
-def cross_validated_accuracy(x: np.ndarray, y: np.ndarray, l2: float, start: Any = None) -> float | None:
-    """Mean accuracy over ``CV_FOLDS`` folds (a fixed shuffle); None with too few labels or one class.
-
-    Folds are fitted over the classes present only (an absent class only slows L-BFGS down) and, when
-    ``start`` (a fitted :class:`models.probe.LinearProbe` over all classes) is given, warm-started from it:
-    the objective is convex, so each fold still goes to its own optimum.
-    """
-    from models.probe import LinearProbe
-
-    present, y_present = np.unique(y, return_inverse=True)
-    n = y.size
-    if n < 2 * CV_FOLDS or present.size < 2:
-        return None
-    order = np.random.default_rng(0).permutation(n)[:CV_MAX_LABELS]
-    folds = np.array_split(order, CV_FOLDS)
-    correct = 0
-    for k, test in enumerate(folds):
-        train = np.concatenate([f for j, f in enumerate(folds) if j != k])
-        probe = LinearProbe(present.size, l2)
-        if start is not None and start.weight is not None:
-            probe.weight, probe.bias = start.weight[:, present].copy(), start.bias[present].copy()
-        probe.fit(x[train], y_present[train])
-        correct += int((probe.predict(x[test]) == y_present[test]).sum())
-    return correct / sum(f.size for f in folds)

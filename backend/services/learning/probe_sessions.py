@@ -39,6 +39,5 @@ def probe_session(emb: EmbeddingSet, classes: list[str], l2: float, pseudo: dict
             entry[0] = ModelSession(emb.embeddings, classes, SessionConfig(l2=l2, pseudo=pseudo),
                                     features=features())
         model = entry[0]
-        model.reset()
-        model.history.clear()  # the session keeps no memory of earlier refits (their labels are stored)
+        model.reset(forget_history=True)  # no memory of earlier refits (their labels are stored)
         yield model

@@ -98,21 +98,23 @@ def _number(raw: Any) -> float | None:
 
 def _reference_classes(session: Session, image_id: int, rows: Sequence[Any],
                        kinds: dict[int, str]) -> list[str | None]:
-    """The source's own reference class (a reference layer's, or a catalogue annotator's vote in older
-    imports), else that of the reference source within MATCH_PX."""
+    """The source's own reference class (or a catalogue annotator's class of it), else the reference class of
+    the reference-layer source within MATCH_PX."""
     voted: dict[int, str | None] = {}
     for sid, cls in session.execute(
             select(Annotation.source_id, Annotation.class_).join(Annotator, Annotator.id == Annotation.annotator_id)
             .where(Annotation.image_id == image_id, Annotator.kind == "catalogue").order_by(Annotation.id)):
         voted[sid] = cls
-    for sid, cls in session.execute(select(Source.id, Source.reference_class).where(  # issue 9: references
-            Source.image_id == image_id, Source.reference_class.is_not(None))):
-        voted[sid] = cls
-    out: list[str | None] = [voted.get(r[0]) for r in rows]
+    ids = [r[0] for r in rows]
+    own = dict(session.execute(select(Source.id, Source.reference_class).where(
+        Source.id.in_(ids), Source.reference_class.is_not(None))).all()) if ids else {}
+    out: list[str | None] = [own.get(r[0], voted.get(r[0])) for r in rows]
     reference = session.execute(
-        select(Source.x, Source.y, Source.id).where(Source.image_id == image_id, Source.layer_id.in_(
-            select(Layer.id).where(Layer.image_id == image_id, Layer.kind == "reference")))).all()
-    ref = [(x, y, voted.get(sid)) for x, y, sid in reference if voted.get(sid) is not None]
+        select(Source.x, Source.y, Source.id, Source.reference_class).where(
+            Source.image_id == image_id, Source.layer_id.in_(
+                select(Layer.id).where(Layer.image_id == image_id, Layer.kind == "reference")))).all()
+    ref = [(x, y, cls if cls is not None else voted.get(sid)) for x, y, sid, cls in reference]
+    ref = [r for r in ref if r[2] is not None]
     missing = [i for i, r in enumerate(rows) if out[i] is None and kinds.get(r[1]) != "reference"]
     if ref and missing:
         tree = cKDTree(np.array([(x, y) for x, y, _ in ref]))

@@ -76,15 +76,15 @@ export function getPredictions(imageId, { bbox, limit = 5000 }, signal) {
 
 /**
  * The `k` sources the acquisition function picks, best first (original sources, not the picked layer's
- * copies); the server rebuilds the "picked" layer from them.
+ * copies), made the image's "picked" layer (`POST`; a `GET` of the same path only proposes them).
  * @param {number} imageId
- * @param {{strategy: string, k?: number}} query
+ * @param {{strategy: string, k?: number, filter?: string}} query
  * @param {AbortSignal} [signal]
- * @returns {Promise<{strategy: string, layer_id: number, model_version: number|null, count: number,
+ * @returns {Promise<{task: number, strategy: string, layer_id: number, model_version: number|null, count: number,
  *                    items: (import('./sources.js').SourceSummary & {rank: number})[]}>}
  */
-export function getNextToLabel(imageId, { strategy, k = 20 }, signal) {
-  return getJson(apiUrl(imagePath(imageId, '/learning/next'), { strategy, k }), signal);
+export function pickNextToLabel(imageId, { strategy, k = 20, filter }, signal) {
+  return sendJson('POST', apiUrl(imagePath(imageId, '/learning/next'), { strategy, k, filter }), undefined, signal);
 }
 
 /**

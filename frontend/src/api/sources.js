@@ -16,12 +16,13 @@ const imagePath = (imageId, rest) => `/images/${encodeURIComponent(imageId)}${re
 /**
  * Sources inside a FITS 0-based box, at most `limit` (the answer says when more were left out).
  * @param {number} imageId
- * @param {{bbox: number[], layers?: number[], classes?: string[], state?: string, limit?: number}} query
+ * @param {{bbox: number[], layers?: number[], classes?: string[], state?: string, limit?: number, thin?: boolean}} query
  * @param {AbortSignal} [signal]
- * @returns {Promise<{count: number, truncated: boolean, sources: SourceSummary[]}>}
+ * @returns {Promise<{count: number, truncated: boolean, sources: SourceSummary[], thinned?: boolean, matched?: number,
+ *                   matched_capped?: boolean}>}
  */
-export function viewportSources(imageId, { bbox, layers, classes, state, limit = 5000 }, signal) {
-  const params = { bbox: bbox.map((v) => +v.toFixed(2)), layers, classes, state, limit };
+export function viewportSources(imageId, { bbox, layers, classes, state, limit = 5000, thin }, signal) {
+  const params = { bbox: bbox.map((v) => +v.toFixed(2)), layers, classes, state, limit, thin: thin ? 'true' : undefined };
   return getJson(apiUrl(imagePath(imageId, '/sources'), params), signal);
 }
 
@@ -38,14 +39,18 @@ export function listSources(imageId, query, signal) {
 }
 
 /**
- * The next (or previous) source after `after` in the server's order (layer, then id); rejects with a 404
- * ApiError ("no more unlabelled sources") at the end.
+ * The next (or previous) source after `after` in the server's order (layer, then id), or with `near` the
+ * one nearest to that FITS 0-based point, passing over `skip`; only sources in the working set's `filter`
+ * (selection/workingSet.js); rejects with a 404 ApiError ("no more unlabelled sources") at the end.
  * @param {number} imageId
- * @param {{after?: number|null, direction: 'next'|'prev', state?: string, layers?: number[]}} query
- * @returns {Promise<SourceSummary>}
+ * @param {{after?: number|null, direction: 'next'|'prev', state?: string, layers?: number[], filter?: string,
+ *          near?: number[], skip?: number[]}} query
+ * @returns {Promise<SourceSummary & {distance_px?: number}>}
  */
-export function nextSource(imageId, { after, direction, state = 'unlabelled', layers }) {
-  return getJson(apiUrl(imagePath(imageId, '/sources/next'), { after, direction, state, layers }));
+export function nextSource(imageId, { after, direction, state = 'unlabelled', layers, filter, near, skip }) {
+  return getJson(apiUrl(imagePath(imageId, '/sources/next'), {
+    after, direction, state, layers, filter, near, skip: skip?.length ? skip : undefined,
+  }));
 }
 
 /**

@@ -7,6 +7,8 @@
 import { ApiError } from '../api/client.js';
 import { postAnnotation, registerAnnotator } from '../api/labels.js';
 import { getSource, nextSource } from '../api/sources.js';
+import { createWalk } from '../selection/walk.js';
+import { filterParam } from '../selection/workingSet.js';
 import { classLabel } from './classKeys.js';
 import { createSaveQueue } from './saveQueue.js';
 import { saveSummary, sourceSaveStates, unsavedShapes } from './saveStates.js';
@@ -36,6 +38,7 @@ function newKey() {
  */
 export function createLabelActions(store, actions, { storage = browserStorage(), onSourceCreated = () => {} } = {}) {
   const undo = createUndoStack();
+  const walk = createWalk();
   /** @type {Map<string, import('./undoStack.js').LabelChange>} client_key -> the change it made */
   const changeByKey = new Map();
   /** @type {Map<number, string|null>} this annotator's latest class per source, as far as known here */
@@ -245,18 +248,37 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     return done;
   }
 
-  /** @param {'next'|'prev'} direction the next unlabelled source (server order: layer, then id) */
+  /**
+   * `n`: the unlabelled source of the working set nearest to the view's centre that this walk has not
+   * visited; `p`: back through the walk (selection/walk.js).
+   * @param {'next'|'prev'} direction
+   */
   async function stepUnlabelled(direction) {
     const s = store.get();
     if (s.imageId === null) return;
-    const layers = s.layers.filter((l) => !s.hiddenLayers.includes(l.id)).map((l) => l.id);
+    const layers = s.layers.filter((l) => !s.hiddenLayers.includes(l.id) && l.kind !== 'picked').map((l) => l.id);
     if (!layers.length) {
       actions.showStatus('every layer is hidden: show one in the legend to step through its sources');
       return;
     }
+    const again = direction === 'prev' ? walk.back() : walk.forward();
+    if (again !== null) {
+      selectSource(again, { pan: true });
+      return;
+    }
+    if (direction === 'prev') {
+      actions.showStatus('start of this walk: n goes on to the nearest unlabelled source');
+      return;
+    }
+    const centre = s.view ? [s.view.x, s.view.y] : s.image ? [s.image.width / 2, s.image.height / 2] : null;
     try {
-      const src = await nextSource(s.imageId, { after: s.selectedId, direction, state: 'unlabelled', layers });
-      if (store.get().imageId === s.imageId) selectSource(src.id, { pan: true, summary: src });
+      const src = await nextSource(s.imageId, {
+        direction, state: 'unlabelled', layers, filter: filterParam(s.workingSet),
+        near: centre ? centre.map((v) => +v.toFixed(2)) : undefined, skip: walk.skip(s.selectedId),
+      });
+      if (store.get().imageId !== s.imageId) return;
+      walk.push(src.id);
+      selectSource(src.id, { pan: true, summary: src });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) actions.showStatus(error.message);
       else actions.showError(error);
@@ -265,6 +287,7 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
 
   /** Forget per-image state when another image opens (unsent labels stay queued and keep sending). */
   function resetForImage() {
+    walk.reset();
     undo.clear();
     myVotes.clear();
     selectSeq += 1;

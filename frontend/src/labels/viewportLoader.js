@@ -77,12 +77,13 @@ export function startViewportLoader(store, actions) {
       const [few, many] = await Promise.all([
         small.length ? viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
           : { count: 0, truncated: false, sources: [] },
-        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal }, signal),
+        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal, thin: true }, signal),
       ]);
       if (!isCurrent() || store.get().imageId !== imageId) return;
       const sources = [...few.sources, ...many.sources];
       const truncated = few.truncated || many.truncated;
-      store.set({ viewportSources: { count: sources.length, truncated, sources, layers, bbox } });
+      const thinned = many.thinned ? { matched: many.matched + few.count, capped: !!many.matched_capped } : null;
+      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox } });
       actions.clearStatus('sources');
     } catch (error) {
       if (error?.name !== 'AbortError' && isCurrent()) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');

@@ -10,7 +10,8 @@
  * `columns.source_id` names the original), so a click on a white ring is turned into its original here.
  */
 import { ApiError } from '../api/client.js';
-import { getNextToLabel } from '../api/learning.js';
+import { pickNextToLabel } from '../api/learning.js';
+import { filterParam } from '../selection/workingSet.js';
 
 export const PROPOSALS = 20;
 /** After a label, wait this long before asking for proposals: the server starts a refit 0.3 s after a label. */
@@ -104,7 +105,7 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
     patch({ loading: true, error: null });
     let answer;
     try {
-      answer = await getNextToLabel(imageId, { strategy, k: PROPOSALS });
+      answer = await pickNextToLabel(imageId, { strategy, k: PROPOSALS, filter: filterParam(store.get().workingSet) });
     } catch (error) {
       if (mine !== seq) return;
       const noModel = error instanceof ApiError && error.status === 409 && strategy !== 'random'

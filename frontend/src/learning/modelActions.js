@@ -2,7 +2,9 @@
  * The model's side of the loop: where it stands (`GET /learning`: encoder, probe, accuracy history), its
  * tasks (seeded from `GET /tasks`, then followed through `task` events), and the two things an annotator
  * starts by hand: BYOL pretraining and a probe refit ("retrain now"; labels also refit it by themselves,
- * shortly after each one is saved). The status is read again whenever a task ends or new scores arrive.
+ * shortly after each one is saved). The status is read again whenever a task ends or new scores arrive: the
+ * probe's cross-validated accuracy is its own task (`probe_accuracy`), so its `task` event says when the
+ * accuracy is known (nothing polls for it).
  */
 import { getLearningStatus, listTasks, startPretrain, startRetrain } from '../api/learning.js';
 import { FOLLOW_UP_GRACE_MS, applyTaskEvent } from './taskProgress.js';
@@ -13,7 +15,6 @@ import { FOLLOW_UP_GRACE_MS, applyTaskEvent } from './taskProgress.js';
  * steps on a GPU. Raise the steps for a better encoder.
  */
 export const PRETRAIN_DEFAULTS = { steps: 20, batch_size: 32, encoder: 'auto' };
-const ACCURACY_TRIES = 8;
 
 /**
  * @param {import('../store.js').Store} store
@@ -30,29 +31,6 @@ export function createModelActions(store, actions, events) {
     store.set({ tasks: applyTaskEvent(store.get().tasks, task, Date.now()) });
   }
 
-  /** @type {{version: number|null, tries: number, timer: ReturnType<typeof setTimeout>|null}} */
-  const accuracyPoll = { version: null, tries: 0, timer: null };
-
-  /**
-   * The server cross-validates a new probe AFTER its scores are out, in the background, and announces
-   * nothing when it is done: while the newest probe's accuracy is pending, read the status again (1 s,
-   * growing by half, at most ACCURACY_TRIES times per probe version).
-   * @param {object} status GET /learning
-   */
-  function pollPendingAccuracy(status) {
-    const probe = status.probe;
-    if (accuracyPoll.timer) clearTimeout(accuracyPoll.timer);
-    accuracyPoll.timer = null;
-    if (!probe || probe.validation_accuracy != null || !/pending/.test(String(probe.validation ?? ''))) return;
-    if (accuracyPoll.version !== probe.model_version) Object.assign(accuracyPoll, { version: probe.model_version, tries: 0 });
-    if (accuracyPoll.tries >= ACCURACY_TRIES) return;
-    accuracyPoll.tries += 1;
-    accuracyPoll.timer = setTimeout(() => {
-      accuracyPoll.timer = null;
-      refreshStatus();
-    }, 1000 * 1.5 ** (accuracyPoll.tries - 1));
-  }
-
   async function refreshStatus() {
     const imageId = store.get().imageId;
     if (imageId === null) return;
@@ -64,7 +42,6 @@ export function createModelActions(store, actions, events) {
       store.set({ learning: status });
       for (const task of status.active_tasks ?? []) track(task);
       actions.clearStatus('learning');
-      pollPendingAccuracy(status);
     } catch (error) {
       if (mine === statusSeq) actions.showStatus(`model status: ${error.message}`, 'error', 'learning');
     }
@@ -139,9 +116,7 @@ export function createModelActions(store, actions, events) {
   });
   store.watch((s) => s.imageId, (imageId) => {
     statusSeq += 1;
-    if (accuracyPoll.timer) clearTimeout(accuracyPoll.timer);
     if (graceTimer) clearTimeout(graceTimer);
-    accuracyPoll.timer = null;
     graceTimer = null;
     store.set({ learning: null, tasks: {} });
     if (imageId !== null) {

@@ -9,6 +9,20 @@ import { SHAPES } from '../layers/sourceStyle.js';
 import { escapeHtml, must } from './dom.js';
 
 /**
+ * @param {{count: number, truncated: boolean, thinned?: {matched: number, capped: boolean}|null}|null} answer
+ * @returns {string} what the legend says when not every source in view is drawn
+ */
+export function truncatedNote(answer) {
+  if (!answer?.truncated) return '';
+  if (answer.thinned) {
+    const of = `${answer.thinned.capped ? 'over ' : ''}${answer.thinned.matched.toLocaleString('en-US')}`;
+    return `${answer.count.toLocaleString('en-US')} of ${of} sources in view drawn, thinned evenly over the view, `
+      + 'brightest first: zoom in to see all';
+  }
+  return `showing the first ${answer.count} sources here: zoom in to see all`;
+}
+
+/**
  * @param {HTMLElement} container
  * @param {import('../store.js').Store} store
  * @param {import('../labels/layerActions.js').LayerActions} layerActions
@@ -66,7 +80,7 @@ export function mountLayerLegend(container, store, layerActions) {
     }
     inView.textContent = answer ? `${answer.count} in view` : '';
     note.hidden = !answer?.truncated;
-    note.textContent = answer?.truncated ? `showing the first ${answer.count} sources here: zoom in to see all` : '';
+    note.textContent = truncatedNote(answer);
     note.dataset.truncated = answer?.truncated ? '1' : '0';
   };
 

@@ -6,6 +6,7 @@
  */
 import { listSources } from '../api/sources.js';
 import { layerKeyColumns } from '../panels/sourceColumns.js';
+import { filterParam } from '../selection/workingSet.js';
 import { matchesFilter, moveFocus, nextPageOffset } from './gridNav.js';
 
 export const PAGE_SIZE = 100;
@@ -32,6 +33,7 @@ export function createTriage(store, actions, labelling) {
       classes: q.cls ? [q.cls] : undefined,
       sort: q.sort,
       order: q.order,
+      filter: filterParam(s.workingSet),
     };
   }
 
@@ -135,6 +137,12 @@ export function createTriage(store, actions, labelling) {
   store.watch((s) => s.imageId, () => store.set({ triagePage: null, triageFocus: 0 }));
   store.watch((s) => s.layers.map((l) => l.id).join(','), () => {
     if (store.get().triageOpen) load(0, 0);
+  });
+  // the working set changed (cuts, regions, a lasso): the grid shows what is in it now
+  store.watch((s) => filterParam(s.workingSet), () => {
+    const s = store.get();
+    if (s.triageOpen) load(0, 0);
+    else store.set({ triagePage: null, triageFocus: 0 });
   });
 
   return {

@@ -60,12 +60,18 @@ test('task events move the tasks; a finished one and new scores make the status 
   store.set({ imageId: null });
 });
 
-test('a probe whose accuracy is still being cross-validated is looked at again until it is known', async () => {
-  const { store } = setup([{ probe: probe(null), history: [], active_tasks: [] }, { probe: probe(0.75), history: [], active_tasks: [] }]);
+test('the accuracy task ending updates the model panel; a pending accuracy is not polled for', async () => {
+  const { store, emit, asked } = setup([{ probe: probe(null), history: [], active_tasks: [] }, { probe: probe(0.75), history: [], active_tasks: [] }]);
   store.set({ imageId: 1 });
   await settle();
   assert.equal(store.get().learning.probe.validation_accuracy, null);
   await new Promise((r) => setTimeout(r, 1100));
-  assert.equal(store.get().learning.probe.validation_accuracy, 0.75, 'no event says so: the status was polled');
+  assert.equal(asked.filter((a) => a.endsWith('/learning')).length, 1, 'nothing polls while the accuracy is pending');
+  emit('task', { id: 5, name: 'probe_accuracy', status: 'running', progress: 0, message: 'started' });
+  await settle();
+  assert.equal(store.get().learning.probe.validation_accuracy, null, 'a running accuracy task changes nothing yet');
+  emit('task', { id: 5, name: 'probe_accuracy', status: 'done', progress: 1, message: 'probe v3: cross-validated accuracy 0.750 on 12 labels' });
+  await settle();
+  assert.equal(store.get().learning.probe.validation_accuracy, 0.75, 'the task event made the status be read');
   store.set({ imageId: null });
 });

@@ -215,3 +215,20 @@ def test_viewport_thin_fills_the_whole_view(client: TestClient) -> None:
     ys = [s["y"] for s in thin["sources"]]
     assert min(ys) < 100 and max(ys) > 900
     assert len({s["id"] for s in thin["sources"]}) == 500
+
+
+def test_progress_counts_mine_and_the_team(client: TestClient, image_id: int) -> None:
+    ids = [item["id"] for item in client.get(f"/api/images/{image_id}/sources/list").json()["items"]]
+
+    def vote(sid: int, who: str, cls: str | None) -> None:
+        r = client.post(f"/api/images/{image_id}/annotations", json={"source_id": sid, "class": cls, "annotator": who})
+        assert r.status_code == 201, r.text
+
+    vote(ids[0], "me", "1")
+    vote(ids[1], "me", "2")
+    vote(ids[1], "me", None)  # retracted: not mine any more
+    vote(ids[2], "you", "3")
+    got = client.get(f"/api/images/{image_id}/progress", params={"annotator": "me"}).json()
+    assert (got["sources"], got["labelled"], got["mine"]) == (6, 2, 1)
+    assert client.get(f"/api/images/{image_id}/progress", params={"annotator": "nobody"}).json()["mine"] == 0
+    assert client.get("/api/images/999/progress").status_code == 404

@@ -1,4 +1,4 @@
-"""Where tasks run (backend/worker/dispatch.py, celery_app.py): in-process threads, Celery eagerly, and
+"""Where tasks run (backend/worker/dispatch.py, celery_app.py): in-process lanes, Celery eagerly, and
 Celery through a real Redis with its event bridge (a ``redis-server`` on a free port; skipped without one)."""
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from backend.db.learning import TASK_NAMES
 from backend.worker.celery_app import make_celery, set_worker_context
 from backend.worker.context import WorkerContext
-from backend.worker.dispatch import CeleryDispatcher, ThreadDispatcher
+from backend.worker.dispatch import CeleryDispatcher, LaneDispatcher
 from backend.worker.events import EventHub, RedisEvents
+from backend.worker.lanes import Lanes
+from backend.worker.runner import run_task
 from backend.worker.submit import submit_fit_probe, submit_predict
 from tests.backend.learning_image import LearningImage, Recorder
 
@@ -29,10 +32,11 @@ def label_some(image: LearningImage, ctx: WorkerContext, n: int = 8) -> None:
         save_annotation(ctx.sessions, image.image_id, "ann", ("1", "3")[i % 2], source_id=sid)
 
 
-def test_thread_dispatcher_runs_light_tasks_in_the_background(trained_image: LearningImage) -> None:
+def test_lane_dispatcher_runs_light_tasks_in_the_background(trained_image: LearningImage) -> None:
     ctx = trained_image.context()
+    ctx.inline = False
     label_some(trained_image, ctx)
-    ctx.dispatcher = ThreadDispatcher(ctx)
+    ctx.dispatcher = LaneDispatcher(Lanes(stopping=ctx.stopping), lambda name, run_id: run_task(ctx, name, run_id))
     try:
         run = submit_fit_probe(ctx, trained_image.image_id)
         assert run.status == "queued"
@@ -61,8 +65,11 @@ def test_celery_tasks_carry_the_run_id_and_record_in_the_database(trained_image:
         set_worker_context(None)
     assert run.status == "done" and run.result["n_labels"] == 8
     assert sorted(name for name in app.tasks if name.startswith("skylabel.")) == sorted(
-        f"skylabel.{n}" for n in ("embed", "fit_probe", "pretrain", "predict", "sample"))
+        f"skylabel.{n}" for n in ("embed", "fit_probe", "pretrain", "predict", "sample", "probe_accuracy"))
+    assert set(TASK_NAMES) == {"embed", "fit_probe", "pretrain", "predict", "sample", "probe_accuracy"}
     assert isinstance(ctx.events, Recorder) and ctx.events.kinds("scores")
+    accuracy = [e for e in ctx.events.kinds("task") if e["name"] == "probe_accuracy" and e["status"] == "done"]
+    assert accuracy and "cross-validated accuracy" in accuracy[-1]["message"]  # ran as a Celery task too
 
 
 @pytest.fixture

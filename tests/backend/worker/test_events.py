@@ -57,7 +57,13 @@ def test_a_slow_subscriber_gets_a_resync_instead_of_unbounded_memory() -> None:
 
 
 @pytest.fixture
-def server(trained_image: LearningImage) -> Iterator[str]:
+def server(served: tuple[str, Any]) -> str:
+    return served[0]
+
+
+@pytest.fixture
+def served(trained_image: LearningImage) -> Iterator[tuple[str, Any]]:
+    """A real uvicorn server of the trained image's app: ``(base URL, app)``."""
     app = create_app(trained_image.settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
                             timeout_graceful_shutdown=1)
@@ -68,7 +74,7 @@ def server(trained_image: LearningImage) -> Iterator[str]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
+    yield f"http://127.0.0.1:{config.port}", app
     srv.should_exit = True
     thread.join(5)
     close_learning(app)
@@ -115,3 +121,69 @@ def test_events_of_an_unknown_image_are_a_404(server: str) -> None:
     with httpx.Client(base_url=server, timeout=WITHIN_S) as client:
         r = client.get("/api/images/999/events")
     assert r.status_code == 404 and "999" in r.json()["detail"]
+
+
+def test_the_probe_accuracy_arrives_as_a_task_event(server: str, trained_image: LearningImage) -> None:
+    """No polling: the map hears the accuracy task end, then reads the accuracy it recorded."""
+    image_id = trained_image.image_id
+    ids = trained_image.source_ids(trained_image.context())[:12]
+    with httpx.Client(base_url=server, timeout=30) as client:
+        with client.stream("GET", f"/api/images/{image_id}/events") as stream:
+            for i, sid in enumerate(ids):
+                r = client.post(f"/api/images/{image_id}/annotations",
+                                json={"annotator": "ann", "source_id": sid, "class": ("1", "4")[i % 2]})
+                assert r.status_code == 201
+            kind, seen, done = None, [], None
+            deadline = time.monotonic() + 30
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind == "task":
+                    data = json.loads(line[6:])
+                    seen.append((data["name"], data["status"]))
+                    if data["name"] == "probe_accuracy" and data["status"] == "done":
+                        done = data
+                        break
+                assert time.monotonic() < deadline, f"no accuracy task event within 30 s: {seen}"
+        status = client.get(f"/api/images/{image_id}/learning").json()
+    assert done is not None and "cross-validated accuracy" in done["message"]
+    assert seen.index(("fit_probe", "done")) < seen.index(("probe_accuracy", "done"))
+    assert status["probe"]["validation_accuracy"] is not None
+    assert f"{status['probe']['validation_accuracy']:.3f}" in done["message"]
+
+
+def test_a_server_with_an_open_stream_stops_at_once(trained_image: LearningImage) -> None:
+    """``skylabel serve`` without a graceful-shutdown timeout: SIGTERM ends the open event stream itself."""
+    import signal
+
+    from benchmarks.server import server_process
+
+    env = {"SKYLABEL_DATA_DIR": str(trained_image.settings.data_dir), "SKYLABEL_DATABASE_URL": "",
+           "SKYLABEL_BROKER_URL": ""}
+    with server_process(env) as (base, proc):
+        with httpx.Client(base_url=base, timeout=20) as client:
+            with client.stream("GET", f"/api/images/{trained_image.image_id}/events") as stream:
+                lines = stream.iter_lines()
+                assert next(lines) == ": connected"
+                started = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                rest = list(lines)  # the server closes the stream: this returns instead of hanging
+        proc.wait(20)
+        stopped = time.monotonic() - started
+    assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after a clean shutdown
+    assert not any(line.startswith("data:") for line in rest)
+    assert stopped < 10, f"the server took {stopped:.1f} s to stop with a stream open"
+
+
+def test_a_client_that_goes_away_is_unsubscribed(served: tuple[str, Any], trained_image: LearningImage) -> None:
+    base, app = served
+    hub = app.state.learning.hub
+    image_id = trained_image.image_id
+    with httpx.Client(base_url=base, timeout=WITHIN_S) as client:
+        with client.stream("GET", f"/api/images/{image_id}/events") as stream:
+            assert next(stream.iter_lines()) == ": connected"
+            assert hub.subscribers(image_id) == 1
+    deadline = time.monotonic() + WITHIN_S
+    while hub.subscribers(image_id):  # sse-starlette notices the disconnect and the stream's finally runs
+        assert time.monotonic() < deadline, "the closed stream is still subscribed"
+        time.sleep(0.05)

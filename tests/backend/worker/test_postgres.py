@@ -14,8 +14,8 @@ from backend.services.labelling.annotations import save_annotation
 from backend.services.learning.embedding_view import embedding_map
 from backend.services.learning.predictions import query_predictions
 from backend.services.learning.pretraining import PretrainParams
-from backend.worker.dispatch import run_now
-from backend.worker.submit import sample_params, submit_fit_probe, submit_pretrain
+from backend.worker.runner import run_now
+from backend.worker.submit import sample_request, submit_fit_probe, submit_pretrain
 from tests.backend.learning_image import TINY_PRETRAIN, build_image
 from tests.backend.pg import pg_database_fixture, pg_url_fixture  # noqa: F401  (fixtures)
 
@@ -42,8 +42,7 @@ def test_the_learning_loop_on_postgresql(tmp_path: Path, pg_url: str) -> None:
             assert isinstance(item["probs"], dict)
             assert sum(item["probs"].values()) == pytest.approx(1, abs=1e-3)
             assert embedding_map(session, image.settings.data_dir, image.image_id)["count"] > 0
-        params = sample_params(ctx, image.image_id, "entropy", 5, None)
-        picked = run_now(ctx, "sample", image.image_id, params)
+        picked = run_now(ctx, sample_request(ctx, image.image_id, "entropy", 5, None))
         assert picked.status == "done" and len(picked.result["source_ids"]) == 5
     finally:
         ctx.sessions.kw["bind"].dispose()

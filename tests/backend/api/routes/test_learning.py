@@ -34,14 +34,11 @@ def fresh_api(untrained_image: LearningImage) -> Iterator[TestClient]:
 
 
 def settle(client: TestClient) -> None:
-    """Wait for the debounced refit and the task threads to finish."""
+    """Wait for the debounced refit and the task lanes (the accuracy's included) to finish."""
     import time
 
-    from backend.services.learning.probe_accuracy import ACCURACY
-
     time.sleep(0.45)  # past the 0.3 s debounce
-    assert client.app.state.worker.dispatcher.idle(60)  # type: ignore[attr-defined]
-    assert ACCURACY.idle(60)
+    assert client.app.state.learning.lanes.idle(60)  # type: ignore[attr-defined]
 
 
 def label(client: TestClient, image_id: int, n: int, start: int = 0) -> list[int]:
@@ -139,7 +136,7 @@ def test_next_ranks_unlabelled_sources_and_replaces_the_picked_layer(api: TestCl
     image_id = trained_image.image_id
     labelled = label(api, image_id, 10)
     settle(api)
-    first = api.get(f"/api/images/{image_id}/learning/next", params={"k": 5}).json()
+    first = api.post(f"/api/images/{image_id}/learning/next", params={"k": 5}).json()
     assert first["strategy"] == "entropy" and [i["rank"] for i in first["items"]] == [1, 2, 3, 4, 5]
     assert not set(i["id"] for i in first["items"]) & set(labelled)
     predictions = {p["source_id"]: p for p in api.get(f"/api/images/{image_id}/predictions",
@@ -149,7 +146,7 @@ def test_next_ranks_unlabelled_sources_and_replaces_the_picked_layer(api: TestCl
     unlabelled = [p["entropy"] for sid, p in predictions.items() if sid not in labelled]
     assert entropies[0] == pytest.approx(max(unlabelled))
     assert [predictions[i["id"]]["rank"] for i in first["items"]] == [1, 2, 3, 4, 5]
-    diverse = api.get(f"/api/images/{image_id}/learning/next", params={"k": 3, "strategy": "diverse"}).json()
+    diverse = api.post(f"/api/images/{image_id}/learning/next", params={"k": 3, "strategy": "diverse"}).json()
     layers = [la for la in api.get(f"/api/images/{image_id}/layers").json() if la["kind"] == "picked"]
     assert len(layers) == 1 and layers[0]["n_sources"] == 3 and layers[0]["id"] == diverse["layer_id"]
     label(api, image_id, 2, start=10)  # a refit after the picked layer exists: no predictions for its copies
@@ -205,7 +202,7 @@ def test_a_label_on_a_picked_ring_counts_for_its_source(api: TestClient,
     image_id = trained_image.image_id
     label(api, image_id, 6)
     settle(api)
-    first = api.get(f"/api/images/{image_id}/learning/next", params={"k": 4, "strategy": "random", "seed": 3})
+    first = api.post(f"/api/images/{image_id}/learning/next", params={"k": 4, "strategy": "random", "seed": 3})
     layer_id = first.json()["layer_id"]
     rings = api.get(f"/api/images/{image_id}/sources/list", params={"layers": layer_id}).json()["items"]
     assert sorted(r["catalog_id"] for r in rings) == sorted(str(i["id"]) for i in first.json()["items"])
@@ -214,10 +211,50 @@ def test_a_label_on_a_picked_ring_counts_for_its_source(api: TestClient,
                                                                "class": "2"})
     assert r.status_code == 201
     settle(api)
-    again = api.get(f"/api/images/{image_id}/learning/next", params={"k": 50}).json()
+    again = api.post(f"/api/images/{image_id}/learning/next", params={"k": 50}).json()
     assert int(ring["catalog_id"]) not in [i["id"] for i in again["items"]]
     kept = api.get(f"/api/images/{image_id}/sources/list", params={"layers": layer_id}).json()["items"]
     assert ring["id"] in [r["id"] for r in kept]  # the labelled ring survives the new picks
+
+
+def test_next_by_get_reads_only_and_by_post_makes_the_picked_layer(api: TestClient,
+                                                                 trained_image: LearningImage) -> None:
+    image_id = trained_image.image_id
+    label(api, image_id, 10)
+    settle(api)
+
+    def picked_layers() -> list[dict]:
+        return [la for la in api.get(f"/api/images/{image_id}/layers").json() if la["kind"] == "picked"]
+
+    def ranked() -> list[int]:
+        items = api.get(f"/api/images/{image_id}/predictions", params={"limit": 50000}).json()["items"]
+        return sorted(p["source_id"] for p in items if p["rank"] is not None)
+
+    tasks_before = api.get(f"/api/images/{image_id}/tasks").json()["count"]
+    proposed = api.get(f"/api/images/{image_id}/learning/next", params={"k": 5, "strategy": "random", "seed": 2})
+    assert proposed.status_code == 200 and proposed.json()["layer_id"] is None and proposed.json()["task"] is None
+    assert [i["rank"] for i in proposed.json()["items"]] == [1, 2, 3, 4, 5]
+    assert picked_layers() == [] and ranked() == []  # a GET wrote nothing
+    assert api.get(f"/api/images/{image_id}/tasks").json()["count"] == tasks_before
+    made = api.post(f"/api/images/{image_id}/learning/next", params={"k": 5, "strategy": "random", "seed": 2})
+    assert made.status_code == 200
+    assert [i["id"] for i in made.json()["items"]] == [i["id"] for i in proposed.json()["items"]]
+    (layer,) = picked_layers()
+    assert layer["id"] == made.json()["layer_id"] and layer["n_sources"] == 5
+    assert ranked() == sorted(i["id"] for i in made.json()["items"])
+
+
+def test_the_accuracy_arrives_as_its_own_task(api: TestClient, trained_image: LearningImage) -> None:
+    image_id = trained_image.image_id
+    label(api, image_id, 12)
+    settle(api)
+    tasks = api.get(f"/api/images/{image_id}/tasks").json()["items"]
+    (fit,) = [t for t in tasks if t["name"] == "fit_probe"]
+    (accuracy,) = [t for t in tasks if t["name"] == "probe_accuracy"]
+    assert fit["result"]["validation_accuracy"] is None and "pending" in fit["message"]
+    assert accuracy["status"] == "done" and accuracy["params"] == {"probe": fit["result"]["model_version"]}
+    status = api.get(f"/api/images/{image_id}/learning").json()
+    assert status["probe"]["validation_accuracy"] == accuracy["result"]["validation_accuracy"] is not None
 
 
 def test_label_next_picks_only_inside_the_working_set(fresh_api: TestClient, untrained_image: LearningImage) -> None:

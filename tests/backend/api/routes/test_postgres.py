@@ -3,7 +3,8 @@
 Skipped with a reason when ``SKYLABEL_TEST_POSTGRES_URL`` is unset, failed when
 ``SKYLABEL_REQUIRE_POSTGRES=1`` (see tests/backend/pg.py). What differs from SQLite and is checked here:
 unique constraints raised by the server (duplicate names, the annotations' client_key), tz-aware timestamps,
-JSON columns, the query plans.
+JSON columns. (The viewport query itself and its plan on PostgreSQL are tested on the service, in
+tests/backend/services/labelling/test_viewport.py.)
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
-from backend.db.session import make_engine, make_sessionmaker
-from backend.services.labelling.viewport import viewport_select
-from benchmarks.sources import fill
 from tests.backend.conftest import upload
 from tests.backend.pg import (  # noqa: F401  (fixtures)
     pg_client_fixture,
@@ -26,7 +23,6 @@ from tests.backend.pg import (  # noqa: F401  (fixtures)
     pg_settings_fixture,
     pg_url_fixture,
 )
-from tests.backend.services.labelling.test_viewport import check_against_brute_force, fill_random
 
 pytestmark = pytest.mark.postgres
 
@@ -98,31 +94,3 @@ def test_viewport_flow(pg_client: TestClient, pg_image: dict[str, Any]) -> None:
     assert got == [(target["id"], "3", 1)]
     cut = pg_client.get(f"/api/images/{image_id}/sources", params={"limit": 5}).json()
     assert (cut["count"], cut["truncated"]) == (5, True)
-
-
-def test_viewport_matches_brute_force(pg_url: str) -> None:
-    engine = make_engine(pg_url)
-    try:
-        data = fill_random(engine, seed=3)
-        check_against_brute_force(make_sessionmaker(engine), data, count=80)
-    finally:
-        engine.dispose()
-
-
-def test_viewport_filters_are_index_conditions(pg_url: str) -> None:
-    """The planner seeks ix_sources_viewport and checks every condition there (migration 0003), none on
-    table rows, with or without a class / state filter."""
-    engine = make_engine(pg_url)
-    try:
-        image_id, layer_ids = fill(engine, 20_000)  # with ANALYZE statistics, as autovacuum keeps them
-        for classes, state in ((None, "all"), (["1", "2"], "all"), (None, "labelled")):
-            stmt = viewport_select(image_id, layer_ids, (4000.0, 4000.0, 4600.0, 4400.0), classes, state,
-                                   "postgresql")
-            compiled = stmt.limit(5001).compile(engine, compile_kwargs={"literal_binds": True})
-            with engine.connect() as conn:
-                plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
-            assert "ix_sources_viewport" in plan, plan
-            assert "Filter:" not in plan, plan
-            assert "row_band = ANY" in plan and "y >=" in plan, plan
-    finally:
-        engine.dispose()

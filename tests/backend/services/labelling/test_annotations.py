@@ -19,7 +19,6 @@ from backend.db.sources import Source as DbSource
 from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.labelling.annotations import save_annotation, source_history
 from backend.services.labelling.annotators import close_round, open_round
-from backend.services.labelling.consensus import consensus
 from backend.services.labelling.layer_import import import_catalog
 from tests.backend.labels_db import add_image, make_sessions
 
@@ -37,16 +36,6 @@ def source_ids(sessions: sessionmaker[Session]) -> list[int]:
     with session_scope(sessions) as session:
         layer = import_catalog(session, image_id, catalog, name="det").layer
         return list(session.scalars(select(DbSource.id).where(DbSource.layer_id == layer.id).order_by(DbSource.id)))
-
-
-def test_consensus_is_the_mode_of_current_votes_and_a_tie_has_none() -> None:
-    assert consensus([]) == (None, 0)
-    assert consensus([(1, "a", "1"), (2, "b", "2"), (3, "c", "2")]) == ("2", 3)
-    assert consensus([(1, "a", "1"), (2, "b", "2")]) == (None, 2)  # a tie has no consensus
-    assert consensus([(2, "a", "1"), (1, "b", "1"), (3, "a", "2")]) == (None, 2)  # a's latest is 2: tie
-    assert consensus([(3, "a", "1"), (2, "a", "2"), (1, "b", "1")]) == ("1", 2)  # order, not position, is recency
-    assert consensus([(1, "a", "1"), (2, "a", "3"), (3, "b", "1")]) == (None, 2)  # a changed to 3: tie
-    assert consensus([(1, "a", "1"), (2, "a", None)]) == (None, 0)  # retracted
 
 
 def test_changing_a_label_appends_a_version(sessions: sessionmaker[Session], source_ids: list[int]) -> None:

@@ -1,8 +1,9 @@
-"""The viewport query (backend/services/viewport.py) against a brute-force filter, without the HTTP route.
+"""The viewport query (backend/services/labelling/viewport.py) against a brute-force filter, without the HTTP route.
 
 Random sources on two images and three layers, with positions on the 64-pixel row-band edges, on the bbox
 edges (the bbox is inclusive) and at negative 0-based coordinates (a source centred left of pixel 0). The
-PostgreSQL tests (test_api_postgres.py) run :func:`check_against_brute_force` on a PostgreSQL database.
+PostgreSQL tests at the end run :func:`check_against_brute_force` on a PostgreSQL database and check its
+query plan.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.db.tables import Image
 from backend.errors import InputError, NotFoundError
 from backend.services.labelling.viewport import query_viewport, viewport_select
+from benchmarks.sources import fill
+from tests.backend.pg import pg_database_fixture, pg_url_fixture  # noqa: F401  (fixtures)
 
 SIZE = 1000
 CLASSES = ["1", "2", "3", "4"]
@@ -208,3 +211,33 @@ def test_sqlite_plan_seeks_the_viewport_index(sqlite_db: tuple[Engine, dict[str,
         plan = " ".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
     seek = "USING INDEX ix_sources_viewport (image_id=? AND layer_id=? AND row_band=? AND x>? AND x<?)"
     assert seek in plan, plan
+
+
+@pytest.mark.postgres
+def test_viewport_matches_brute_force(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    try:
+        data = fill_random(engine, seed=3)
+        check_against_brute_force(make_sessionmaker(engine), data, count=80)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_viewport_filters_are_index_conditions(pg_url: str) -> None:
+    """The planner seeks ix_sources_viewport and checks every condition there (migration 0003), none on
+    table rows, with or without a class / state filter."""
+    engine = make_engine(pg_url)
+    try:
+        image_id, layer_ids = fill(engine, 20_000)  # with ANALYZE statistics, as autovacuum keeps them
+        for classes, state in ((None, "all"), (["1", "2"], "all"), (None, "labelled")):
+            stmt = viewport_select(image_id, layer_ids, (4000.0, 4000.0, 4600.0, 4400.0), classes, state,
+                                   "postgresql")
+            compiled = stmt.limit(5001).compile(engine, compile_kwargs={"literal_binds": True})
+            with engine.connect() as conn:
+                plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
+            assert "ix_sources_viewport" in plan, plan
+            assert "Filter:" not in plan, plan
+            assert "row_band = ANY" in plan and "y >=" in plan, plan
+    finally:
+        engine.dispose()
