@@ -71,17 +71,23 @@ def _votes(session: Session, image_id: int, source_ids: list[int]) -> tuple[
 
 
 def curated_columns(session: Session, image_id: int, source_ids: list[int], blind_hidden: set[int] | None = None,
-                    viewer: str | None = None) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]],
-                                                        list[dict[str, Any]]]:
+                    viewer: str | None = None, matched: dict[int, int] | None = None,
+                    ) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]], list[dict[str, Any]]]:
     """The curated columns for ``source_ids`` (in that order) and the skill sidecar rows.
 
     ``blind_hidden``: sources of an open blind round the viewer may not see others' votes on: only the
-    viewer's own vote counts there, and no adjudication is shown."""
+    viewer's own vote counts there, and no adjudication is shown. ``matched``: a row's cross-matched
+    reference source (one object, two memberships): its votes and reference class count for the row."""
     scheme = image_project(session, image_id).scheme
     classes = [str(c["id"]) for c in scheme["classes"]]
     numeric = all(c.isdigit() for c in classes)
     hidden = blind_hidden or set()
-    history, rounds = _votes(session, image_id, source_ids) if source_ids else ({}, {})
+    history, rounds = _votes(session, image_id, source_ids + list((matched or {}).values())) if source_ids \
+        else ({}, {})
+    for sid, twin in (matched or {}).items():
+        if twin in history:
+            history[sid] = sorted(history.get(sid, []) + history.pop(twin))
+            rounds[sid] = rounds.get(sid, set()) | rounds.pop(twin, set())
     decided: dict[int, str] = {}
     for sid, cls in session.execute(select(Adjudication.source_id, Adjudication.class_)
                                     .join(Source, Source.id == Adjudication.source_id)
@@ -89,6 +95,9 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int], blin
         decided[int(sid)] = cls
     reference = dict(session.execute(select(Source.id, Source.reference_class).where(
         Source.image_id == image_id, Source.reference_class.is_not(None))).all())
+    for sid, twin in (matched or {}).items():
+        if reference.get(sid) is None and twin in reference:
+            reference[sid] = reference[twin]
     # the skill model over every visible vote
     people = sorted({name for sid, h in history.items() if sid not in hidden for _, name, _ in h})
     rater = {n: i for i, n in enumerate(people)}

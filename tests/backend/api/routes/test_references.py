@@ -111,3 +111,20 @@ def test_curated_export_columns_and_skill(client: TestClient, image: int) -> Non
     skill = client.get(f"/api/images/{image}/skill").json()["annotators"]
     assert {s["annotator"] for s in skill} == {"ann", "bob", "cyd"}
     assert all(0 <= s["accuracy"] <= 1 and "p_1_1" in s for s in skill)
+
+
+def test_cross_matched_layers_export_one_row_per_object(client: TestClient, image: int) -> None:
+    client.post(f"/api/images/{image}/layers/import", files={"file": ("truth.csv", TRUTH)},
+                data={"kind": "reference"})
+    vote(client, image, 1, "2", "ann")
+    table = Table.read(client.get(f"/api/images/{image}/export", params={"format": "ecsv"}).text,
+                       format="ascii.ecsv")
+    # 4 detections + 4 reference sources, 3 of them the same objects (within 1.5 px): 5 rows
+    assert len(table) == 5
+    memberships = sorted(str(v) for v in table["layer"])
+    assert memberships.count("det.csv;truth.csv") == 3 and memberships.count("truth.csv") == 1
+    first = next(r for r in table if str(r["catalog_id"]) == "1" and ";" in str(r["layer"]))
+    assert str(first["reference_id"]) == "a" and str(first["class_reference"]) == "1"
+    assert str(first["class_mode"]) == "2" and first["n_votes"] == 1
+    lone = next(r for r in table if str(r["layer"]) == "det.csv" or str(r["layer"]) == "truth.csv")
+    assert lone is not None
