@@ -21,10 +21,10 @@ REGION = [(120, 120), (900, 120), (900, 900), (120, 900)]
 
 
 def class_for(source_id: int, who: str) -> str:
-    """Deterministic votes that disagree now and then: every 5th source splits three ways (no majority), on
+    """Deterministic votes that disagree now and then: every 3rd source splits three ways (no majority), on
     every 7th cyd alone differs."""
     base = source_id % 4
-    if source_id % 5 == 0:
+    if source_id % 3 == 0:
         base = (base + {"ann": 0, "bob": 1, "cyd": 2}[who]) % 4
     elif who == "cyd" and source_id % 7 == 0:
         base = (base + 1) % 4
@@ -139,7 +139,7 @@ def test_a_blind_round_by_three_annotators(browser, server: str, e2e_data: dict,
     assert float(shown) == pytest.approx(report["human_to_mode_agreement"]["4class"], abs=1e-3)
 
     disagreements = report["disagreements"]
-    split = [sid for sid in sources if sid % 5 == 0]
+    split = [sid for sid in sources if sid % 3 == 0]
     assert set(split) <= set(disagreements) and len(disagreements) >= 2, (split, disagreements)
     for sid in disagreements[:2]:
         item = owner.locator(f'#round-panel li[data-source="{sid}"]')
