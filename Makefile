@@ -1,6 +1,7 @@
 # skylabel: two commands on a fresh machine.
 #   make demo   set everything up, make and ingest the demo galaxy, serve http://127.0.0.1:8000
 #   make test   install what the tests need (Chromium, ...) and run the whole suite
+#   make scale-demo  the scale-out deployment on loopback: PostgreSQL, Redis, nginx, two API processes, a Celery worker
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,13 +10,14 @@ SKYLABEL := $(VENV)/bin/skylabel
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= 4096
+SCALE_DEMO_SIZE ?= 1024
 APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
 
-.PHONY: setup demo test test-deps bench lint compose-check clean-frontend help
+.PHONY: setup demo scale-demo test test-deps bench lint compose-check clean-frontend help
 
 help:
-	@echo "make demo | make test | make setup | make bench | make lint"
+	@echo "make demo | make scale-demo | make test | make setup | make bench | make lint"
 
 ## setup: Python environment (.venv) and the built frontend; both steps are skipped when up to date
 setup: $(VENV)/.installed frontend/dist/index.html
@@ -37,6 +39,11 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
 demo: setup
 	$(SKYLABEL) demo --size $(DEMO_SIZE) --host $(HOST) --port $(PORT)
 
+## scale-demo: the scale-out deployment as processes on loopback (nginx -> 2 x skylabel serve, a Celery worker,
+## Redis, PostgreSQL; the demo galaxy ingested); prints the URL; Ctrl-C stops every process it started
+scale-demo: setup test-deps
+	$(SKYLABEL) scale-demo --size $(SCALE_DEMO_SIZE)
+
 ## test: the whole suite, browser and PostgreSQL tests included (a local PostgreSQL is installed and started)
 test: setup test-deps
 	$(MAKE) compose-check
@@ -52,6 +59,8 @@ test-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
 from backend.api.limits import BodySizeLimit
+from backend.api.process_header import ProcessHeader, process_name
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
     cutouts,
@@ -29,6 +30,7 @@ from backend.api.routes import (
 )
 from backend.db.session import open_database
 from backend.services.images.serving_cache import ServingCache
+from backend.services.images.upload_progress import UploadProgress
 from backend.settings import Settings
 from backend.worker.install import install_learning
 from tiles.readers import set_readers_per_file
@@ -59,8 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.serving_cache = ServingCache(sessions, settings.data_dir)
+    app.state.upload_progress = UploadProgress()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
+    app.add_middleware(ProcessHeader, name=process_name(settings.process_name))  # outermost: 413s named too
 
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
                                   description="open COG readers per file for tile rendering (tiles.readers)")
     tile_cache_mb: float = Field(default=256.0, description="encoded tiles kept in memory per process (0: none)")
     tile_warmup: bool = Field(default=True, description="open the tile readers and render one tile at start")
+    process_name: str | None = Field(
+        default=None, description="name in every answer's X-Skylabel-Process header; default host:pid"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""A minimal keep-alive HTTP/1.1 GET client on asyncio streams.
+"""A minimal keep-alive HTTP/1.1 client (GET, and POST of a JSON body) on asyncio streams.
 
 The benchmark client shares 2 cores with the server it measures, so it must cost as little CPU as possible:
 no HTTP library, just a request line, header parsing and a body read by Content-Length.
@@ -21,11 +21,21 @@ class HttpClient:
 
     async def get(self, path: str) -> tuple[int, bytes, float]:
         """GET ``path``; returns (status, body, seconds)."""
+        return await self.request("GET", path)
+
+    async def post_json(self, path: str, body: bytes) -> tuple[int, bytes, float]:
+        """POST ``body`` (JSON) to ``path``; returns (status, body, seconds)."""
+        return await self.request("POST", path, body)
+
+    async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, float]:
         if self._writer is None:
             await self._connect()
         assert self._reader is not None and self._writer is not None
         start = time.perf_counter()
-        self._writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self._writer.write(head.encode() + b"\r\n" + (body or b""))
         await self._writer.drain()
         status_line = await self._reader.readline()
         status = int(status_line.split()[1])
@@ -41,8 +51,8 @@ class HttpClient:
                 length = int(value)
             elif key == "transfer-encoding" and "chunked" in value:
                 chunked = True
-        body = await self._read_chunked() if chunked else await self._reader.readexactly(length)
-        return status, body, time.perf_counter() - start
+        answer = await self._read_chunked() if chunked else await self._reader.readexactly(length)
+        return status, answer, time.perf_counter() - start
 
     async def _read_chunked(self) -> bytes:
         assert self._reader is not None

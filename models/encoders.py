@@ -7,8 +7,11 @@ the paper's BYOL appendix (Perez et al., Appendix C).
 - ``starcnet``: StarcNet (Perez et al. 2021): three identical conv branches for the full cutout, its central
   20 px and central 11 px (each resized to the full size), 4 convs, a 2x max-pool, 3 convs, GroupNorm and
   LeakyReLU, a fully connected layer per branch, the three concatenated and fused to ``out_dim``.
-- ``resnet``: a small ResNet-style network (one basic block per stage, GroupNorm, global average pool), much
-  cheaper on a CPU.
+- ``resnet``: a small ResNet-style network (one basic block per stage, GroupNorm), much cheaper on a CPU.
+  ``pool: "flatten"`` (the default) flattens the last feature map (4 x 4 for 32 px cutouts) into the
+  linear head, so the embedding keeps *where* light sits relative to the centre: what tells an isolated
+  compact cluster (class 1) from a multi-peak association (3). ``pool: "avg"`` is the classic global
+  average pool, nearly blind to a shift (kept to read older checkpoints and for comparison).
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ STARCNET_DEFAULTS: dict = {
 }
 RESNET_DEFAULTS: dict = {
     "kind": "resnet", "n_bands": 5, "widths": [32, 64, 128, 256], "out_dim": 256, "groups": 8,
-    "softening": 1.0,
+    "softening": 1.0, "pool": "flatten", "size": 32,
 }
+POOLS = ("flatten", "avg")
 
 
 def _conv_gn(c_in: int, c_out: int, groups: int, stride: int = 1) -> list[nn.Module]:
@@ -99,12 +103,19 @@ class BasicBlock(nn.Module):
 
 
 class ResNetEncoder(nn.Module):
-    """Small ResNet: stem conv, one basic block per width (stride 2 after the first), global average pool."""
+    """Small ResNet: stem conv, one basic block per width (stride 2 after the first), then the head.
+
+    ``pool="flatten"``: the (c, s, s) last map is flattened into a linear layer (position kept; ``size`` is
+    the cutout side whose map is kept as is, other sizes are pooled onto the same s x s grid); ``"avg"``:
+    global average pool (position mostly lost).
+    """
 
     def __init__(self, spec: dict):
         super().__init__()
         self.spec = {**RESNET_DEFAULTS, **spec}
         s = self.spec
+        if s["pool"] not in POOLS:
+            raise ConfigError(f"resnet pool {s['pool']!r} unknown: use one of {POOLS}")
         widths = [int(w) for w in s["widths"]]
         self.softening = float(s["softening"])
         self.out_dim = int(s["out_dim"])
@@ -113,8 +124,17 @@ class ResNetEncoder(nn.Module):
         for i, w in enumerate(widths):
             blocks.append(BasicBlock(c, w, 1 if i == 0 else 2, s["groups"]))
             c = w
-        self.body = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.head: nn.Module = nn.Identity() if c == self.out_dim else nn.Linear(c, self.out_dim)
+        if s["pool"] == "avg":
+            self.body = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+            flat = c
+        else:
+            side = int(s["size"])
+            for _ in widths[1:]:
+                side = (side + 1) // 2  # 3x3 conv, stride 2, padding 1
+            # the adaptive pool is the identity at ``size``; other cutout sizes map onto the same grid
+            self.body = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(side), nn.Flatten())
+            flat = c * side * side
+        self.head: nn.Module = nn.Identity() if flat == self.out_dim else nn.Linear(flat, self.out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(asinh_stretch(x, self.softening)))

@@ -1,9 +1,10 @@
 """BYOL pretraining on the unlabelled cutouts of an image: the short loop, checkpoints, resume, throughput.
 
 Settings follow the paper's Appendix B/C: Adam, lr 3e-4, batch 128, projector and predictor 256-256, target
-EMA with BYOL's cosine schedule from 0.996 to 1 (Grill et al. 2020). Inputs are cutouts in noise units
-(N, bands, H, W), see :mod:`models.normalise`. A checkpoint holds state dicts, the config, the step, the loss
-history and every RNG state, so a resumed run takes exactly the steps the uninterrupted one would have taken.
+EMA with BYOL's cosine schedule to 1 (Grill et al. 2020) from a base rate that suits the run's length
+(0.996 for long runs, lower for short ones: :func:`models.momentum.tau_for_run`). Inputs are cutouts in
+noise units (N, bands, H, W), see :mod:`models.normalise`. A checkpoint holds state dicts, the config, the step,
+the loss history and every RNG state, so a resumed run takes exactly the steps the uninterrupted one would have taken.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from models.checkpoint import load_checkpoint, restore_rng_states, rng_states, s
 from models.device import autocast, autocast_dtype, resolve_device, use_channels_last
 from models.errors import ConfigError
 from models.heads import BYOL_PREDICTOR, BYOL_PROJECTOR
-from models.momentum import cosine_tau
+from models.momentum import cosine_tau, tau_for_run
 
 CHECKPOINT_FORMAT = "skylabel-byol-v1"
 Progress = Callable[[int, int, float, float], None]  # (step, total, loss, images_per_s)
@@ -41,7 +42,7 @@ class BYOLConfig:
     batch_size: int = 128
     lr: float = 3e-4
     weight_decay: float = 0.0
-    tau_base: float = 0.996
+    tau_base: float | str = "auto"  # "auto": models.momentum.tau_for_run(steps); else the base rate
     seed: int = 0
     precision: str = "auto"
     channels_last: str | bool = "auto"
@@ -55,6 +56,15 @@ class BYOLConfig:
         if unknown:
             raise ConfigError(f"unknown BYOL config keys {sorted(unknown)}")
         return cls(**d)
+
+
+def base_tau(config: BYOLConfig) -> float:
+    """The run's base EMA rate: ``tau_base`` when a number, else the one that suits ``steps``."""
+    if config.tau_base == "auto":
+        return tau_for_run(config.steps)
+    if isinstance(config.tau_base, str):
+        raise ConfigError(f"tau_base {config.tau_base!r}: give a number in [0, 1) or 'auto'")
+    return float(config.tau_base)
 
 
 @dataclass
@@ -147,7 +157,7 @@ def train_step(state: TrainState, data: torch.Tensor, augment: Callable) -> torc
     else:
         loss.backward()
         state.optimizer.step()
-    nets.update_target(cosine_tau(state.step, cfg.steps, cfg.tau_base))
+    nets.update_target(cosine_tau(state.step, cfg.steps, base_tau(cfg)))
     state.step += 1
     return loss.detach()
 

@@ -37,10 +37,14 @@ def simulate_cmd(args: argparse.Namespace) -> int:
         from simulate import validate
 
         summary["validation"] = validate(args.out, args.legus_dir)
+        for key in ("ks", "crowding", "separability"):  # the interface: top-level keys of the one JSON object
+            summary[key] = summary["validation"][key]
     if args.json:
         print(json.dumps(summary, default=str))
     else:
         print(f"simulated {args.size}x{args.size} galaxy in {args.out}: sources per class {result.class_counts}")
         if "validation" in summary:
-            print(json.dumps(summary["validation"], indent=2, default=str))
+            from simulate.validate import format_report
+
+            print(format_report(summary["validation"]))
     return 0

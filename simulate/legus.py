@@ -64,6 +64,9 @@ class LegusField:
     mass: np.ndarray
     ebv: np.ndarray
     nflt: np.ndarray
+    x: np.ndarray | None = None
+    """Columns 2-3: 1-based pixel positions in the field's drizzled frame (0.04"/px)."""
+    y: np.ndarray | None = None
 
 
 def field_name(path: Path) -> str:
@@ -105,6 +108,7 @@ def read_field(path: Path) -> LegusField:
         name=name, mags=mags, ci=_column(table, 16 + off, path), visual_class=visual_class,
         age=_column(table, 17 + off, path), mass=_column(table, 20 + off, path),
         ebv=_column(table, 23 + off, path), nflt=_column(table, 33 + off, path),
+        x=_column(table, 2, path), y=_column(table, 3, path),
     )
 
 

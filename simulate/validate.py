@@ -27,7 +27,11 @@ from simulate.bands import BANDS, V_INDEX, distance_modulus
 from simulate.derive_priors import CLASSES, legus_samples
 from simulate.errors import SimulationError
 from simulate.legus import distance_moduli, read_fields
+from simulate.neighbours import CLASSES as NEIGHBOUR_CLASSES
+from simulate.neighbours import FLUX_RATIO, RADII, crowding_fractions
+from simulate.neighbours import counts as neighbour_counts
 from simulate.photometry import aperture_photometry, concentration_index, subtract_background
+from simulate.separability import binary_auc, photometric_features
 from simulate.writer import TRUTH_NAME, all_band_paths
 
 MAG_CUT = -6.0
@@ -106,7 +110,54 @@ def validate(sim_dir: Path, legus_dir: Path) -> dict[str, Any]:
                            for name, v in sim_values.items()},
             "median_legus": {name: float(np.nanmedian(reference[:, LEGUS_COLUMNS[name]])) for name in sim_values},
         }
+    report["ks"] = {label: entry["ks"] for label, entry in report["classes"].items()}
+    report["crowding"] = crowding_table(truth, mags, selected, fields)
+    report["separability"] = separability_table(mags, measured["ci"], labels, selected, fields)
     return report
+
+
+def crowding_table(truth: Table, mags: np.ndarray, selected: np.ndarray, fields: list) -> dict[str, Any]:
+    """Per class, [within 5 px, within 10 px] fractions with a >= 0.3x V neighbour: sim, LEGUS pooled, LEGUS
+    per-field range (fields with >= 20 sources of the class), see :mod:`simulate.neighbours`."""
+    x, y = np.asarray(truth["x"], float), np.asarray(truth["y"], float)
+    sim = crowding_fractions(x, y, mags[:, V_INDEX], np.asarray(truth["class"]), counted=selected)
+    per_field, pooled_hits, pooled_n = [], {c: np.zeros(2) for c in NEIGHBOUR_CLASSES}, dict.fromkeys(
+        NEIGHBOUR_CLASSES, 0)
+    for field in fields:
+        if field.x is None or field.y is None:
+            continue
+        v = field.mags[:, V_INDEX]
+        fractions = crowding_fractions(field.x, field.y, v, field.visual_class)
+        n = neighbour_counts(field.visual_class, v)
+        per_field.append((field.name, fractions, n))
+        for c in NEIGHBOUR_CLASSES:
+            if n[c]:
+                pooled_hits[c] += np.asarray(fractions[c]) * n[c]
+                pooled_n[c] += n[c]
+    legus = {c: [round(float(h / max(pooled_n[c], 1)), 3) for h in pooled_hits[c]] for c in NEIGHBOUR_CLASSES}
+    ranges = {}
+    for c in NEIGHBOUR_CLASSES:
+        values = np.array([f[c] for _, f, n in per_field if n[c] >= 20])
+        ranges[c] = [[round(float(values[:, i].min()), 3), round(float(values[:, i].max()), 3)]
+                     if values.size else [math.nan, math.nan] for i in range(2)]
+    within = {c: all(lo <= v <= hi for v, (lo, hi) in zip(sim[c], ranges[c], strict=True)) for c in NEIGHBOUR_CLASSES}
+    return {"radii_px": list(RADII), "flux_ratio": FLUX_RATIO, "sim": sim, "legus": legus,
+            "legus_range": ranges, "within_legus_range": within,
+            "legus_fields": {name: f for name, f, _ in per_field}}
+
+
+def separability_table(mags: np.ndarray, ci: np.ndarray, labels: np.ndarray, selected: np.ndarray,
+                       fields: list) -> dict[str, Any]:
+    """Gradient-boosting binary AUC on detected V, colours and CI: the simulated field and each LEGUS field."""
+    sim_classes = np.where(selected, labels, 0)
+    sim_auc = binary_auc(photometric_features(mags, ci), sim_classes)
+    per_field = {field.name: binary_auc(photometric_features(field.mags, field.ci), field.visual_class)
+                 for field in fields}
+    finite = [v for v in per_field.values() if np.isfinite(v)]
+    auc_range = [min(finite), max(finite)] if finite else [math.nan, math.nan]
+    return {"sim_auc_binary": sim_auc, "legus_auc_binary_range": auc_range,
+            "within_legus_range": bool(finite) and auc_range[0] <= sim_auc <= auc_range[1],
+            "legus_auc_binary": per_field, "features": "V, NUV-U, U-B, B-V, V-I, CI (gradient boosting, 5-fold)"}
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -117,6 +168,20 @@ def format_report(report: dict[str, Any]) -> str:
     for label, entry in report["classes"].items():
         lines.append(f"{label:>5}  {entry['n_sim']:5d}  {entry['n_legus']:7d}  "
                      + "  ".join(f"{entry['ks'][n]:6.3f}" for n in names))
+    crowd = report.get("crowding")
+    if crowd:
+        lines.append("crowding: fraction with a >= 0.3x V neighbour within 5 / 10 px (LEGUS per-field range)")
+        for c, (w5, w10) in crowd["sim"].items():
+            (lo5, hi5), (lo10, hi10) = crowd["legus_range"][c]
+            lines.append(f"  class {c}: sim {w5:.3f} / {w10:.3f}   LEGUS {crowd['legus'][c][0]:.3f} / "
+                         f"{crowd['legus'][c][1]:.3f} (range {lo5:.3f}-{hi5:.3f} / {lo10:.3f}-{hi10:.3f})"
+                         + ("" if crowd["within_legus_range"][c] else "  OUTSIDE"))
+    sep = report.get("separability")
+    if sep:
+        lo, hi = sep["legus_auc_binary_range"]
+        lines.append(f"separability (binary AUC, gradient boosting on V, colours, CI): "
+                     f"sim {sep['sim_auc_binary']:.3f}, "
+                     f"LEGUS fields {lo:.3f}-{hi:.3f}" + ("" if sep["within_legus_range"] else "  OUTSIDE"))
     return "\n".join(lines)
 
 

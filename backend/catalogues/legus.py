@@ -18,12 +18,12 @@ import numpy as np
 from backend.catalogues.columnar import build_sources, check_unique_ids, id_strings
 from backend.catalogues.errors import CatalogFormatError
 from backend.catalogues.inputs import CatalogInput, input_name, read_text
+from backend.catalogues.legus_detect import layout_from_content
 from backend.catalogues.legus_layouts import (
     BANDS,
     LAYOUTS,
     PHOTOMETRY_COLUMNS,
     LegusLayout,
-    detect_layout,
     field_name,
 )
 from backend.catalogues.numeric_text import data_lines, parse_numeric_rows
@@ -49,20 +49,24 @@ def read_legus(
     """Read one LEGUS ``.tab`` file.
 
     ``layout``: a name from :data:`LAYOUTS`, a :class:`LegusLayout` (see ``custom_layout`` for explicit
-    column numbers), or ``None`` to detect it from the field in the file name and the column count.
+    column numbers), or ``None`` to read it from the columns' contents (positions, class columns,
+    sentinels), the field in the file name only breaking a tie; the choice and why are in ``meta.extra``
+    (``layout``, ``layout_reason``) and the notes.
     ``file_name`` stands for the path when ``source`` is uploaded bytes (the field is in the name).
     """
     name = file_name or input_name(source)
     text = read_text(source, "a LEGUS catalogue (whitespace-separated numbers, no header)")
     lines = data_lines(text)
-    chosen = _resolve(layout, name)
+    chosen = _resolve(layout)
     values = parse_numeric_rows(lines, name, expected=None if chosen is None else chosen.ncols)
     ncols = values.shape[1]
-    chosen = chosen or detect_layout(name, ncols)
+    reason = f"layout {chosen.name!r} as asked" if chosen is not None else ""
+    if chosen is None:
+        chosen, reason = layout_from_content(values, name)
     if chosen is None:
         raise CatalogFormatError(
-            f"{ncols} columns and no known LEGUS field in the file name: pass layout= one of "
-            f"{sorted(LAYOUTS)} or custom_layout(...) with the column numbers", line=lines[0][0], path=name,
+            f"no known LEGUS layout fits: {reason}; pass layout= one of {sorted(LAYOUTS)} or custom_layout(...) "
+            "with the column numbers", line=lines[0][0], path=name,
         )
     if chosen.max_column() > ncols:
         raise CatalogFormatError(
@@ -73,7 +77,7 @@ def read_legus(
     def col(number: int) -> np.ndarray:
         return values[:, number - 1]
 
-    notes: list[str] = []
+    notes: list[str] = [f"LEGUS layout {chosen.name}: {reason}"]
     columns, infos = _columns(values, chosen)
     _mask_missing_fits(columns, notes)
     ids = id_strings(col(chosen.id))
@@ -85,19 +89,17 @@ def read_legus(
     )
     meta = CatalogMeta(
         format="legus", source_file=name, layer_kind=layer_kind, columns=infos, notes=notes,
-        extra={"layout": chosen.name, "field": field_name(name), "annotator": annotator},
+        extra={"layout": chosen.name, "layout_reason": reason, "field": field_name(name), "annotator": annotator},
     )
     return SourceCatalog(sources, meta)
 
 
-def _resolve(layout: str | LegusLayout | None, name: str | None) -> LegusLayout | None:
-    if isinstance(layout, LegusLayout):
+def _resolve(layout: str | LegusLayout | None) -> LegusLayout | None:
+    """The layout asked for; None: read it from the contents (:mod:`backend.catalogues.legus_detect`)."""
+    if isinstance(layout, LegusLayout) or layout is None:
         return layout
-    if layout is None:
-        detected = detect_layout(name, -1)
-        return detected if detected is not None and detected.ncols is not None else None
     if layout not in LAYOUTS:
-        raise CatalogFormatError(f"unknown LEGUS layout {layout!r}: use one of {sorted(LAYOUTS)}", path=name)
+        raise CatalogFormatError(f"unknown LEGUS layout {layout!r}: use one of {sorted(LAYOUTS)}")
     return LAYOUTS[layout]
 
 

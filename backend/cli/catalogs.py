@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.add_argument("file", type=Path)
     i.add_argument("--format", help="sextractor | legus | geojson | ds9 | csv | ecsv | fits | votable; "
                    "default: guessed from the name and content")
-    i.add_argument("--layout", help="LEGUS column layout (default: from the file name)")
+    i.add_argument("--layout", help="LEGUS column layout (default: read from the columns' contents)")
     i.add_argument("--name", help="layer name (default from the file)")
     i.add_argument("--kind", choices=("detections", "reference", "picked", "annotation"))
     i.add_argument("--mapping", help='table columns as JSON, e.g. \'{"x": "xc", "y": "yc"}\'')
@@ -98,6 +98,9 @@ def import_cmd(args: argparse.Namespace) -> int:
         report = import_catalog(session, args.image_id, catalog, name=args.name, kind=args.kind,
                                 positions=args.positions)
         out = _report_json(report)
+    if "layout" in catalog.meta.extra:  # LEGUS: which column layout was read, and why
+        out["layout"] = catalog.meta.extra["layout"]
+        out["layout_reason"] = catalog.meta.extra.get("layout_reason")
     _print(out, args.json, "imported")
     return 0
 

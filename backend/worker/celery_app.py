@@ -7,7 +7,8 @@ worker's context (database, Redis events), whose dispatcher is this app and whos
 table, so Celery keeps none. Messages are acknowledged after the task (``acks_late``) and given back if the
 worker dies, so a killed pretraining is delivered again and resumes from its checkpoint; the visibility
 timeout (how long Redis waits before handing an unacknowledged message to another worker) is a day, longer
-than any pretraining.
+than any pretraining, so a worker that starts sends again at once what a killed worker of its host left
+(``worker_ready``: backend/worker/recovery.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_ready
 
 from backend.db.learning import TASK_NAMES
 from backend.settings import Settings
@@ -99,3 +101,16 @@ def _register(app: Celery, name: str) -> None:
 
 
 celery = make_celery()
+
+
+@worker_ready.connect
+def _recover_on_start(**_: Any) -> None:
+    """A worker that starts sends again the runs a killed worker of its host left (backend/worker/recovery)."""
+    from backend.worker.recovery import recover_interrupted
+
+    try:
+        recover_interrupted(worker_context())
+    except Exception:  # never keep a worker from starting
+        import logging
+
+        logging.getLogger("skylabel.worker").exception("could not recover interrupted runs")

@@ -8,6 +8,7 @@ import sys
 
 from benchmarks.cli import consensus as bench_consensus
 from benchmarks.cli import label_efficiency as bench_label_efficiency
+from benchmarks.cli import scale as bench_scale
 from benchmarks.cli import simulate_annotators
 from benchmarks.cli import sources as bench_sources
 
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench_sources.register(which)
     bench_label_efficiency.register(which)
     bench_consensus.register(which)
+    bench_scale.register(which)
     simulate_annotators.register(sub)  # a top-level command: it belongs with the simulated rounds
 
 

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=8000)
     d.set_defaults(func=demo_cmd)
+    from benchmarks.cli import scale_demo
+
+    scale_demo.register(sub)
 
 
 def ensure_demo(ctx: CliContext, size: int, seed: int) -> int:

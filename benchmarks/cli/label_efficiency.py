@@ -15,11 +15,13 @@ from pathlib import Path
 
 from benchmarks.label_efficiency.config import (
     FULL_ENCODER,
+    IMAGE_METHODS,
     QUICK_ENCODER,
     SPLITS,
     build_config,
     parse_budgets,
 )
+from benchmarks.label_efficiency.draws import PROBE_STRATEGIES
 from models.evaluate import STRATEGIES
 
 
@@ -33,12 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "from different fields, or within one field")
     p.add_argument("--field", help="catalogue mode, within-field: the field (default: the most labelled one)")
     p.add_argument("--quick", action="store_true",
-                   help="image mode on 2 CPU cores in minutes: 2048 px simulation, small ResNet, 400 BYOL "
-                        "steps, budgets 20-200 and all (catalogue mode is cheap: --quick changes nothing)")
+                   help="image mode on 2 CPU cores: the 4096 px field, a small position-keeping ResNet, 300 "
+                        "BYOL steps (cached by configuration hash), budgets 20-500 and all, 50 label draws, "
+                        "3 network draws (catalogue mode is cheap: --quick changes nothing)")
     p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
     p.add_argument("--budgets", help="label counts, e.g. 20,50,100,200,500,1000,all")
-    p.add_argument("--strategies", type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
-                   help=f"comma-separated subset of {','.join(STRATEGIES)}")
+    p.add_argument("--strategies", type=_names,
+                   help=f"image mode: acquisition strategies of byol_probe, a subset of {','.join(PROBE_STRATEGIES)}; "
+                        f"catalogue mode: a subset of {','.join(STRATEGIES)}")
+    p.add_argument("--methods", type=_names, help=f"image mode: a subset of {','.join(IMAGE_METHODS)}")
+    p.add_argument("--draws", type=int, help="image mode: label draws per budget for the probes (default 50)")
+    p.add_argument("--network-draws", type=int,
+                   help="image mode: draws per budget for scratch and fine-tuning (default 10; quick 3)")
+    p.add_argument("--workers", type=int, help="image mode: processes for the probe curves (default 2)")
+    p.add_argument("--transfer-steps", type=int,
+                   help="image mode: training steps of the supervised-transfer ceiling (default 5000; quick 600)")
     p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
     p.add_argument("--byol-steps", type=int, help="BYOL steps (default 20000; quick 400)")
@@ -80,6 +91,10 @@ def _encoder(text: str) -> dict:
     return {"n_bands": 5, **spec}
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _json_object(text: str) -> dict:
     try:
         value = json.loads(text)
@@ -92,7 +107,7 @@ def _json_object(text: str) -> dict:
 
 def bench_label_efficiency(args: argparse.Namespace) -> int:
     from backend.errors import InputError
-    from benchmarks.label_efficiency.run import format_table, run_benchmark, write_report
+    from benchmarks.label_efficiency.run import run_benchmark, write_report
     from models.errors import ModelsError
 
     config = build_config(
@@ -103,7 +118,8 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         byol_augmentation=args.byol_augment,
         pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
         class_weight=None if args.class_weight == "none" else args.class_weight,
-        eval_fraction=args.eval_fraction, device=args.device,
+        eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
+        network_draws=args.network_draws, transfer_steps=args.transfer_steps, workers=args.workers,
     )
 
     def log(line: str) -> None:
@@ -116,6 +132,21 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
     except ModelsError as error:  # the CLI reports domain errors of backend and tiles; models' too, here
         raise InputError(str(error)) from error
     out, png = write_report(report, config.out)
+    if config.mode == "image":
+        print_image_report(report)
+    else:
+        print_catalogue_report(report)
+    byol = f", BYOL {report['byol_images_per_s']} images/s" if report.get("byol_images_per_s") else ""
+    n = report["probe_retrain"]["n_sources"]
+    print(f"probe retrain ({n} sources, CPU): {report['probe_retrain_s']} s{byol}; "
+          f"total {report['timings']['total_s']} s")
+    print(f"report {out}, plot {png}")
+    return 0
+
+
+def print_catalogue_report(report: dict) -> None:
+    from benchmarks.label_efficiency.run import format_table
+
     print(format_table(report["summary"]))
     if report.get("diagnostics_summary"):
         print("diagnostics (linear probe on other inputs):")
@@ -128,9 +159,27 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         base = report["majority_baseline"]
         print(f"constant baseline (the pool's majority class): binary {base['majority_binary']:.3f}, "
               f"4-class {base['majority_4class']:.3f}")
-    byol = f", BYOL {report['byol_images_per_s']} images/s" if report.get("byol_images_per_s") else ""
-    n = report["probe_retrain"]["n_sources"]
-    print(f"probe retrain ({n} sources, CPU): {report['probe_retrain_s']} s{byol}; "
-          f"total {report['timings']['total_s']} s")
-    print(f"report {out}, plot {png}")
-    return 0
+
+
+def print_image_report(report: dict) -> None:
+    """The curve with intervals, the paired differences, labels to human level and the targets."""
+    print(f"{'method':<22s} {'strategy':<16s} {'labels':>11s} {'draws':>5s}  {'binary [95% CI]':>22s}  "
+          f"{'4-class [95% CI]':>22s}")
+    for r in report["summary"]:
+        labels = f"all ({r['n_labels']})" if r["budget"] == "all" else str(r["n_labels"])
+        b, f = r["binary"], r["4class"]
+        print(f"{r['method']:<22s} {r['strategy']:<16s} {labels:>11s} {r['n_draws']:>5d}  "
+              f"{b['mean']:.3f} [{b['lo']:.3f}, {b['hi']:.3f}]  {f['mean']:.3f} [{f['lo']:.3f}, {f['hi']:.3f}]")
+    for name, rows in report["comparisons"].items():
+        cells = [f"n={r['n_labels']}: {r['mean']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]" for r in rows]
+        print(f"{name} (binary, paired): " + ", ".join(cells))
+    level = report["human_level_binary"]
+    print(f"labels to the human level ({level:.1%} binary): " + ", ".join(
+        f"{m} {'never' if n is None else n}" for m, n in report["labels_to_human_level"].items()))
+    base = report.get("majority_baseline", {})
+    if base:
+        print(f"constant baseline (the pool's majority class): binary {base['majority_binary']:.3f}, "
+              f"4-class {base['majority_4class']:.3f}")
+    for name, target in report["targets"].items():
+        print(f"target {name}: {'MET' if target.get('met') else 'NOT MET'} "
+              f"{ {k: v for k, v in target.items() if k != 'met'} }")

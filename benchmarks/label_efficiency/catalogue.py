@@ -25,7 +25,7 @@ from backend.catalogues import read_catalog
 from backend.errors import InputError
 from benchmarks.label_efficiency.config import LabelEfficiencyConfig, tag_budgets
 from benchmarks.label_efficiency.data import majority_baseline, stratified_split
-from models.evaluate import BenchmarkData, label_efficiency
+from models.evaluate import STRATEGIES, BenchmarkData, label_efficiency
 
 BAND_COLUMNS = ("mag_NUV", "mag_U", "mag_B", "mag_V", "mag_I")
 FEATURE_NAMES = (*BAND_COLUMNS, "NUV-U", "U-B", "B-V", "V-I", "CI")
@@ -140,7 +140,7 @@ def catalogue_benchmark(config: LabelEfficiencyConfig, log: Log) -> dict:
                        "evaluation_fields": sorted({str(f) for f in data.fields[evaluation]}),
                        **majority_baseline(data.labels, train, evaluation)})
         bench = BenchmarkData(labels=data.labels, train=train, evaluation=evaluation, features=data.features)
-        found = label_efficiency(bench, config.strategies, config.budgets, [seed], device=config.device,
+        found = label_efficiency(bench, config.strategies or STRATEGIES, config.budgets, [seed], device=config.device,
                                  class_weight=config.class_weight,
                                  finetune_options=config.scratch_options(),
                                  progress=lambda r: log(progress_line(r)))

@@ -14,18 +14,27 @@ from pathlib import Path
 from typing import Any
 
 from backend.errors import InputError
+from benchmarks.label_efficiency.draws import PROBE_STRATEGIES
 from models.evaluate import BUDGETS, STRATEGIES
 
 SPLITS = ("by-field", "within-field")
 FULL_ENCODER: dict = {"kind": "starcnet", "n_bands": 5}
-QUICK_ENCODER: dict = {"kind": "resnet", "n_bands": 5, "widths": [16, 32, 64, 128], "out_dim": 256}
+QUICK_ENCODER: dict = {"kind": "resnet", "n_bands": 5, "widths": [16, 32, 64, 128], "out_dim": 256,
+                       "pool": "flatten"}
 """A small ResNet: ~60x faster than StarcNet per BYOL image on 2 CPU cores (106 against 1.7 images/s,
-measured on the busy development machine), with the same 256-d embedding as StarcNet's f_theta."""
+measured on the busy development machine), with the same 256-d embedding as StarcNet's f_theta; its
+flattened 4 x 4 head keeps where the light sits (no global average pool)."""
+IMAGE_METHODS = ("byol_probe", "byol_features_probe", "features", "random_encoder", "supervised_transfer",
+                 "scratch", "finetune")
+IMAGE_BUDGETS: tuple[int | str, ...] = (20, 50, 100, 200, 500, "all")
 
-FULL: dict[str, Any] = {"sim_size": 4096, "byol_steps": 20_000, "encoder": FULL_ENCODER, "seeds": 4,
-                        "budgets": BUDGETS}
-QUICK: dict[str, Any] = {"sim_size": 2048, "byol_steps": 400, "encoder": QUICK_ENCODER, "seeds": 4,
-                         "budgets": (20, 50, 100, 200, "all")}
+FULL: dict[str, Any] = {"sim_size": 4096, "byol_steps": 20_000, "byol_batch": 128, "encoder": FULL_ENCODER,
+                        "seeds": 4, "budgets": BUDGETS, "network_draws": 10, "transfer_steps": 5000}
+QUICK: dict[str, Any] = {"sim_size": 4096, "byol_steps": 300, "byol_batch": 64, "encoder": QUICK_ENCODER,
+                         "seeds": 4, "budgets": IMAGE_BUDGETS, "network_draws": 2, "transfer_steps": 300}
+"""2 CPU cores: BYOL ~60 images/s (small ResNet, bf16) when the cores are free, so 300 steps of 64 (5 epochs
+of the field's 3,600 detections) take ~5 minutes; the networks (scratch, fine-tuning: the paper's 10 epochs
+per budget) ~2 minutes per draw; the probes (50 draws, CV at every draw) ~3 minutes on 2 processes."""
 
 
 @dataclass
@@ -39,7 +48,12 @@ class LabelEfficiencyConfig:
     quick: bool = False
     seeds: int = 4
     budgets: tuple[int | str, ...] = BUDGETS
-    strategies: tuple[str, ...] = STRATEGIES
+    strategies: tuple[str, ...] | None = None  # None: every strategy of the mode
+    methods: tuple[str, ...] = IMAGE_METHODS
+    draws: int = 50
+    network_draws: int = 10
+    transfer_steps: int = 5000
+    workers: int = 2  # processes for the probe curves (one per core of the 2-core target machine)
     sim_size: int = 4096
     sim_seed: int = 0
     byol_steps: int = 20_000
@@ -68,7 +82,8 @@ class LabelEfficiencyConfig:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["out"], d["legus_dir"] = str(self.out), None if self.legus_dir is None else str(self.legus_dir)
-        d["budgets"], d["strategies"], d["mode"] = list(self.budgets), list(self.strategies), self.mode
+        d["budgets"], d["strategies"], d["mode"] = list(self.budgets), list(self.strategies or ()), self.mode
+        d["methods"] = list(self.methods)
         return d
 
 
@@ -111,6 +126,8 @@ def build_config(out: Path, quick: bool = False, **given: Any) -> LabelEfficienc
     reductions = {key: {"full": _plain(FULL[key]), "quick": _plain(QUICK[key])} for key in QUICK
                   if preset is QUICK and key not in explicit and QUICK[key] != FULL[key]}
     config = LabelEfficiencyConfig(out=Path(out), quick=quick, quick_reductions=reductions, **chosen)
+    if config.strategies is None:
+        config.strategies = PROBE_STRATEGIES if image_mode else STRATEGIES
     _check(config)
     return config
 
@@ -136,6 +153,13 @@ def _check(config: LabelEfficiencyConfig) -> None:
     if config.pretrain_on not in ("all", "inspected"):
         raise InputError(f"--pretrain-on {config.pretrain_on!r}: use 'all' (every object in the image) or "
                          "'inspected' (only the sources LEGUS would have looked at)")
-    unknown = [s for s in config.strategies if s not in STRATEGIES]
+    known = PROBE_STRATEGIES if config.mode == "image" else STRATEGIES
+    unknown = [s for s in config.strategies or () if s not in known]
     if unknown:
-        raise InputError(f"unknown strategies {unknown}: choose from {', '.join(STRATEGIES)}")
+        raise InputError(f"unknown strategies {unknown} in {config.mode} mode: choose from {', '.join(known)}")
+    bad = [m for m in config.methods if m not in IMAGE_METHODS]
+    if bad:
+        raise InputError(f"unknown methods {bad}: choose from {', '.join(IMAGE_METHODS)}")
+    if config.draws < 1 or config.network_draws < 1 or config.workers < 1:
+        raise InputError(f"--draws ({config.draws}), --network-draws ({config.network_draws}) and --workers "
+                         f"({config.workers}) must be positive")

@@ -13,6 +13,7 @@ class is in photometry alone). Embedding statistics (effective rank, spread) fla
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchmarks.label_efficiency.catalogue import catalogue_features, progress_line
-from benchmarks.label_efficiency.config import LabelEfficiencyConfig, tag_budgets
+from benchmarks.label_efficiency.catalogue import catalogue_features
+from benchmarks.label_efficiency.config import LabelEfficiencyConfig
 from benchmarks.label_efficiency.data import (
     ImageSources,
     ensure_simulation,
@@ -29,14 +30,19 @@ from benchmarks.label_efficiency.data import (
     majority_baseline,
     stratified_split,
 )
+from benchmarks.label_efficiency.draws import draw_order, network_correctness, probe_curves
+from benchmarks.label_efficiency.encoder_cache import cached_encoder
 from models.augment import BYOL_AUGMENTATION
 from models.embed import embed
 from models.encoders import build_encoder
-from models.evaluate import BenchmarkData, label_efficiency
+from models.features import FeatureScaler
+from models.finetune import finetune, predict_proba_network
+from models.probe import single_threaded_blas
 from models.train_byol import BYOLConfig, train_byol
 
 Log = Callable[[str], None]
 BYOL_SEED = 0
+TRANSFER_LR = 1e-3  # the ceiling's network is trained well (many epochs), not as the paper's baseline
 
 
 def embedding_stats(embeddings: np.ndarray) -> dict:
@@ -81,69 +87,162 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> 
     }
 
 
-def _renamed(rows: list[dict], name: str) -> list[dict]:
-    return [{**row, "strategy": name} for row in rows]
+def pretrain_cached(sources: ImageSources, config: LabelEfficiencyConfig, cache_dir: Path,
+                    log: Log) -> tuple[torch.nn.Module, dict]:
+    """:func:`pretrain`, once per configuration (cached by its hash)."""
+    payload = {"what": "byol", "sim": [config.sim_size, config.sim_seed], "encoder": config.encoder,
+               "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation}, "steps": config.byol_steps,
+               "batch": config.byol_batch, "pretrain_on": config.pretrain_on, "seed": BYOL_SEED}
+    return cached_encoder(cache_dir, "byol", payload, lambda: pretrain(sources, config, log), log)
+
+
+def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Path,
+                    log: Log) -> tuple[torch.nn.Module, dict]:
+    """The ceiling's encoder: a CNN trained with every label of *another* simulated field (seed + 1)."""
+    seed = config.sim_seed + 1
+    payload = {"what": "supervised_transfer", "sim": [config.sim_size, seed], "encoder": config.encoder,
+               "steps": config.transfer_steps, "lr": TRANSFER_LR}
+
+    def train() -> tuple[torch.nn.Module, dict]:
+        other = load_image_sources(ensure_simulation(data_dir, config.sim_size, seed, log))
+        sel = other.selected
+        start = time.perf_counter()
+        torch.manual_seed(seed)
+        n = int(sel.size)
+        epochs = max(1, round(config.transfer_steps * 64 / n))
+        model = finetune(build_encoder(dict(config.encoder)), other.cutouts[sel], other.labels[sel] - 1, 4,
+                         epochs=epochs, lr=TRANSFER_LR, lr_drop_epoch=max(2, int(0.7 * epochs)), min_steps=0,
+                         class_weight=None, seed=seed, device=config.device)
+        log(f"supervised_transfer: {n} labelled sources of field seed {seed}, {epochs} epochs "
+            f"({time.perf_counter() - start:.0f} s)")
+        return model.encoder, {"field_seed": seed, "n_labels": n, "epochs": epochs, "lr": TRANSFER_LR,
+                               "seconds": round(time.perf_counter() - start, 1)}
+
+    return cached_encoder(cache_dir, "transfer", payload, train, log)
+
+
+def _probe_job(job: tuple) -> tuple[str, dict, float, list[str]]:
+    """One probe method's curves (a worker process's unit of work); returns its log lines too."""
+    method, x, labels, pool, evaluation, sizes, draws, strategies = job
+    torch.set_num_threads(1)
+    lines: list[str] = []
+    start = time.perf_counter()
+    with single_threaded_blas():
+        found = probe_curves(x, labels, pool, evaluation, sizes, draws, strategies, progress=lines.append)
+    return method, found, round(time.perf_counter() - start, 1), lines
+
+
+def _map(fn: Callable, jobs: list, workers: int) -> list:
+    """``fn`` over ``jobs`` in ``workers`` forked processes (in this one when 1), longest job first."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [fn(job) for job in jobs]
+    import multiprocessing
+
+    ordered = sorted(jobs, key=lambda j: -len(j[-1]))  # byol_probe with every strategy first
+    with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+        return pool.map(fn, ordered, chunksize=1)
+
+
+def network_curves(
+    sources_cutouts: np.ndarray, labels: np.ndarray, pool: np.ndarray, evaluation: np.ndarray,
+    sizes: list[int], n_draws: int, make: Callable[[], torch.nn.Module], device: str | None, log: Log,
+    name: str,
+) -> dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]:
+    """Scratch / fine-tuning as the paper trains them (Appendix B: ten epochs of the labelled set, batch
+    64, Adam 1e-4, x0.1 from the 6th epoch, no minimum step count, plain class weights), on the first
+    ``n_draws`` draws of every budget ("all": one network per draw seed, only the initialisation varies).
+    """
+    out = {}
+    true = labels[evaluation]
+    for n in sizes:
+        rows = []
+        for d in range(n_draws):
+            picked = draw_order(pool, d)[:n]
+            torch.manual_seed(d)
+            model = finetune(make(), sources_cutouts[picked], labels[picked] - 1, 4, min_steps=0,
+                             class_weight=None, seed=d, device=device)
+            rows.append(network_correctness(predict_proba_network(model, sources_cutouts[evaluation],
+                                                                  device=device), (1, 2, 3, 4), true))
+        out[("random", n)] = (np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows]))
+        log(f"  {name:<16s} n={n:<5d} draws={n_draws:<3d} binary {out[('random', n)][0].mean():.3f} "
+            f"4-class {out[('random', n)][1].mean():.3f}")
+    return out
 
 
 def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> dict:
-    """Simulate (or reuse), cut, pretrain, embed, then every strategy x budget x seed; the report's parts."""
+    """Simulate (or reuse), cut, pretrain (cached), embed, then every method x strategy x budget x draw."""
     timings: dict = {}
-    start = time.perf_counter()
+    t0 = time.perf_counter()
     sim_dir = ensure_simulation(data_dir, config.sim_size, config.sim_seed, log)
-    timings["simulate_s"] = round(time.perf_counter() - start, 1)
-    start = time.perf_counter()
     sources = load_image_sources(sim_dir)
-    timings["measure_and_cut_s"] = round(time.perf_counter() - start, 1)
+    timings["simulate_and_measure_s"] = round(time.perf_counter() - t0, 1)
     selected = sources.selected
     labels = sources.labels[selected]
     cutouts = sources.cutouts[selected]
+    pool, evaluation = stratified_split(labels, config.eval_fraction, 0)
+    sizes = sorted({pool.size if b == "all" else int(b) for b in config.budgets
+                    if b == "all" or int(b) <= pool.size})
     log(f"image: {sources.labels.size} objects, {selected.size} pass the LEGUS-like cut "
-        f"(classes {[int((labels == c).sum()) for c in (1, 2, 3, 4)]})")
-    encoder, byol = pretrain(sources, config, log)
-    timings["byol_s"] = byol["seconds"]
-    start = time.perf_counter()
+        f"(classes {[int((labels == c).sum()) for c in (1, 2, 3, 4)]}); pool {pool.size}, "
+        f"evaluation {evaluation.size}")
+    cache_dir = Path(data_dir) / "bench" / "label-efficiency"
+    t0 = time.perf_counter()
+    encoder, byol = pretrain_cached(sources, config, cache_dir, log)
+    timings["byol_s"] = round(time.perf_counter() - t0, 1)
+    methods = set(config.methods)
+    t0 = time.perf_counter()
+    inputs: dict[str, np.ndarray] = {}
     emb = embed(encoder, cutouts, device=config.device)
+    features = FeatureScaler.fit(feats := catalogue_features(sources.mags[selected], sources.ci[selected]))
+    feats = features.transform(feats)
+    inputs["byol_probe"] = FeatureScaler.fit(emb).transform(emb)
+    inputs["byol_features_probe"] = np.concatenate([inputs["byol_probe"], feats], axis=1)
+    inputs["features"] = feats
     torch.manual_seed(BYOL_SEED)
     random_emb = embed(build_encoder(dict(config.encoder)), cutouts, device=config.device)
-    timings["embed_s"] = round(time.perf_counter() - start, 2)
-    features = catalogue_features(sources.mags[selected], sources.ci[selected])
+    inputs["random_encoder"] = FeatureScaler.fit(random_emb).transform(random_emb)
+    transfer_info: dict = {}
+    if "supervised_transfer" in methods:
+        transfer, transfer_info = transfer_cached(data_dir, config, cache_dir, log)
+        t_emb = embed(transfer, cutouts, device=config.device)
+        inputs["supervised_transfer"] = FeatureScaler.fit(t_emb).transform(t_emb)
+    timings["embed_and_transfer_s"] = round(time.perf_counter() - t0, 1)
 
-    rows: list[dict] = []
-    diagnostics: list[dict] = []
-    strategy_s = dict.fromkeys(config.strategies, 0.0)
-    splits = []
-    for seed in config.seed_list():
-        train, evaluation = stratified_split(labels, config.eval_fraction, seed)
-        splits.append({"seed": seed, "pool": int(train.size), "evaluation": int(evaluation.size),
-                       **majority_baseline(labels, train, evaluation)})
-        bench = BenchmarkData(labels=labels, train=train, evaluation=evaluation, cutouts=cutouts,
-                              embeddings=emb)
-        for strategy in config.strategies:
+    curves: dict[str, dict] = {}
+    method_s: dict[str, float] = {}
+    probe_methods = [m for m in config.methods if m in inputs]
+    t0 = time.perf_counter()
+    jobs = [(m, inputs[m], labels, pool, evaluation, sizes, config.draws,
+             tuple(config.strategies or ("random",)) if m == "byol_probe" else ("random",)) for m in probe_methods]
+    for method, found, seconds, lines in _map(_probe_job, jobs, config.workers):
+        curves[method] = found
+        method_s[method] = seconds
+        log(f"{method} ({seconds:.0f} s):")
+        for line in lines:
+            log(line)
+    timings["probes_wall_s"] = round(time.perf_counter() - t0, 1)
+    for method, make in (("scratch", lambda: build_encoder(dict(config.encoder))),
+                         ("finetune", lambda: copy.deepcopy(encoder))):
+        if method in methods:
             t0 = time.perf_counter()
-            found = label_efficiency(bench, [strategy], config.budgets, [seed], class_weight=config.class_weight,
-                                     scratch_encoder=dict(config.encoder), device=config.device,
-                                     finetune_options=config.scratch_options(),
-                                     progress=lambda r: log(progress_line(r)))
-            rows += tag_budgets(found, train.size, config.budgets)
-            strategy_s[strategy] += time.perf_counter() - t0
-        for name, other in (
-            ("random_encoder_probe", BenchmarkData(labels, train, evaluation, embeddings=random_emb)),
-            ("features_probe", BenchmarkData(labels, train, evaluation, features=features)),
-        ):
-            found = label_efficiency(other, ["byol_probe"], config.budgets, [seed], class_weight=config.class_weight)
-            diagnostics += tag_budgets(_renamed(found, name), train.size, config.budgets)
-    timings["strategies_s"] = {k: round(v, 1) for k, v in strategy_s.items()}
+            log(f"{method}:")
+            curves[method] = network_curves(cutouts, labels, pool, evaluation, sizes, config.network_draws,
+                                            make, config.device, log, method)
+            method_s[method] = round(time.perf_counter() - t0, 1)
+    timings["methods_s"] = method_s
     return {
-        "results": rows,
-        "diagnostics": {"results": diagnostics, "byol_embedding": embedding_stats(emb),
+        "curves": curves, "pool": int(pool.size), "evaluation_true": labels[evaluation],
+        "diagnostics": {"byol_embedding": embedding_stats(emb),
                         "random_encoder_embedding": embedding_stats(random_emb)},
-        "byol": byol,
+        "byol": byol, "supervised_transfer": transfer_info,
         "data": {"sim_dir": str(sim_dir), "n_objects": int(sources.labels.size),
                  "n_inspected": int(selected.size),
+                 "n_pool": int(pool.size), "n_evaluation": int(evaluation.size),
                  "class_counts": {str(c): int((labels == c).sum()) for c in (1, 2, 3, 4)},
                  "selection": "truth objects detected (S/N >= 3) in >= 4 bands with M_V <= -6 (LEGUS-like)",
-                 "pretrain_on": config.pretrain_on, "splits": splits},
+                 "pretrain_on": config.pretrain_on, "splits": [{"seed": 0, "pool": int(pool.size),
+                                                                "evaluation": int(evaluation.size),
+                                                                **majority_baseline(labels, pool, evaluation)}]},
         "timings": timings,
         "probe_inputs": (emb, labels),
     }
-

@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot is imported)
 
-HUMAN_AGREEMENT = {"accuracy_binary": 0.87, "accuracy_4class": 0.75}
+HUMAN_AGREEMENT = {"accuracy_binary": 0.872, "accuracy_4class": 0.75}  # LEGUS human-to-mode (paper, sec. 4.1)
 PAPER_ANCHORS: tuple[dict, ...] = (
     {"n_labels": 20, "accuracy_binary": 0.75, "label": "paper: BYOL, 20 labels"},
     {"n_labels": 20, "accuracy_binary": 0.64, "low": 0.62, "high": 0.66,
@@ -75,6 +75,65 @@ def plot_curves(summary: Sequence[dict], path: Path, title: str, dashed: Sequenc
         ax.set_ylim(0.2 if metric == "accuracy_4class" else 0.4, 1.0)
         ax.grid(True, which="both", alpha=0.25)
     axes[1].legend(fontsize=7, loc="lower right")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+INTERVAL_COLOURS = {"byol_probe": "tab:cyan", "scratch": "tab:red", "random_encoder": "0.5",
+                    "supervised_transfer": "tab:green", "features": "tab:brown", "byol_features_probe": "tab:blue",
+                    "finetune": "tab:purple"}
+INTERVAL_PANELS = (("binary", "binary accuracy (cluster vs non-cluster)"), ("4class", "4-class accuracy"))
+
+
+def plot_interval_curves(summary: Sequence[dict], path: Path, title: str, baseline: dict | None = None) -> Path:
+    """The image mode's figure: every method (random labels) and byol_probe's acquisition strategies, the
+    mean over label draws as a line and the paired bootstrap 95 % interval as a band; floor (random encoder)
+    and ceiling (supervised transfer) dashed, the human and majority levels as lines."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharex=True)
+    names = list(dict.fromkeys((r["method"], r["strategy"]) for r in summary))
+    strategy_styles = iter(("-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1))))
+    styles = {}
+    for method, strategy in names:
+        if strategy != "random":
+            styles[(method, strategy)] = next(strategy_styles, ":")
+    for ax, (metric, label) in zip(axes, INTERVAL_PANELS, strict=True):
+        for method, strategy in names:
+            mine = sorted((r for r in summary if r["method"] == method and r["strategy"] == strategy),
+                          key=lambda r: r["n_labels"])
+            n = [r["n_labels"] for r in mine]
+            mean = [r[metric]["mean"] for r in mine]
+            colour = INTERVAL_COLOURS.get(method, "0.3")
+            if strategy != "random":
+                colour = {"entropy": "tab:orange", "cluster_entropy": "gold", "kcenter": "tab:pink",
+                          "pseudo_labels": "black"}.get(strategy, "0.2")
+            dashed = method in ("random_encoder", "supervised_transfer")
+            style = styles.get((method, strategy), "--" if dashed else "-")
+            name = method if strategy == "random" else f"{method} + {strategy}"
+            ax.plot(n, mean, linestyle=style, marker="o", ms=3, color=colour, label=name, lw=1.3)
+            if strategy == "random":
+                ax.fill_between(n, [r[metric]["lo"] for r in mine], [r[metric]["hi"] for r in mine],
+                                color=colour, alpha=0.15, linewidth=0)
+        human = HUMAN_AGREEMENT["accuracy_" + metric]
+        ax.axhline(human, color="green", ls=":", lw=1.2, label=f"human agreement {human:.0%}")
+        floor = (baseline or {}).get(f"majority_{metric}")
+        if floor is not None:
+            ax.axhline(floor, color="0.4", ls="-.", lw=1.0, label=f"majority class {floor:.0%}")
+        if metric == "binary":
+            for anchor in PAPER_ANCHORS:
+                ax.plot([anchor["n_labels"]], [anchor["accuracy_binary"]], "*", ms=11, color="purple", mfc="none")
+                ax.annotate(anchor["label"], (anchor["n_labels"], anchor["accuracy_binary"]), fontsize=7,
+                            xytext=(6, -3), textcoords="offset points", color="purple")
+        ax.set_xscale("log")
+        ax.set_xlabel("number of labels")
+        ax.set_ylabel(label)
+        ax.set_ylim(0.2 if metric == "4class" else 0.4, 1.0)
+        ax.grid(True, which="both", alpha=0.25)
+    axes[1].legend(fontsize=7, loc="lower right", ncol=2)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     path = Path(path)

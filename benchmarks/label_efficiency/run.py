@@ -14,6 +14,7 @@ retrain time for 15,000 sources on the CPU; config, timings, BYOL throughput) an
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -22,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.label_efficiency.bootstrap import HUMAN_AGREEMENT_BINARY
 from benchmarks.label_efficiency.config import LabelEfficiencyConfig
-from benchmarks.label_efficiency.plot import HUMAN_AGREEMENT, PAPER_ANCHORS, plot_curves
+from benchmarks.label_efficiency.plot import HUMAN_AGREEMENT, PAPER_ANCHORS, plot_curves, plot_interval_curves
 from models.probe import LinearProbe
 
 Log = Callable[[str], None]
@@ -117,36 +119,65 @@ def run_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> di
     """Run the configured mode and assemble the report (without writing it)."""
     start = time.perf_counter()
     if config.mode == "image":
-        from benchmarks.label_efficiency.image import image_benchmark
-
-        parts = image_benchmark(config, data_dir, log)
-        x, y = parts.pop("probe_inputs")
+        report = image_report(config, data_dir, log)
     else:
-        from benchmarks.label_efficiency.catalogue import catalogue_benchmark
+        report = catalogue_report(config, log)
+    report["elapsed_s"] = round(time.perf_counter() - start, 1)
+    report.setdefault("timings", {})["total_s"] = report["elapsed_s"]
+    return report
 
-        parts = catalogue_benchmark(config, log)
-        rng = np.random.default_rng(0)  # no encoder here: the product's 256-d embeddings, as random vectors
-        y = rng.integers(1, 5, 2000)
-        x = rng.normal(size=(2000, 256)) + y[:, None] * rng.normal(size=(1, 256))
+
+def _common(config: LabelEfficiencyConfig, x: np.ndarray, y: np.ndarray) -> dict:
     timing = probe_retrain_timing(x, y, repeats=config.probe_repeats)
+    return {"benchmark": "label-efficiency", "mode": config.mode, "config": config.to_dict(),
+            "probe_retrain_s": timing["cold_s"], "probe_retrain": timing,
+            "paper_anchors": list(PAPER_ANCHORS), "human_agreement": HUMAN_AGREEMENT,
+            "machine": {"platform": platform.platform(), "torch": torch.__version__,
+                        "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available(),
+                        "load_average": list(os.getloadavg()), "cpus": os.cpu_count()}}
+
+
+def image_report(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> dict:
+    """Image mode: every method's curve with paired intervals, labels to human level, the targets."""
+    from benchmarks.label_efficiency.image import image_benchmark
+    from benchmarks.label_efficiency.report import build_summary, comparisons, human_level, targets
+
+    parts = image_benchmark(config, data_dir, log)
+    x, y = parts.pop("probe_inputs")
+    curves, pool, true = parts.pop("curves"), parts.pop("pool"), parts.pop("evaluation_true")
+    summary, resamples = build_summary(curves, pool, int(true.size), config.draws)
+    to_human = human_level(summary)
+    diffs = comparisons(curves, resamples)
+    report = {**_common(config, x, y), "summary": summary, "labels_to_human_level": to_human,
+              "human_level_binary": HUMAN_AGREEMENT_BINARY, "comparisons": diffs,
+              "targets": targets(summary, to_human, diffs),
+              "byol_images_per_s": parts.get("byol", {}).get("images_per_s"), **parts}
+    report["majority_baseline"] = {k: v for k, v in parts["data"]["splits"][0].items()
+                                   if k.startswith("majority")}
+    return report
+
+
+def catalogue_report(config: LabelEfficiencyConfig, log: Log) -> dict:
+    """Catalogue mode (LEGUS features, no images): per-seed rows summarised over seeds, as before."""
+    from benchmarks.label_efficiency.catalogue import catalogue_benchmark
+
+    parts = catalogue_benchmark(config, log)
+    rng = np.random.default_rng(0)  # no encoder here: the product's 256-d embeddings, as random vectors
+    y = rng.integers(1, 5, 2000)
+    x = rng.normal(size=(2000, 256)) + y[:, None] * rng.normal(size=(1, 256))
     rows = parts.pop("results")
     diagnostics = parts.get("diagnostics", {}).get("results", [])
+    strategies = config.strategies or ()
     report = {
-        "benchmark": "label-efficiency", "mode": config.mode, "config": config.to_dict(),
-        "results": rows, "summary": summarise(rows), "diagnostics_summary": summarise(diagnostics),
+        **_common(config, x, y), "results": rows, "summary": summarise(rows),
+        "diagnostics_summary": summarise(diagnostics),
         "comparisons": {name: compare(rows, name) for name in ("byol_probe_entropy", "byol_probe_pseudo")
-                        if name in config.strategies and "byol_probe" in config.strategies},
-        "probe_retrain_s": timing["cold_s"], "probe_retrain": timing,
-        "byol_images_per_s": parts.get("byol", {}).get("images_per_s"),
-        "paper_anchors": list(PAPER_ANCHORS), "human_agreement": HUMAN_AGREEMENT,
-        "machine": {"platform": platform.platform(), "torch": torch.__version__,
-                    "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
+                        if name in strategies and "byol_probe" in strategies},
         **parts,
     }
     splits = report.get("data", {}).get("splits", [])
     report["majority_baseline"] = {key: round(float(np.mean([s[key] for s in splits])), 4)
                                    for key in ("majority_binary", "majority_4class")} if splits else {}
-    report.setdefault("timings", {})["total_s"] = round(time.perf_counter() - start, 1)
     return report
 
 
@@ -156,12 +187,16 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     png = out.with_name(out.name + ".png")
     report["plot"] = str(png)
-    dashed = [r["strategy"] for r in report.get("diagnostics_summary", [])]
     cfg = report["config"]
-    where = (f"simulated {cfg['sim_size']} px galaxy" if report["mode"] == "image"
-             else f"LEGUS catalogue features ('probe' = logistic regression on them), {cfg['split']} split")
-    title = (f"label efficiency on {where}: {cfg['seeds']} seeds" + (" (--quick)" if cfg["quick"] else ""))
-    plot_curves([*report["summary"], *report.get("diagnostics_summary", [])], png, title, dashed=dashed,
-                baseline=report.get("majority_baseline"))
+    if report["mode"] == "image":
+        title = (f"label efficiency on the simulated {cfg['sim_size']} px galaxy: mean of {cfg['draws']} label "
+                 "draws, paired bootstrap 95 % intervals" + (" (--quick)" if cfg["quick"] else ""))
+        plot_interval_curves(report["summary"], png, title, baseline=report.get("majority_baseline"))
+    else:
+        dashed = [r["strategy"] for r in report.get("diagnostics_summary", [])]
+        where = f"LEGUS catalogue features ('probe' = logistic regression on them), {cfg['split']} split"
+        plot_curves([*report["summary"], *report.get("diagnostics_summary", [])], png,
+                    f"label efficiency on {where}: {cfg['seeds']} seeds", dashed=dashed,
+                    baseline=report.get("majority_baseline"))
     out.write_text(json.dumps(report, indent=1, default=str))
     return out, png

@@ -22,6 +22,7 @@ import { createLabelNext, originalOf } from './learning/labelNext.js';
 import { createModelActions } from './learning/modelActions.js';
 import { startPredictionsLoader } from './learning/predictionsLoader.js';
 import { createImageMap } from './map/imageMap.js';
+import { mountAddImageDialog } from './panels/addImageDialog.js';
 import { mountAnnotatorBadge } from './panels/annotatorBadge.js';
 import { mountDetectDialog } from './panels/detectDialog.js';
 import { mountDiagramPanel } from './panels/diagramPanel.js';
@@ -117,7 +118,12 @@ const embedding = mountEmbeddingView(byId('embedding-view'), store, {
   events, select: (id) => labelling.selectSource(id, { pan: true }),
 });
 mountToolbar(byId('toolbar'), store);
-mountWorkingSetPanel(byId('workset-panel'), store, actions);
+mountWorkingSetPanel(byId('workset-panel'), store, actions, {
+  onPicked: () => {
+    layerActions.loadLayers();
+    store.set({ sourcesVersion: store.get().sourcesVersion + 1 });
+  },
+});
 const diagram = mountDiagramPanel(byId('diagram-panel'), store, {
   actions, select: (id) => labelling.selectSource(id, { pan: true }),
 });
@@ -125,6 +131,7 @@ mountSaveStatus(byId('save-status'), store, labelling);
 mountAnnotatorBadge(byId('brand'), dialog('annotator-dialog'), store, labelling);
 mountProgressBadge(byId('brand'), store, labelling, events);
 mountImportDialog(dialog('import-dialog'), store, layerActions);
+mountAddImageDialog(dialog('add-image-dialog'), store, actions);
 mountDetectDialog(dialog('detect-dialog'), store, layerActions);
 const grid = mountTriageGrid(byId('triage-panel'), store, triage);
 const bindings = keyBindings({

@@ -17,7 +17,6 @@ from benchmarks.label_efficiency.config import build_config, parse_budgets, tag_
 from benchmarks.label_efficiency.data import legus_cut, majority_baseline, stratified_split
 from benchmarks.label_efficiency.image import embedding_stats
 from benchmarks.label_efficiency.run import compare, format_table, summarise
-from models.evaluate import STRATEGIES
 from tests.conftest import shared_file
 
 LEGUS = "legus/hlsp_legus_hst_acs-wfc3_{}_multiband_v{}_padagb-mwext-avgapcor.tab"
@@ -99,8 +98,10 @@ def test_budgets_parse_tag_and_summarise() -> None:
 
 def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     quick = build_config(tmp_path / "r.json", quick=True, byol_steps=50)
-    assert quick.sim_size < 4096 and quick.byol_steps == 50
-    assert "sim_size" in quick.quick_reductions and "byol_steps" not in quick.quick_reductions
+    assert quick.sim_size == 4096 and quick.byol_steps == 50 and quick.draws == 50  # the quick mode
+    assert quick.budgets == (20, 50, 100, 200, 500, "all") and quick.encoder["pool"] == "flatten"
+    assert "network_draws" in quick.quick_reductions and "byol_steps" not in quick.quick_reductions
+    assert set(quick.strategies or ()) == {"random", "entropy", "cluster_entropy", "kcenter", "pseudo_labels"}
     assert build_config(tmp_path / "r.json").quick_reductions == {}
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
     assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
@@ -121,25 +122,39 @@ def test_embedding_stats_flag_a_collapse() -> None:
 def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("SKYLABEL_DATA_DIR", str(tmp_path / "data"))
     out = tmp_path / "report" / "le.json"
-    code = main(["bench", "label-efficiency", "--sim-size", "768", "--budgets", "20,all", "--seeds", "1",
-                 "--byol-steps", "3", "--byol-batch", "16", "--encoder", TINY_ENCODER, "--device", "cpu",
-                 "--scratch-steps", "20", "--probe-repeats", "1", "--out", str(out)])
-    assert code == 0
+    args = ["bench", "label-efficiency", "--sim-size", "768", "--budgets", "20,all", "--draws", "3",
+            "--network-draws", "1", "--byol-steps", "3", "--byol-batch", "16", "--encoder", TINY_ENCODER,
+            "--device", "cpu", "--transfer-steps", "2", "--probe-repeats", "1", "--workers", "1",
+            "--out", str(out)]
+    assert main(args) == 0
     report = json.loads(out.read_text())
-    rows = report["results"]
-    assert {r["strategy"] for r in rows} == set(STRATEGIES)
-    assert all(ROW_KEYS <= set(r) for r in rows) and len(rows) == 8
-    assert all(0.0 <= r["accuracy_binary"] <= 1.0 and 0.0 <= r["accuracy_4class"] <= 1.0 for r in rows)
-    assert {r["n_labels"] for r in rows} == {20, report["data"]["splits"][0]["pool"]}
-    assert report["probe_retrain_s"] > 0 and report["probe_retrain"]["n_sources"] == 15000
+    summary = report["summary"]
+    methods = {r["method"] for r in summary}
+    assert methods == {"byol_probe", "byol_features_probe", "features", "random_encoder", "supervised_transfer",
+                       "scratch", "finetune"}
+    assert {r["strategy"] for r in summary if r["method"] == "byol_probe"} == {
+        "random", "entropy", "cluster_entropy", "kcenter", "pseudo_labels"}
+    for r in summary:
+        for metric in ("binary", "4class"):
+            assert 0.0 <= r[metric]["lo"] <= r[metric]["mean"] <= r[metric]["hi"] <= 1.0
+    pool = report["data"]["n_pool"]
+    assert {r["n_labels"] for r in summary} == {20, pool}
+    assert next(r for r in summary if r["method"] == "byol_probe" and r["n_labels"] == 20)["n_draws"] == 3
+    assert set(report["labels_to_human_level"]) == methods and report["elapsed_s"] > 0
+    assert {"byol_probe_binary_at_20", "labels_to_human_level", "no_strategy_below_random"} <= set(report["targets"])
     assert report["byol_images_per_s"] > 0 and report["byol"]["steps"] == 3
-    assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16] and report["timings"]["total_s"] > 0
+    assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16]
     assert report["data"]["n_inspected"] < report["data"]["n_objects"]  # the LEGUS-like cut removes some
     assert (tmp_path / "data" / "demo" / "sim-768-0" / "truth.ecsv").is_file()  # cached where demo keeps it
+    assert (tmp_path / "data" / "demo" / "sim-768-1" / "truth.ecsv").is_file()  # the transfer field
     png = Path(str(out) + ".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
     printed = capsys.readouterr().out
-    assert "byol_probe_pseudo" in printed and "all (" in printed and "probe retrain" in printed
+    assert "pseudo_labels" in printed and "all (" in printed and "labels to the human level" in printed
+    assert main(args) == 0  # the second run loads both encoders from the cache
+    again = json.loads(out.read_text())
+    assert again["byol"]["cache"]["hit"] and again["supervised_transfer"]["cache"]["hit"]
+    assert again["summary"][0]["binary"] == summary[0]["binary"]  # same draws, same numbers
 
 
 @pytest.fixture

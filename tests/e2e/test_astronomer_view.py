@@ -156,3 +156,30 @@ def test_left_panel_fits_1000px_and_the_view_survives_a_reload(browser, server: 
         assert page.evaluate("window.skylabel.store.get().stretch.stretch") == "log"
     finally:
         context.close()
+
+
+def test_add_an_image_from_the_browser(page, server: str, e2e_data: dict) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import shared_file
+
+    files = [shared_file(f"images/sdss_gri/reprojected_sdss_{b}.fits") for b in "gri"]
+    open_image(page, server, e2e_data["image"]["id"])
+    page.click("#add-image-button")
+    page.wait_for_selector("#add-image-dialog[open]")
+    page.fill("#add-image-name", "sdss-gri-upload")
+    for _ in files[1:]:
+        page.click("#add-image-add-band")
+    rows = page.locator("#add-image-bands .band-row")
+    for i, path in enumerate(files):
+        rows.nth(i).locator(".band-file").set_input_files(str(path))
+        rows.nth(i).locator(".band-name").fill("gri"[i])
+    page.fill("#add-image-renditions", "gri:R=i,G=r,B=g")
+    page.click("#add-image-submit")
+    page.wait_for_selector('#add-image-result[data-state="done"]', timeout=120000)
+    assert "sdss-gri-upload" in page.inner_text("#add-image-result")
+    page.wait_for_function("window.skylabel.store.get().image?.name === 'sdss-gri-upload'", timeout=30000)
+    assert "gri" in [r["name"] for r in page.evaluate("window.skylabel.store.get().image.renditions")]
+    # the same name again: the server's refusal, shown as it is
+    page.click("#add-image-submit")
+    page.wait_for_selector('#add-image-result[data-state="error"]', timeout=60000)
+    assert "sdss-gri-upload" in page.inner_text("#add-image-result")
+    assert not page.js_errors, page.js_errors

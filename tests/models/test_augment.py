@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from models.augment import (
@@ -13,6 +14,8 @@ from models.augment import (
     RandomShift,
     build_augmentation,
 )
+from models.augment_photometric import ColourJitter, Grayscale, PSFJitter
+from models.errors import ConfigError
 
 
 def gaussian_source(n: int = 16, size: int = 32, bands: int = 5) -> torch.Tensor:
@@ -60,12 +63,80 @@ def test_flux_roughly_preserved() -> None:
     assert torch.allclose(crop, torch.ones_like(crop), atol=1e-5)  # surface brightness unchanged
 
 
-def test_colour_ratios_kept_within_the_mild_scaling() -> None:
+def test_colour_ratios_kept_when_jitter_and_grayscale_are_off() -> None:
     x = gaussian_source(64)
-    out = build_augmentation({"noise_p": 0.0})(x, torch.Generator().manual_seed(0))
+    off = {"noise_p": 0.0, "jitter_p": 0.0, "grayscale_p": 0.0, "psf_p": 0.0}
+    out = build_augmentation(off)(x, torch.Generator().manual_seed(0))
     flux = out.sum(dim=(2, 3))
     ratios = (flux[:, 1:] / flux[:, :-1]).numpy()
     assert np.allclose(ratios, 2.0, rtol=0.065)  # (1.03 / 0.97) - 1 = 6.2 %: the worst case
+
+
+def test_default_pipeline_changes_colour_in_about_the_table_c1_share_of_views() -> None:
+    x = gaussian_source(2000)
+    out = build_augmentation({"noise_p": 0.0})(x, torch.Generator().manual_seed(0))
+    flux = out.sum(dim=(2, 3))
+    ratios = flux[:, 1:] / flux[:, :-1]
+    recoloured = ((ratios - 2.0).abs() > 0.2).any(dim=1).float().mean().item()
+    # jitter (0.3) or grayscale (0.3): 1 - 0.7 * 0.7 = 0.51 of the views, less the jitters that stay small
+    assert 0.4 < recoloured < 0.56
+
+
+def test_unknown_augmentation_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="unknown augmentation keys"):
+        build_augmentation({"colour_p": 0.3})
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_colour_jitter_probability_and_effect(p: float) -> None:
+    x = gaussian_source(4000) * 10
+    out = ColourJitter(p=p)(x, torch.Generator().manual_seed(1))
+    changed = (out - x).abs().amax(dim=(1, 2, 3)) > 1e-4
+    assert abs(changed.float().mean().item() - p) < 0.03
+    if p:
+        flux = out[changed].sum(dim=(2, 3)) / x[changed].sum(dim=(2, 3))
+        band_ratio = flux[:, 1:] / flux[:, :-1]
+        assert band_ratio.min() > np.exp(-0.6) - 1e-3 and band_ratio.max() < np.exp(0.6) + 1e-3
+        assert band_ratio.std() > 0.1  # colours really change (hue / saturation analogue)
+        total = flux.mean(dim=1)
+        assert total.min() > 0.2 * np.exp(-0.3) - 1e-3 and total.max() < 1.8 * np.exp(0.3) + 1e-3
+
+
+def test_contrast_keeps_the_mean_and_brightness_scales_it() -> None:
+    x = gaussian_source(500) + 3.0
+    only_contrast = ColourJitter(brightness=0.0, band_jitter=0.0, p=1.0)(x, torch.Generator().manual_seed(2))
+    assert torch.allclose(only_contrast.mean(dim=(2, 3)), x.mean(dim=(2, 3)), rtol=1e-5)
+    only_bright = ColourJitter(contrast=0.0, band_jitter=0.0, p=1.0)(x, torch.Generator().manual_seed(2))
+    factor = only_bright / x
+    assert torch.allclose(factor, factor[:, :1, :1, :1].expand_as(factor), rtol=1e-5)  # one factor per view
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_grayscale_replaces_every_band_by_the_band_mean(p: float) -> None:
+    x = gaussian_source(4000)
+    out = Grayscale(p)(x, torch.Generator().manual_seed(0))
+    grey = (out[:, :1] == out).all(dim=(1, 2, 3))
+    assert abs(grey.float().mean().item() - p) < 0.03
+    assert torch.allclose(out[grey].sum(dim=1), x[grey].sum(dim=1), rtol=1e-5)  # total flux kept
+    assert torch.equal(out[~grey], x[~grey])
+
+
+def test_psf_jitter_widens_the_profile_and_keeps_the_flux() -> None:
+    x = gaussian_source(2000)
+    out = PSFJitter(sigma=(0.5, 1.0), p=0.3)(x, torch.Generator().manual_seed(0))
+    blurred = (out - x).abs().amax(dim=(1, 2, 3)) > 1e-5
+    assert abs(blurred.float().mean().item() - 0.3) < 0.04
+    assert torch.allclose(out.sum(dim=(2, 3)), x.sum(dim=(2, 3)), rtol=1e-4)
+    assert (out[blurred][:, :, 16, 16] < x[blurred][:, :, 16, 16]).all()  # a lower, wider peak
+
+
+def test_photometric_augmentations_keep_shape_and_a_flat_field() -> None:
+    flat = torch.full((64, 5, 32, 32), 7.0)
+    g = torch.Generator().manual_seed(0)
+    for aug in (Grayscale(1.0), PSFJitter(p=1.0), ColourJitter(contrast=0.8, brightness=0.0,
+                                                                band_jitter=0.0, p=1.0)):
+        out = aug(flat, g)
+        assert out.shape == flat.shape and torch.allclose(out, flat, rtol=1e-5)
 
 
 def test_crop_scale_respects_the_lower_bound() -> None:

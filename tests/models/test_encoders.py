@@ -45,3 +45,37 @@ def test_starcnet_branches_see_three_scales() -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ConfigError, match="unknown encoder kind 'vit'"):
         build_encoder({"kind": "vit"})
+
+
+def _source(shift: int = 0) -> torch.Tensor:
+    axis = torch.arange(32) - 15.5
+    yy, xx = torch.meshgrid(axis, axis - shift, indexing="ij")
+    profile = 200.0 * torch.exp(-(xx**2 + yy**2) / (2 * 1.5**2))
+    return (torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])[:, None, None] * profile)[None]
+
+
+def _relative_change(spec: dict) -> float:
+    torch.manual_seed(0)
+    encoder = build_encoder(spec).eval()
+    with torch.no_grad():
+        a, b = encoder(_source()), encoder(_source(shift=6))
+    return float((a - b).norm() / a.norm())
+
+
+@pytest.mark.parametrize("spec", [
+    {"kind": "resnet", "widths": [8, 16, 16, 32], "out_dim": 64},
+    {"kind": "starcnet", "width": 16, "branch_dim": 32, "out_dim": 64},
+])
+def test_an_off_centre_copy_embeds_differently(spec: dict) -> None:
+    """The encoders keep where light sits relative to the centre (no global average pool)."""
+    moved = _relative_change(spec)
+    assert moved > 0.2
+    blind = _relative_change({"kind": "resnet", "widths": [8, 16, 16, 32], "out_dim": 64, "pool": "avg"})
+    assert blind < moved / 2  # global average pooling is nearly shift-blind: what "flatten" fixes
+
+
+def test_flatten_resnet_takes_other_cutout_sizes_and_refuses_unknown_pools() -> None:
+    encoder = build_encoder({"kind": "resnet", "widths": [8, 8, 16, 16], "out_dim": 32})
+    assert encoder(torch.randn(2, 5, 48, 48)).shape == (2, 32)
+    with pytest.raises(ConfigError, match="pool 'max' unknown"):
+        build_encoder({"kind": "resnet", "pool": "max"})

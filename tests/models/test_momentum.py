@@ -23,3 +23,21 @@ def test_ema_update_moves_target_by_one_minus_tau() -> None:
     assert torch.allclose(target.weight, 0.9 * before + 0.1 * online.weight)
     ema_update(target, online, tau=1.0)  # tau = 1: frozen
     assert torch.allclose(target.weight, 0.9 * before + 0.1 * online.weight)
+
+
+def test_tau_for_run_leaves_one_percent_of_the_initial_target_whatever_the_length() -> None:
+    from models.momentum import initial_weight_left, tau_for_run
+
+    assert initial_weight_left(400, 0.996) > 0.4  # BYOL's rate on a short run: the old 45 % problem
+    for steps in (200, 400, 1500):
+        assert initial_weight_left(steps, tau_for_run(steps)) < 0.015
+    assert tau_for_run(170_000) == 0.996  # long runs (the paper's) keep BYOL's rate
+    assert tau_for_run(400) < tau_for_run(1000) < 0.996
+
+
+def test_byol_config_auto_tau_follows_the_steps() -> None:
+    from models.momentum import tau_for_run
+    from models.train_byol import BYOLConfig, base_tau
+
+    assert base_tau(BYOLConfig(steps=400)) == tau_for_run(400)
+    assert base_tau(BYOLConfig(steps=400, tau_base=0.99)) == 0.99

@@ -60,3 +60,17 @@ def test_report_formats_as_a_table(report: dict) -> None:
 def test_incomplete_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SimulationError, match="not a complete simulated field"):
         validate(tmp_path, tmp_path)
+
+
+def test_report_has_crowding_and_separability_against_legus(report: dict) -> None:
+    crowd = report["crowding"]
+    assert set(crowd["sim"]) == set(crowd["legus"]) == {1, 2, 3, 4}
+    for c in (1, 2, 3, 4):
+        assert len(crowd["sim"][c]) == 2 and len(crowd["legus_range"][c]) == 2
+        lo5, hi5 = crowd["legus_range"][c][0]
+        assert 0.0 <= lo5 <= hi5 <= 1.0
+    assert crowd["legus"][1][1] < crowd["legus"][3][1]  # in LEGUS class 1 is isolated, class 3 crowded
+    sep = report["separability"]
+    lo, hi = sep["legus_auc_binary_range"]
+    assert 0.5 < lo < hi < 1.0 and 0.0 <= sep["sim_auc_binary"] <= 1.0
+    assert set(report["ks"]) == {1, 2, 3, 4}

@@ -7,13 +7,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 
 from backend.api.deps import ServingCacheDep, SessionDep, SessionsDep, SettingsDep
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
 from backend.services.images.store import delete_image, ingest_image, list_images, load_image
+from backend.services.images.upload_progress import UploadProgress
 from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
@@ -34,6 +35,7 @@ def get_image(image_id: int, session: SessionDep) -> ImagePublic:
 
 @router.post("/images", response_model=ImagePublic, status_code=status.HTTP_201_CREATED)
 def upload_image(
+    request: Request,
     settings: SettingsDep,
     sessions: SessionsDep,
     name: Annotated[str, Form(description="unique image name")],
@@ -43,8 +45,12 @@ def upload_image(
     hdu: Annotated[list[str], Form(description="HDU per file (index or EXTNAME); empty = first image HDU")] = [],  # noqa: B006
     reproject: Annotated[bool, Form(description="resample all bands onto one grid")] = False,
     reference_band: Annotated[str | None, Form()] = None,
+    upload_key: Annotated[str | None, Form(description="any 8-64 character key: GET /api/uploads/{key} "
+                                                         "reports the ingest's progress meanwhile")] = None,
 ) -> ImagePublic:
     """Ingest FITS bands sent as multipart files (atomic: on any error nothing is kept)."""
+    tracker: UploadProgress | None = request.app.state.upload_progress if upload_key else None
+    key = UploadProgress.check_key(upload_key) if upload_key else ""
     if bands and len(bands) != len(files):
         raise InputError(f"{len(files)} files but {len(bands)} band names: give one name per file, in order")
     names = bands or [Path(f.filename or f"band{i}").name.split(".")[0] for i, f in enumerate(files)]
@@ -65,14 +71,30 @@ def upload_image(
             if hdu and hdu[i] != "":
                 hdu_value = int(hdu[i]) if hdu[i].isdigit() else hdu[i]
             inputs.append(BandInput(name=band_name, path=target, hdu=hdu_value))
+        if tracker is not None:
+            tracker.update(key, "checking bands", 0.0)
         image_id = ingest_image(
             settings, sessions, name, inputs, recipes=rendition, reproject=reproject,
             reference_band=reference_band,
+            progress=(lambda stage, fraction: tracker.update(key, stage, fraction)) if tracker else None,
         )
+        if tracker is not None:
+            tracker.update(key, "done", 1.0, state="done")
+    except Exception:
+        if tracker is not None:
+            tracker.update(key, "refused", 0.0, state="failed")
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with sessions() as session:
         return image_public(load_image(session, image_id))
+
+
+@router.get("/uploads/{upload_key}")
+def get_upload_progress(upload_key: str, request: Request) -> dict[str, object]:
+    """``{"state": unknown | ingesting | done | failed, "stage", "fraction"}`` of ``POST /images`` with that key."""
+    tracker: UploadProgress = request.app.state.upload_progress
+    return tracker.get(upload_key)
 
 
 @router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)

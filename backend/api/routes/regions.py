@@ -1,5 +1,5 @@
 """Regions of an image (polygon, box, circle; FITS 0-based pixels) that restrict the triage grid, ``n``/``p``
-and "label next"; DS9 region files in and out."""
+and "label next"; DS9 region files in and out; the working set sent to a labelling round."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from backend.api.deps import SessionDep
 from backend.errors import InputError
+from backend.services.selection.filters import SourceFilter
 from backend.services.selection.regions import (
     create_region,
     delete_region,
@@ -19,6 +20,7 @@ from backend.services.selection.regions import (
     list_regions,
     region_public,
 )
+from backend.services.selection.working_set import send_to_round
 
 router = APIRouter(tags=["regions"])
 MAX_REGION_FILE = 2 * 2**20
@@ -70,3 +72,16 @@ def post_regions_ds9(image_id: int, session: SessionDep,
     created = import_ds9(session, image_id, text)
     session.commit()
     return [region_public(r) for r in created]
+
+
+class RoundFromWorkingSet(BaseModel):
+    name: str = ""
+    filter: SourceFilter = Field(description="the working set, as GET /sources/list takes it (as JSON here)")
+
+
+@router.post("/images/{image_id}/rounds/from-working-set", status_code=status.HTTP_201_CREATED)
+def post_round_from_working_set(image_id: int, body: RoundFromWorkingSet, session: SessionDep) -> dict[str, Any]:
+    """Open a round for the working set's unlabelled sources; they become the picked layer (white rings)."""
+    out = send_to_round(session, image_id, body.filter, body.name)
+    session.commit()
+    return out

@@ -18,6 +18,7 @@ from backend.errors import ConflictError, InputError, NotFoundError
 
 ANNOTATOR_KINDS = ("human", "catalogue")
 MAX_NAME = 100
+MAX_ROUND_NAME = 200
 
 
 def get_or_create_annotator(session: Session, name: str, kind: str = "human") -> Annotator:
@@ -48,6 +49,8 @@ def list_rounds(session: Session, image_id: int) -> list[Round]:
 def open_round(session: Session, image_id: int, name: str = "") -> Round:
     """A new round numbered after the image's last one (1 for the first)."""
     _require_image(session, image_id)
+    if len(name.strip()) > MAX_ROUND_NAME:  # the column's limit: PostgreSQL would refuse it with a server error
+        raise InputError(f"round name is {len(name.strip())} characters long: at most {MAX_ROUND_NAME}")
     last = session.scalar(select(func.max(Round.number)).where(Round.image_id == image_id)) or 0
     created = Round(image_id=image_id, number=last + 1, name=name.strip() or f"round {last + 1}", status="open",
                     state="open")

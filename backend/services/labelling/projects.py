@@ -20,6 +20,7 @@ from backend.db.upsert import insert_ignore
 from backend.errors import ConflictError, InputError, NotFoundError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_NAME = 200
 
 
 def default_project(session: Session) -> Project:
@@ -49,6 +50,8 @@ def create_project(session: Session, name: str, scheme: dict[str, Any] | None = 
     name = name.strip()
     if not name:
         raise InputError("a project needs a non-empty name")
+    if len(name) > MAX_NAME:  # the column's limit: PostgreSQL would refuse it with a server error
+        raise InputError(f"project name is {len(name)} characters long: at most {MAX_NAME}")
     if session.scalars(select(Project).where(Project.name == name)).first() is not None:
         raise ConflictError(f"a project named {name!r} already exists; choose another name")
     project = Project(name=name, description=description,

@@ -64,7 +64,8 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     everything = chosen + [sid for sid, _ in gold]
     order = [everything[i] for i in rng_gold.permutation(len(everything))] if gold else everything
     if not order:
-        raise InputError("the round has no sources: the regions (and the filter) hold none of the layer's sources")
+        raise InputError("the round has no sources: the regions hold none of the layer's sources "
+                         "(that pass the filter)")
     annotators = [get_or_create_annotator(session, name, "human") for name in names]
     last = session.scalar(select(func.max(Round.number)).where(Round.image_id == image_id)) or 0
     made = Round(image_id=image_id, number=last + 1, name=spec.name.strip() or f"round {last + 1}",

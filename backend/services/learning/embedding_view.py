@@ -100,7 +100,7 @@ def similar_sources(session: Session, data_dir: Path, source_id: int, k: int = 1
     nearest = np.argsort(-similarity, kind="stable")[:count]
     others = max(len(emb) - 1, 1)
     floor = float(np.percentile(raw_cos, 5)) if raw_cos.size else 1.0
-    too_young = floor > YOUNG_RAW_COSINE
+    too_young = raw_cos.size > 0 and floor > YOUNG_RAW_COSINE  # a lone source has nothing to be told from
     labels, predicted = _row_info(session, source.image_id, emb)
     ids = [int(emb.source_ids[r]) for r in nearest]
     where = dict((sid, (x, y)) for sid, x, y in session.execute(

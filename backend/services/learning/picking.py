@@ -41,7 +41,7 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
     proposal = propose_next(session, data_dir, image_id, strategy, k, seed, allowed)
     picked = proposal["source_ids"]
     _rank(session, image_id, picked)
-    layer = _rebuild_picked_layer(session, image_id, picked, strategy)
+    layer = rebuild_picked_layer(session, image_id, picked, strategy)
     return {**proposal, "layer_id": layer.id}
 
 
@@ -118,7 +118,7 @@ def _rank(session: Session, image_id: int, picked: list[int]) -> None:
                         .values(rank=rank))
 
 
-def _rebuild_picked_layer(session: Session, image_id: int, picked: list[int], strategy: str) -> Layer:
+def rebuild_picked_layer(session: Session, image_id: int, picked: list[int], strategy: str) -> Layer:
     layer = session.scalars(select(Layer).where(Layer.image_id == image_id,
                                                 Layer.name == PICKED_LAYER)).first()
     if layer is None:

@@ -55,3 +55,44 @@ export function worldToPixel(imageId, ras, decs, signal) {
 export function pixelValues(imageId, xs, ys, signal) {
   return getJson(apiUrl(`/images/${encodeURIComponent(imageId)}/values`, { x: xs, y: ys }), signal);
 }
+
+/**
+ * Upload FITS bands as a new image (`POST /images`, which ingests them), reporting upload progress; the
+ * ingest's own progress is read meanwhile with `uploadProgress(key)`.
+ * @param {FormData} form name, files, bands, hdu, rendition, reproject, upload_key
+ * @param {(sent: number, total: number) => void} onUpload
+ * @returns {Promise<object>} the new Image document; rejects with the server's refusal message
+ */
+export function uploadImage(form, onUpload) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', apiUrl('/images'));
+    xhr.upload.onprogress = (event) => onUpload(event.loaded, event.lengthComputable ? event.total : 0);
+    xhr.onerror = () => reject(new Error('cannot reach the skylabel server: is it running?'));
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the status line below
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else {
+        const detail = body?.detail;
+        const message = typeof detail === 'string' ? detail
+          : Array.isArray(detail) ? detail.map((d) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`).join('; ')
+            : `${xhr.status} ${xhr.statusText}`;
+        reject(Object.assign(new Error(message), { status: xhr.status }));
+      }
+    };
+    xhr.send(form);
+  });
+}
+
+/**
+ * @param {string} key the upload_key sent with the upload
+ * @returns {Promise<{state: string, stage: string, fraction: number}>}
+ */
+export function uploadProgress(key) {
+  return getJson(apiUrl(`/uploads/${encodeURIComponent(key)}`));
+}

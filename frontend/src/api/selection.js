@@ -63,3 +63,14 @@ export function regionsExportUrl(imageId) {
 export function getProgress(imageId, annotator) {
   return getJson(apiUrl(imagePath(imageId, '/progress'), { annotator }));
 }
+
+/**
+ * Open a labelling round for the working set's unlabelled sources; they become the picked layer.
+ * @param {number} imageId
+ * @param {string} filter the working set's JSON (selection/workingSet.js filterParam)
+ * @param {string} [name]
+ * @returns {Promise<{round: {id: number, number: number, name: string}, layer_id: number, count: number}>}
+ */
+export function sendToRound(imageId, filter, name = '') {
+  return sendJson('POST', apiUrl(imagePath(imageId, '/rounds/from-working-set')), { name, filter: JSON.parse(filter) });
+}

@@ -127,7 +127,7 @@ export function attachSelectionLayers(map, store, actions) {
         image: new CircleStyle({ radius: 4, stroke: new Stroke({ color: REGION_COLOUR, width: 1.5 }) }) }) });
     draw.on('drawend', async (event) => {
       const s = store.get();
-      const region = drawnRegion(tool, event.feature.getGeometry());
+      const region = drawnRegion(/** @type {'box'|'polygon'|'circle'} */ (tool), event.feature.getGeometry());
       store.set({ regionTool: null });
       if (s.imageId === null) return;
       try {

@@ -26,6 +26,7 @@ const BOX = { width: WIDTH, height: HEIGHT, left: 40, right: 8, top: 8, bottom: 
 const GREY = '#5b6676';
 const LASSO = '#ff4fd8';
 const CLICK_REACH = 6;
+const MAX_LASSO_POINTS = 64;
 
 /**
  * @param {import('../api/selection.js').Photometry} phot
@@ -270,7 +271,10 @@ export function mountDiagramPanel(panel, store, { select, actions }) {
     const s = store.get();
     const k = kind();
     if (!k || !transform || !points || !s.photometry || path.length < 3) return;
-    const data = path.map(([a, b]) => transform.toData(a, b).map((v) => +v.toFixed(4)));
+    // at most MAX_LASSO_POINTS vertices: the lasso travels in the URL of every grid page, n / p and label next
+    const step = Math.max(1, path.length / MAX_LASSO_POINTS);
+    const kept = Array.from({ length: Math.min(path.length, MAX_LASSO_POINTS) }, (_, i) => path[Math.floor(i * step)]);
+    const data = kept.map(([a, b]) => transform.toData(a, b).map((v) => +v.toPrecision(6)));
     lassoRaw = new Set();
     for (let i = 0; i < points.rows.length; i += 1) {
       if (inPolygon(points.xs[i], points.ys[i], /** @type {any} */ (data))) lassoRaw.add(s.photometry.id[points.rows[i]]);

@@ -10,13 +10,18 @@ import { escapeHtml } from './dom.js';
  * @param {import('../actions.js').Actions} actions
  */
 export function mountImageList(container, store, actions) {
-  container.innerHTML = '<h2>Images</h2><ul id="image-list" class="image-list"></ul>';
+  container.innerHTML = '<h2>Images <button type="button" id="add-image-button" class="small" title="upload FITS bands as a new image">add image</button></h2>'
+    + '<ul id="image-list" class="image-list"></ul>';
+  container.querySelector('#add-image-button')?.addEventListener('click', (event) => {
+    store.set({ dialog: 'add-image' });
+    /** @type {HTMLElement} */ (event.currentTarget).blur();
+  });
   const list = /** @type {HTMLElement} */ (container.querySelector('#image-list'));
 
   const render = () => {
     const { images, imageId } = store.get();
     if (!images.length) {
-      list.innerHTML = '<li class="empty">no images yet: ingest one with <code>skylabel ingest</code></li>';
+      list.innerHTML = '<li class="empty">no images yet: add one above, or ingest with <code>skylabel ingest</code></li>';
       return;
     }
     list.innerHTML = images.map((img) => {

@@ -22,7 +22,7 @@ export function mountImportDialog(dialog, store, layerActions) {
       <label>Layer name <input type="text" name="name" id="import-name" placeholder="from the file name"></label>
       <label>Kind <select name="kind" id="import-kind">
         ${LAYER_KINDS.map((k) => `<option${k === 'reference' ? ' selected' : ''}>${k}</option>`).join('')}</select></label>
-      <label data-for="legus">LEGUS layout <input type="text" name="layout" id="import-layout" placeholder="standard"></label>
+      <label data-for="legus">LEGUS layout <input type="text" name="layout" id="import-layout" placeholder="read from the columns"></label>
       <label data-for="csv">Column mapping (JSON; blank: detect the names) <textarea name="mapping" id="import-mapping"
         rows="2" placeholder='{"x": "xc", "y": "yc", "pixel_origin": 1, "class_": "label"}'></textarea></label>
       <label>Positions <select name="positions" id="import-positions">

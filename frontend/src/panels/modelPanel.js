@@ -51,6 +51,14 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
   panel.innerHTML = `
     <h2>Model <span id="events-state" class="live-dot" data-state="connecting" title=""></span></h2>
     <div id="model-version" class="model-version" data-model-version="" data-version="" data-encoder-version=""></div>
+    <div class="row">
+      <button type="button" id="label-next-button" aria-pressed="false" title="walk through the sources the model wants labelled (l)">Label next <kbd>l</kbd></button>
+      <select id="next-strategy" title="how label next picks sources: entropy (most uncertain), margin, diverse (k-center in embedding space), random">
+        ${STRATEGIES.map((s) => `<option>${s}</option>`).join('')}</select>
+    </div>
+    <p id="label-next-info" class="note" hidden></p>
+    <div class="row"><button type="button" id="embedding-button" aria-pressed="false" title="2-D map of the embeddings (e)">Embedding view <kbd>e</kbd></button>
+      <label class="toggle"><input type="checkbox" id="prediction-toggle"> colour by prediction <kbd>c</kbd></label></div>
     <form id="pretrain-form" class="row fields pretrain" autocomplete="off">
       <label title="BYOL optimiser steps (the paper: 170,000 on a GPU; a CPU manages 20 or so a minute)">steps
         <input id="pretrain-steps" type="number" min="1" max="1000000" step="1" value="${d.steps}"></label>
@@ -63,15 +71,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     <div id="task-progress" data-status="idle" data-progress="0" data-task="">
       <div class="bar"><span></span></div><div class="task-text muted">no task yet</div></div>
     <div id="accuracy-plot-box"></div>
-    <details class="model-history"><summary>probe versions</summary><table id="model-history"></table></details>
-    <label class="toggle"><input type="checkbox" id="prediction-toggle"> colour rings by prediction <kbd>c</kbd></label>
-    <div class="row">
-      <button type="button" id="label-next-button" aria-pressed="false" title="walk through the sources the model wants labelled (l)">Label next <kbd>l</kbd></button>
-      <select id="next-strategy" title="how label next picks sources: entropy (most uncertain), margin, diverse (k-center in embedding space), random">
-        ${STRATEGIES.map((s) => `<option>${s}</option>`).join('')}</select>
-    </div>
-    <div class="row"><button type="button" id="embedding-button" aria-pressed="false" title="2-D map of the embeddings (e)">Embedding view <kbd>e</kbd></button></div>
-    <p id="label-next-info" class="note" hidden></p>`;
+    <details class="model-history"><summary>probe versions</summary><table id="model-history"></table></details>`;
   const q = (sel) => must(panel, sel);
   const version = q('#model-version');
   const progress = q('#task-progress');

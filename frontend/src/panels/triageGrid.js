@@ -162,5 +162,15 @@ export function mountTriageGrid(container, store, triage) {
     if (target.closest('button')) /** @type {HTMLElement} */ (target.closest('button')).blur();
   });
 
+  // hovering a cell rings its source in the diagrams (panels/diagramPanel.js)
+  container.addEventListener('mouseover', (event) => {
+    const cell = /** @type {HTMLElement} */ (event.target).closest('.cell[data-source-id]');
+    const id = cell ? Number(cell.getAttribute('data-source-id')) : null;
+    if (store.get().hoverId !== id) store.set({ hoverId: id });
+  });
+  container.addEventListener('mouseleave', () => {
+    if (store.get().hoverId !== null) store.set({ hoverId: null });
+  });
+
   return { columns };
 }

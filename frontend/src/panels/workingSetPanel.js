@@ -3,11 +3,12 @@
  * and CI (`#cut-expr`, `#cut-min`, `#cut-max`, `#cut-add`; rows `.cut-row` with a remove button), regions
  * drawn on the map (`#region-box`, `#region-polygon`, `#region-circle`), saved with the project and listed
  * in `#region-list` (a checkbox puts one in or out of the working set), DS9 files in (`#region-import`) and
- * out (`#region-export`), and the lassoed population of the diagram. `#workset-summary` says it in words.
+ * out (`#region-export`), and the lassoed population of the diagram. `#workset-summary` says it in words;
+ * `#workset-round` opens a labelling round for its unlabelled sources (they become the picked layer).
  */
-import { deleteRegion, importRegions, listRegions, regionsExportUrl } from '../api/selection.js';
+import { deleteRegion, importRegions, listRegions, regionsExportUrl, sendToRound } from '../api/selection.js';
 import { bandColumns, colour } from '../selection/expressions.js';
-import { describeWorkingSet } from '../selection/workingSet.js';
+import { describeWorkingSet, filterParam } from '../selection/workingSet.js';
 import { escapeHtml, must } from './dom.js';
 
 /**
@@ -34,8 +35,9 @@ export function cutChoices(layers) {
  * @param {HTMLElement} panel
  * @param {import('../store.js').Store} store
  * @param {import('../actions.js').Actions} actions
+ * @param {{onPicked?: () => void}} [deps] the picked layer was rebuilt (reload layers and rings)
  */
-export function mountWorkingSetPanel(panel, store, actions) {
+export function mountWorkingSetPanel(panel, store, actions, { onPicked = () => {} } = {}) {
   panel.innerHTML = `<h2>Working set <small id="workset-summary">all sources</small></h2>
     <div id="cut-list"></div>
     <form id="cut-form" class="row cut-form" autocomplete="off">
@@ -50,7 +52,8 @@ export function mountWorkingSetPanel(panel, store, actions) {
       <button type="button" id="region-circle" data-region-tool="circle" title="draw a circle on the map">circle</button>
       <label class="file-button" title="import a DS9 region file">.reg<input type="file" id="region-import" accept=".reg,text/plain" hidden></label>
       <a id="region-export" title="the regions as a DS9 file" download>export</a></div>
-    <ul id="region-list" class="region-list"></ul>`;
+    <ul id="region-list" class="region-list"></ul>
+    <div class="row"><button type="button" id="workset-round" title="open a labelling round for the unlabelled sources in the working set (white rings)" disabled>send to a round</button></div>`;
   const summary = must(panel, '#workset-summary');
   const cutList = must(panel, '#cut-list');
   const exprSelect = /** @type {HTMLSelectElement} */ (must(panel, '#cut-expr'));
@@ -59,6 +62,20 @@ export function mountWorkingSetPanel(panel, store, actions) {
   const regionList = must(panel, '#region-list');
   const exportLink = /** @type {HTMLAnchorElement} */ (must(panel, '#region-export'));
   const importInput = /** @type {HTMLInputElement} */ (must(panel, '#region-import'));
+  const roundButton = /** @type {HTMLButtonElement} */ (must(panel, '#workset-round'));
+  roundButton.addEventListener('click', async () => {
+    const s = store.get();
+    const filter = filterParam(s.workingSet);
+    roundButton.blur();
+    if (s.imageId === null || !filter) return;
+    try {
+      const done = await sendToRound(s.imageId, filter, describeWorkingSet(s.workingSet, s.lassoIds?.size ?? null));
+      onPicked();
+      actions.showStatus(`${done.round.name}: ${done.count} unlabelled sources of the working set, drawn as white rings`);
+    } catch (error) {
+      actions.showError(error);
+    }
+  });
   const setWs = (patch) => store.set({ workingSet: { ...store.get().workingSet, ...patch } });
 
   function renderChoices() {
@@ -84,6 +101,7 @@ export function mountWorkingSetPanel(panel, store, actions) {
     for (const b of panel.querySelectorAll('[data-region-tool]')) {
       b.setAttribute('aria-pressed', String(s.regionTool === b.getAttribute('data-region-tool')));
     }
+    roundButton.disabled = !filterParam(s.workingSet);
     exportLink.href = s.imageId !== null ? regionsExportUrl(s.imageId) : '#';
     exportLink.hidden = !s.regions.length;
   }

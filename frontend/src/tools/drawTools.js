@@ -75,8 +75,9 @@ export function createDrawTools({ map, store, actions, pick, select }) {
   });
   map.on('pointermove', (event) => {
     if (event.dragging || store.get().tool !== 'select') return;
-    const over = pick(event.coordinate, map.getView().getResolution() ?? 1) !== null;
-    map.getViewport().style.cursor = over ? 'pointer' : '';
+    const id = pick(event.coordinate, map.getView().getResolution() ?? 1);
+    map.getViewport().style.cursor = id !== null ? 'pointer' : '';
+    if (store.get().hoverId !== id) store.set({ hoverId: id }); // the diagrams ring it (panels/diagramPanel.js)
   });
 
   return {

@@ -149,5 +149,21 @@ def test_layout_from_column_count_name_or_explicit_numbers() -> None:
     explicit = read_legus(moved.encode(), layout=custom_layout(class_mode=36, class_mean=None))
     assert explicit.sources[0].labels[0].class_ == "3"
     assert explicit.sources[0].columns["col34"] == 2.0
-    with pytest.raises(CatalogFormatError, match="37 columns and no known LEGUS field"):
-        read_legus(f"{ROW} 0 0\n".encode())
+    # 37 columns, class mode in 34 and no mean beside it: a known layout whatever the file is called (it
+    # was refused: "37 columns and no known LEGUS field in the file name")
+    no_mean = read_legus(f"{ROW} 0 0\n".encode())
+    assert no_mean.meta.extra["layout"] == "standard-no-mean" and "no mean" in no_mean.meta.extra["layout_reason"]
+    with pytest.raises(CatalogFormatError, match="columns 4-5 are not RA/Dec"):
+        read_legus(f"{ROW.replace(' 2.0', ' 700.0', 1)} 0 0\n".encode())
+
+
+def test_every_public_layout_is_found_from_the_contents_alone(shared_data: Path) -> None:
+    """The 26 LEGUS files renamed to "catalogue.tab": the contents give the layout the field name gave."""
+    from backend.catalogues.legus_layouts import detect_layout
+
+    for path in legus_files(shared_data):
+        catalog = read_legus(path.read_bytes(), file_name="catalogue.tab")
+        ncols = len(path.read_text().split("\n", 1)[0].split())
+        expected = detect_layout(path.name, ncols)
+        assert expected is not None and catalog.meta.extra["layout"] == expected.name, path.name
+        assert catalog.meta.extra["layout_reason"], path.name

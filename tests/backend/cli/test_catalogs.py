@@ -92,3 +92,21 @@ def test_detect_finds_the_catalogued_sources(pair: tuple[Path, int]) -> None:
     known = read_sextractor(shared_file("sextractor_pair/image.cat")).pixel_positions()
     nearest = np.hypot(known[:, :1] - np.asarray(found["x"])[None], known[:, 1:] - np.asarray(found["y"])[None])
     assert (nearest.min(axis=1) < 1.0).mean() > 0.9  # sep and SExtractor agree on the same image
+
+
+def test_legus_import_needs_no_layout_whatever_the_file_is_called(pair: tuple[Path, int], tmp_path: Path) -> None:
+    """The NGC 1313 layout (mosaic x, y in 4-5) under a name without a field: it was refused ("no known LEGUS
+    field in the file name"); now the JSON says which layout the contents gave."""
+    data, image_id = pair
+    source = shared_file("legus/hlsp_legus_hst_wfc3_ngc1313-e_multiband_v1_padagb-mwext-avgapcor.tab")
+    renamed = tmp_path / "my_new_field_clusters.tab"
+    rows = [line.split() for line in source.read_text().splitlines()[:40]]
+    for i, row in enumerate(rows):  # mosaic x, y (columns 4-5) moved onto this 256 x 256 image
+        row[3], row[4] = f"{20 + 5 * i:.3f}", f"{30 + 4 * i:.3f}"
+    renamed.write_text("\n".join(" ".join(row) for row in rows) + "\n")
+    done = run_cli(["import-catalog", str(image_id), str(renamed), "--format", "legus", "--positions", "pixel",
+                    "--json"], data)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["layout"] == "ngc1313-e" and "RA/Dec in 6-7" in report["layout_reason"]
+    assert report["imported"] == 40

@@ -11,6 +11,12 @@ from fastapi.testclient import TestClient
 
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
 
 # 6 sources on a 1000x1000 image: catalogue id order follows rows (y), as detection output does
 CATALOG = (b"id,x,y,mag_V,mag_I,ci\n"
@@ -22,9 +28,12 @@ CATALOG = (b"id,x,y,mag_V,mag_I,ci\n"
            b"6,950,990,19.0,18.9,1.6\n")    # V-I 0.1
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -232,3 +241,20 @@ def test_progress_counts_mine_and_the_team(client: TestClient, image_id: int) ->
     assert (got["sources"], got["labelled"], got["mine"]) == (6, 2, 1)
     assert client.get(f"/api/images/{image_id}/progress", params={"annotator": "nobody"}).json()["mine"] == 0
     assert client.get("/api/images/999/progress").status_code == 404
+
+
+def test_the_working_set_goes_to_a_round_as_the_picked_layer(client: TestClient, image_id: int) -> None:
+    cut = {"cuts": [{"expr": "mag_V-mag_I", "min": 0.4, "max": 1.0}]}  # catalogue ids 1, 2, 3
+    r = client.post(f"/api/images/{image_id}/rounds/from-working-set", json={"name": "red clump", "filter": cut})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["count"] == 3 and body["round"]["name"] == "red clump"
+    rings = client.get(f"/api/images/{image_id}/sources/list", params={"layers": body["layer_id"]}).json()
+    assert rings["count"] == 3
+    rounds = client.get(f"/api/images/{image_id}/rounds").json()
+    assert [x["name"] for x in rounds][-1] == "red clump"
+    empty = client.post(f"/api/images/{image_id}/rounds/from-working-set", json={"filter": {}})
+    assert empty.status_code == 422 and "every source" in empty.json()["detail"]
+    none = client.post(f"/api/images/{image_id}/rounds/from-working-set",
+                       json={"filter": {"cuts": [{"expr": "ci", "min": 5}]}})
+    assert none.status_code == 422 and "no unlabelled source" in none.json()["detail"]

@@ -7,6 +7,7 @@ small synthetic image of their own.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,18 +24,38 @@ from tests.backend.labels_db import add_image, make_sessions
 from tests.backend.pg import pg_database_fixture, pg_url_fixture  # noqa: F401  (fixtures)
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated by the real migrations, copied for each test (a copy costs far less than
+    running the migrations again)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    make_sessions(folder).kw["bind"].dispose()  # closing the last connection checkpoints the WAL into the file
+    wal = folder / "labels.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0, "the template must be one self-contained file"
+    return folder / "labels.db"
+
+
+def fresh_sqlite(template: Path, folder: Path) -> sessionmaker[Session]:
+    from backend.db.session import make_engine, make_sessionmaker
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, folder / "labels.db")
+    return make_sessionmaker(make_engine(f"sqlite:///{folder / 'labels.db'}"))
+
+
 @pytest.fixture
-def sessions(tmp_path: Path) -> sessionmaker[Session]:
+def sessions(_migrated_sqlite: Path, tmp_path: Path) -> sessionmaker[Session]:
     """A fresh, migrated SQLite database (WAL mode, foreign keys on), as the app makes it."""
-    return make_sessions(tmp_path / "db")
+    return fresh_sqlite(_migrated_sqlite, tmp_path / "db")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def both_sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+def both_sessions(request: pytest.FixtureRequest, _migrated_sqlite: Path,
+                  tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """The same tests on SQLite and on PostgreSQL (skipped without ``SKYLABEL_TEST_POSTGRES_URL``, see
     :mod:`tests.backend.pg`). A module opts in by defining ``sessions`` as a fixture returning this one."""
     if request.param == "sqlite":
-        yield make_sessions(tmp_path / "db")
+        yield fresh_sqlite(_migrated_sqlite, tmp_path / "db")
         return
     from backend.db.session import make_engine, make_sessionmaker
 

@@ -86,3 +86,15 @@ def test_delete_removes_row_and_files(client: TestClient, settings: Settings, im
     assert client.delete(f"/api/images/{image['id']}").status_code == 204
     assert client.get(f"/api/images/{image['id']}").status_code == 404
     assert leftovers(settings) == []
+
+
+def test_upload_progress_is_reported_under_the_key(client: TestClient, bands: dict[str, Path]) -> None:
+    assert client.get("/api/uploads/abcdefgh1").json()["state"] == "unknown"
+    response = upload(client, "tracked", bands, upload_key="abcdefgh1")
+    assert response.status_code == 201, response.text
+    done = client.get("/api/uploads/abcdefgh1").json()
+    assert done["state"] == "done" and done["fraction"] == 1.0
+    refused = upload(client, "tracked", bands, upload_key="abcdefgh2")  # the name is taken: 409
+    assert refused.status_code == 409
+    assert client.get("/api/uploads/abcdefgh2").json()["state"] == "failed"
+    assert client.get("/api/uploads/bad").status_code == 422

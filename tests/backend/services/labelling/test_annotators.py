@@ -71,6 +71,14 @@ def test_rounds_are_numbered_per_image(sessions: sessionmaker[Session], image_id
         assert open_round(session, image_id).number == 3  # numbers are never reused
 
 
+def test_a_round_name_longer_than_the_column_is_refused(sessions: sessionmaker[Session], image_id: int) -> None:
+    with session_scope(sessions) as session:
+        assert open_round(session, image_id, " " + "r" * 200 + " ").name == "r" * 200
+        with pytest.raises(InputError, match="round name is 201 characters long: at most 200"):
+            open_round(session, image_id, "r" * 201)  # PostgreSQL answered this with a server error
+        assert [r.number for r in list_rounds(session, image_id)] == [1]
+
+
 def test_closing_twice_and_unknown_ids(sessions: sessionmaker[Session], image_id: int) -> None:
     with session_scope(sessions) as session:
         found = open_round(session, image_id, name="first pass")

@@ -59,3 +59,27 @@ def test_class_is_accepted_for_the_python_name_class_() -> None:
         class_="label", ra="RA", votes={"v1": "alice"})
     assert column_mapping('{"class_": "label"}') == ColumnMapping(class_="label")
     assert column_mapping("{}") == ColumnMapping()
+
+
+def test_a_real_legus_upload_is_recognised_by_its_name() -> None:
+    from tests.conftest import shared_file
+
+    path = shared_file("legus/hlsp_legus_hst_acs-wfc3_ic4247_multiband_v2_padagb-mwext-avgapcor.tab")
+    uploaded = read_catalog_file(path.read_bytes(), path.name)  # no format given: detected
+    assert uploaded.meta.format == "legus" and len(uploaded) == 762 and uploaded.meta.source_file == path.name
+    classes = sorted(label.class_ for s in uploaded.sources for label in s.labels)
+    assert (classes.count("1"), classes.count("2"), classes.count("3"), classes.count("4")) == (1, 4, 3, 37)
+    renamed = read_catalog_file(path, "clusters.tab", fmt="legus")  # a renamed file needs the format
+    assert [(s.id, s.x, s.y) for s in renamed.sources] == [(s.id, s.x, s.y) for s in uploaded.sources]
+    with pytest.raises(InputError, match="a column mapping applies to csv"):
+        read_catalog_file(path, path.name, fmt="legus", mapping='{"x": "X"}')
+
+
+def test_a_real_sextractor_catalogue_is_detected() -> None:
+    from tests.conftest import shared_file
+
+    path = shared_file("sextractor_pair/image.cat")
+    catalog = read_catalog_file(path.read_bytes(), path.name)
+    assert catalog.meta.format == "sextractor-ascii" and len(catalog) == 65
+    with pytest.raises(InputError, match="layout applies to LEGUS catalogues only"):
+        read_catalog_file(path, path.name, fmt="sextractor", layout="ngc628")

@@ -57,6 +57,15 @@ def test_create_project(sessions: sessionmaker[Session]) -> None:
             get_project(session, 99)
 
 
+def test_a_name_longer_than_the_column_is_refused_on_every_database(both_sessions: sessionmaker[Session]) -> None:
+    with session_scope(both_sessions) as session:
+        assert create_project(session, "p" * 200).name == "p" * 200
+        with pytest.raises(InputError, match="project name is 201 characters long: at most 200"):
+            create_project(session, "q" * 201)  # PostgreSQL answered this with a server error
+    with both_sessions() as session:
+        assert [p.name for p in list_projects(session)] == [DEFAULT_PROJECT, "p" * 200]
+
+
 @pytest.mark.parametrize(("scheme", "message"), [
     ({}, 'a scheme needs a non-empty "classes" list'),
     ({"classes": []}, 'non-empty "classes" list'),

@@ -117,6 +117,15 @@ def test_an_encoder_that_sees_every_source_alike_says_so(sessions: sessionmaker[
     assert len(found["items"]) == 5  # still answered, ranked on the centred embeddings
 
 
+def test_a_lone_source_has_no_neighbours_and_no_verdict_on_the_encoder(sessions: sessionmaker[Session],
+                                                                       data_dir: Path, image_id: int) -> None:
+    _, (only,) = add_sources(sessions, image_id, [(10.0, 10.0)], name="det")
+    add_encoder(sessions, data_dir, image_id, np.ones((1, 4), dtype=np.float32))
+    with sessions() as session:
+        found = similar_sources(session, data_dir, only, k=5)
+    assert found["items"] == [] and found["too_young"] is False and found["note"] is None
+
+
 def test_similar_sources_refusals(sessions: sessionmaker[Session], data_dir: Path, image_id: int,
                                   field: dict[str, list[int]]) -> None:
     _, (late,) = add_sources(sessions, image_id, [(200, 150)], name="late")
