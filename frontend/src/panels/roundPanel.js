@@ -93,7 +93,9 @@ export function mountRoundPanel(root, store, rounds) {
       if (r.report) html += reportHtml(r.report, s.scheme);
     }
     if (r.error) html += `<p class="error">${escapeHtml(r.error)}</p>`;
+    const typed = keepTyped();
     body.innerHTML = html + form;
+    typed();
   }
 
   function reportHtml(report, scheme) {
@@ -114,6 +116,29 @@ export function mountRoundPanel(root, store, rounds) {
     }).join('');
     return `<h3>Report</h3>${reportTable(report)}<h3>Annotators</h3>${people}`
       + `<h3>Disagreements (${report.disagreements.length})</h3><ul class="disagreements">${queue}</ul>`;
+  }
+
+  /** What the user has typed or chosen in the panel's inputs, put back after a re-render (a queue refresh
+   * must not reset a half-filled adjudication or new-round form). @returns {() => void} the restorer */
+  function keepTyped() {
+    const values = new Map();
+    for (const el of body.querySelectorAll('input, select')) {
+      const input = /** @type {HTMLInputElement} */ (el);
+      if (input.id === 'round-select') continue;
+      const li = input.closest('li');
+      const key = `${li?.dataset.source ?? ''}|${input.className}|${input.name}`;
+      values.set(key, input.type === 'checkbox' ? input.checked : input.value);
+    }
+    return () => {
+      for (const el of body.querySelectorAll('input, select')) {
+        const input = /** @type {HTMLInputElement} */ (el);
+        const li = input.closest('li');
+        const key = `${li?.dataset.source ?? ''}|${input.className}|${input.name}`;
+        if (!values.has(key)) continue;
+        if (input.type === 'checkbox') input.checked = Boolean(values.get(key));
+        else input.value = String(values.get(key));
+      }
+    };
   }
 
   /** The new-round form: sources sampled inside the polygon drawn with the polygon tool (o). */
