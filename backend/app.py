@@ -6,14 +6,19 @@ import logging
 import os
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.api.errors import install_error_handlers
+from backend.api.guard import AccessGuard, api_templates
+from backend.api.inputs import InputGuard
 from backend.api.limits import BodySizeLimit
 from backend.api.process_header import ProcessHeader, process_name
 from backend.api.routes import annotations as annotation_routes
 from backend.api.routes import (
+    auth,
     cutouts,
     detect,
     events,
@@ -21,6 +26,7 @@ from backend.api.routes import (
     images,
     layers,
     learning,
+    members,
     projects,
     regions,
     rounds,
@@ -28,7 +34,9 @@ from backend.api.routes import (
     sources,
     tiles,
 )
+from backend.auth.startup import prepare_identity
 from backend.db.session import open_database
+from backend.housekeeping import remove_leftovers
 from backend.services.images.serving_cache import ServingCache
 from backend.services.images.upload_progress import UploadProgress
 from backend.settings import Settings
@@ -55,16 +63,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     os.environ.setdefault("GDAL_CACHEMAX", "512")  # MB of decoded COG blocks shared by the tile readers
     set_readers_per_file(settings.readers_per_file)
     engine, sessions = open_database(settings)  # prestart: the schema is always current
+    if settings.cleanup_on_start:
+        remove_leftovers(settings)
+    local_caller = prepare_identity(settings, sessions)  # accounts mode: refuses to start without an owner
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.serving_cache = ServingCache(sessions, settings.data_dir)
+    app.state.local_caller = local_caller
     app.state.upload_progress = UploadProgress()
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20))
+    install_gates(app, settings)
     app.add_middleware(ProcessHeader, name=process_name(settings.process_name))  # outermost: 413s named too
+
+    app.include_router(auth.router, prefix="/api")
+    app.include_router(members.router, prefix="/api")
 
     app.include_router(images.router, prefix="/api")
     app.include_router(tiles.router, prefix="/api")
@@ -90,3 +105,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return HTMLResponse(NO_FRONTEND)
 
     return app
+
+
+def install_gates(app: FastAPI, settings: Settings) -> None:
+    """Middleware, outermost first: Host check, CORS (only when configured), body limits, the access guard,
+    the input checks (``add_middleware`` wraps, so they are added in reverse)."""
+    app.add_middleware(InputGuard)
+    app.add_middleware(AccessGuard, templates=lambda: api_templates(app.openapi()), sessions=app.state.sessions,
+                       local_caller=lambda: app.state.local_caller, allowed_origins=settings.resolved_cors_origins)
+    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_mb * 2**20),
+                       max_json_bytes=int(settings.max_json_mb * 2**20))
+    if settings.oidc_enabled:
+        from backend.auth.oidc import install_oidc
+
+        install_oidc(app, settings)
+    if settings.resolved_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.resolved_cors_origins, allow_credentials=True,
+                           allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.resolved_allowed_hosts)

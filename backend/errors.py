@@ -28,3 +28,15 @@ class InputError(SkylabelError):
 
 class UploadTooLargeError(SkylabelError):
     """An upload exceeds ``SKYLABEL_MAX_UPLOAD_MB`` (413)."""
+
+
+class AuthenticationError(SkylabelError):
+    """No valid session or token, or a wrong password (401)."""
+
+
+class PermissionDeniedError(SkylabelError):
+    """The caller's role does not allow this (403)."""
+
+
+class StartupRefusedError(SkylabelError):
+    """The server cannot start as configured (e.g. accounts mode without an owner)."""

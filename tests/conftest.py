@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# TestClient talks to "http://testserver": allow that Host name next to the loopback ones (TrustedHostMiddleware)
+os.environ.setdefault("SKYLABEL_ALLOWED_HOSTS", "localhost,127.0.0.1,::1,[::1],testserver")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SKYLABEL_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 

@@ -28,6 +28,7 @@ from tiles.errors import RecipeError
 from tiles.filters import FilterInfo, legus_roles
 
 KINDS = ("composite", "band", "custom")
+MAX_WEIGHT = 1e6  # far beyond any useful mix; 1e308 overflowed float32 data to inf
 RECIPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TERM = re.compile(rf"\s*([+-])?\s*(?:({_NUMBER})\s*\*\s*)?([A-Za-z][A-Za-z0-9_.]*)\s*")
@@ -96,8 +97,9 @@ def _parse_expression(expr: str, recipe: str) -> dict[str, float]:
             )
         sign = -1.0 if match.group(1) == "-" else 1.0
         weight = sign * (float(match.group(2)) if match.group(2) else 1.0)
-        if not np.isfinite(weight):
-            raise RecipeError(f"recipe {recipe}: weight {match.group(2)} is not a finite number")
+        if not np.isfinite(weight) or abs(weight) > MAX_WEIGHT:
+            raise RecipeError(f"recipe {recipe}: weight {match.group(2)} is not a finite number between "
+                              f"-{MAX_WEIGHT:g} and {MAX_WEIGHT:g}")
         channel[match.group(3)] = channel.get(match.group(3), 0.0) + weight
         pos = match.end()
     return channel

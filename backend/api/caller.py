@@ -1,9 +1,9 @@
 """Who is calling: the annotator name a request acts as.
 
-Until accounts exist the browser sends its annotator name with each label (``annotator`` in the body) and,
-for reads that depend on who asks (a round's queue, blind views), as the ``annotator`` query parameter or the
-``X-Skylabel-Annotator`` header. This is the one place that answers "who is it", so sessions replace it in
-one edit.
+With accounts the caller is who the session or token says (:class:`backend.auth.caller.Caller`, set by
+:mod:`backend.api.guard`): the ``annotator`` query parameter and the ``X-Skylabel-Annotator`` header are ignored,
+so nobody can read a blind round as someone else. In local mode (one trusted desk) they still name the annotator
+for reads that depend on who asks (a round's queue, blind views).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ HEADER = "X-Skylabel-Annotator"
 def caller_name(request: Request,
                 annotator: Annotated[str | None, Query(description="who is asking (until accounts)")] = None,
                 ) -> str | None:
+    caller = getattr(request.state, "caller", None)
+    if caller is not None and not caller.local:
+        return caller.username  # type: ignore[no-any-return]
     name = annotator or request.headers.get(HEADER)
     return name.strip() or None if name else None
 

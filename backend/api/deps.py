@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.auth.caller import ANONYMOUS, Caller
 from backend.services.images.serving_cache import ServingCache
 from backend.settings import Settings
 from backend.worker.context import WorkerContext
@@ -52,3 +53,11 @@ ServingCacheDep = Annotated[ServingCache, Depends(get_serving_cache)]
 WorkerDep = Annotated[WorkerContext, Depends(get_worker)]
 LiveDep = Annotated[LiveLoop, Depends(get_live)]
 EventsDep = Annotated[EventHub, Depends(get_events)]
+
+
+def get_caller(request: Request) -> Caller:
+    """Who is calling, as :class:`backend.api.guard.AccessGuard` found it (anonymous on a public route)."""
+    return getattr(request.state, "caller", ANONYMOUS)  # type: ignore[no-any-return]
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

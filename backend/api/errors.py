@@ -9,10 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from backend.errors import (
+    AuthenticationError,
     ConflictError,
     ForbiddenError,
     InputError,
     NotFoundError,
+    PermissionDeniedError,
     SkylabelError,
     UploadTooLargeError,
 )
@@ -29,6 +31,8 @@ from tiles.errors import (
 log = logging.getLogger("skylabel.api")
 
 STATUS_BY_ERROR: dict[type[Exception], int] = {
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
     NotFoundError: 404,
     ForbiddenError: 403,
     TileOutsideError: 404,

@@ -28,7 +28,8 @@ def _band_stats(stats: dict[str, Any]) -> dict[str, Any]:
 
 def image_public(image: Image) -> ImagePublic:
     return ImagePublic(
-        id=image.id, name=image.name, created_at=image.created_at, width=image.width, height=image.height,
+        id=image.id, name=image.name, created_at=image.created_at, archived_at=image.archived_at,
+        width=image.width, height=image.height,
         bands=[
             BandPublic(
                 name=b.name, filter=b.filter, bunit=b.bunit, photflam=b.photflam, photplam=b.photplam,

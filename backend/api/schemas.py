@@ -49,6 +49,7 @@ class ImagePublic(BaseModel):
     id: int
     name: str
     created_at: datetime
+    archived_at: datetime | None = None
     width: int
     height: int
     bands: list[BandPublic]

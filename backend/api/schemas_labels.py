@@ -16,8 +16,8 @@ from backend.catalogues.table import class_text
 
 
 class ProjectCreate(BaseModel):
-    name: str
-    description: str = ""
+    name: str = Field(max_length=200)
+    description: str = Field("", max_length=10_000)
     scheme: dict[str, Any] | None = Field(None, description="classes [{id, name, colour, hotkey, binary}]; "
                                                             "default LEGUS's 1-4")
 
@@ -32,7 +32,7 @@ class ProjectPublic(BaseModel):
 
 
 class AnnotatorCreate(BaseModel):
-    name: str
+    name: str = Field(max_length=100)
 
 
 class AnnotatorPublic(BaseModel):
@@ -54,12 +54,13 @@ class LayerPublic(BaseModel):
     source_file: str | None = None
     meta: dict[str, Any]
     created_at: datetime
+    archived_at: datetime | None = None
     train_on_reference: bool = Field(False, description="the probe trains on this layer's reference classes")
 
 
 class LayerUpdate(BaseModel):
     train_on_reference: bool | None = Field(None, description="train the probe on the reference classes")
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)
     style: dict[str, Any] | None = Field(None, description="keys merged into the style: colour, radius_px, "
                                                            "width, shape, visible")
 
@@ -91,9 +92,13 @@ class AnnotationCreate(BaseModel):
     source_id: int | None = None
     geometry: dict[str, Any] | None = Field(None, description="GeoJSON-like Point or Polygon in 0-based pixels; "
                                                               "a box is a Polygon with bbox [xmin, ymin, xmax, ymax]")
-    class_: str | None = Field(alias="class", description="a class id of the scheme, or null to retract")
-    annotator: str
-    client_key: str | None = Field(None, description="a UUID; resending it returns the original annotation")
+    class_: str | None = Field(alias="class", max_length=50,
+                               description="a class id of the scheme, or null to retract")
+    annotator: str | None = Field(None, max_length=100, description="local mode only: whose label this is "
+                                  "(default: the local owner); with accounts the caller is the annotator, "
+                                  "whatever this says")
+    client_key: str | None = Field(None, max_length=64,
+                                   description="a UUID; resending it returns the original annotation")
     round_id: int | None = None
     repeat: bool = Field(False, description="the second showing of a round's repeat source (self-agreement)")
 

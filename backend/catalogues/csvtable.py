@@ -90,7 +90,7 @@ def typed_strings(values: Sequence[str]) -> np.ndarray:
 
 def write_csv(catalog: SourceCatalog, provenance: Provenance | None = None) -> str:
     """CSV text: header row then one source a row; missing values are empty cells."""
-    table = catalog_table(catalog, provenance or Provenance())
+    table = catalog_table(catalog, provenance or Provenance(), text_objects=True)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_header_name(table[n]) for n in table.colnames])

@@ -45,7 +45,7 @@ def write_ds9(
             "crossmatch.complete_positions and the image WCS first"
         )
     header = "# Region file format: DS9 version 4.1\n" + "".join(
-        f"# skylabel {key}: {value}\n" for key, value in provenance.items().items()
+        f"# skylabel {escape_line(str(key))}: {escape_line(str(value))}\n" for key, value in provenance.items().items()
     )
     if coords == "image":
         body = [_pixel_region(s, radius) + _properties(s) for s in catalog.sources]
@@ -65,10 +65,15 @@ def _properties(source: Source) -> str:
     tags = [] if winner is None else [f"{CLASS_TAG}{winner}"]
     tags += [f"{VOTE_TAG}{who}={cls}" for who, cls in current_votes(source.labels).items()]
     for value in [source.id, *tags]:
-        if any(c in value for c in "{}\n"):
-            raise CatalogExportError(f"source {source.id!r}: {value!r} contains a brace or newline, which DS9 "
-                                     "region properties cannot hold; export GeoJSON or ECSV instead")
-    return f" # text={{{source.id}}}" + "".join(f" tag={{{t}}}" for t in tags)
+        if any(c in value for c in "{}"):
+            raise CatalogExportError(f"source {source.id!r}: {value!r} contains a brace, which DS9 region "
+                                     "properties cannot hold; export GeoJSON or ECSV instead")
+    return f" # text={{{escape_line(source.id)}}}" + "".join(f" tag={{{escape_line(t)}}}" for t in tags)
+
+
+def escape_line(text: str) -> str:
+    """Text on one region-file line: a newline would start a new (injected) region, so it is written ``\\n``."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _pixel_region(source: Source, radius: float) -> str:

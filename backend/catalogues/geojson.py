@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from backend.catalogues import jsontext
 from backend.catalogues.columnar import check_unique_ids
 from backend.catalogues.errors import CatalogFormatError
 from backend.catalogues.geometry import box, centroid, finite_pair, polygon, shifted
@@ -57,10 +58,12 @@ def read_geojson(
     name = input_name(source)
     text = read_text(source, "a GeoJSON FeatureCollection")
     try:
-        document = json.loads(text)
+        document = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise CatalogFormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno,
                                  path=name) from None
+    except jsontext.TooDeepError as exc:
+        raise CatalogFormatError(f"{exc}: a FeatureCollection needs about 7", line=1, path=name) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         kind = document.get("type") if isinstance(document, dict) else type(document).__name__
         raise CatalogFormatError(f"expected a GeoJSON FeatureCollection, found {kind!r}", line=1, path=name)

@@ -10,13 +10,13 @@ columns exist, ``class`` is their consensus and is not read as another vote.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from backend.catalogues import jsontext
 from backend.catalogues.columnar import (
     build_sources,
     check_unique_ids,
@@ -99,6 +99,29 @@ def resolve(mapping: ColumnMapping, names: list[str], path: str | None, line: in
     return found
 
 
+MAX_COLUMNS = 500
+MAX_NAME = 200
+MAX_CELL = 10_000  # characters of one text cell (the geometry column, a checked outline, may be longer)
+
+
+def check_sizes(columns: dict[str, np.ndarray], path: str | None, header_line: int | None) -> None:
+    """Refuse a table too wide, or with text cells too long, to keep as catalogue columns."""
+    if len(columns) > MAX_COLUMNS:
+        raise CatalogFormatError(f"the table has {len(columns)} columns: at most {MAX_COLUMNS} (drop the ones not "
+                                 "needed before importing)", line=header_line, path=path)
+    for name, values in columns.items():
+        if len(name) > MAX_NAME or "\x00" in name:
+            raise CatalogFormatError(f"column name {name[:40]!r}... is longer than {MAX_NAME} characters or "
+                                     "holds a NUL", line=header_line, path=path)
+        if name == GEOMETRY_COLUMN or values.dtype.kind not in "USO":
+            continue
+        texts = [str(v) for v in np.asarray(values).ravel().tolist() if v is not None]
+        long = next((t for t in texts if len(t) > MAX_CELL or "\x00" in t), None)
+        if long is not None:
+            raise CatalogFormatError(f"column {name!r} holds a text of {len(long)} characters (or a NUL): at most "
+                                     f"{MAX_CELL}", line=header_line, path=path)
+
+
 def catalog_from_columns(
     columns: dict[str, np.ndarray],
     infos: dict[str, ColumnInfo],
@@ -113,6 +136,7 @@ def catalog_from_columns(
     """Interpret typed columns (numpy / masked arrays, one per name) as a :class:`SourceCatalog`."""
     names = list(columns)
     n = len(columns[names[0]]) if names else 0
+    check_sizes(columns, path, header_line)
     roles = resolve(mapping, names, path, header_line)
     notes: list[str] = []
     has_pixel, has_sky = "x" in roles and "y" in roles, "ra" in roles and "dec" in roles
@@ -212,7 +236,7 @@ def _geometries(columns: dict[str, np.ndarray], path: str | None, line_of: LineO
             out.append(None)
             continue
         try:
-            geometry = json.loads(str(text))
+            geometry = jsontext.loads(str(text), max_depth=8)
             ring = geometry["coordinates"][0]
             points = [finite_pair(p) for p in ring]
             if geometry.get("type") != "Polygon" or any(p is None for p in points) or len(points) < 3:

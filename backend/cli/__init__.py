@@ -9,12 +9,12 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from types import ModuleType
 
-from backend.cli import catalogs, images, learning, rounds, serve
+from backend.cli import catalogs, images, learning, remote, rounds, serve, users
 from backend.errors import SkylabelError
 from backend.settings import Settings
 from tiles.errors import TilesError
 
-GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning, rounds)
+GROUPS: tuple[ModuleType, ...] = (serve, images, catalogs, learning, rounds, users, remote)
 PLUGIN_GROUP = "skylabel.commands"
 """Entry-point group of command modules outside the product (``simulate``, ``demo``, ``bench``): the product's CLI
 finds them by name at run time and never imports the simulator or the benchmarks (pyproject.toml lists them)."""

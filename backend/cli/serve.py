@@ -18,7 +18,33 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def serve(args: argparse.Namespace) -> int:
+    """Check identity and clean leftovers once, here, then start the workers (which skip both steps' cleanup)."""
+    import os
+    import sys
+
     import uvicorn
+
+    from backend.auth.startup import prepare_identity
+    from backend.cli.context import CliContext
+    from backend.errors import StartupRefusedError
+    from backend.housekeeping import remove_leftovers
+    from backend.settings import Settings
+
+    os.environ["SKYLABEL_BIND_HOST"] = args.host
+    settings = Settings()
+    ctx = CliContext(settings)
+    removed = remove_leftovers(settings)
+    if removed.paths:
+        print(f"skylabel serve: {removed.describe()}", file=sys.stderr)
+    try:
+        prepare_identity(settings, ctx.sessions)
+    except StartupRefusedError as error:
+        print(f"skylabel serve: {error}", file=sys.stderr)
+        return 2
+    print(f"skylabel serve: {settings.resolved_auth} mode"
+          + (" (one implicit owner, no login)" if settings.resolved_auth == "local" else " (sign-in required)"),
+          file=sys.stderr)
+    os.environ["SKYLABEL_CLEANUP_ON_START"] = "0"
 
     uvicorn.run(
         "backend.app:create_app", factory=True, host=args.host, port=args.port,

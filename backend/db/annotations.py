@@ -25,6 +25,8 @@ class Annotator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="human", doc="human | catalogue")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, unique=True,
+                                                doc="the account of a human annotator; NULL for a catalogue")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

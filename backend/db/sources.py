@@ -35,6 +35,8 @@ class Layer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     train_on_reference: Mapped[bool] = mapped_column(
         Boolean, default=False, doc="the probe trains on this layer's reference classes (a user's switch)")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                         doc="hidden, labels kept: deleted while labelled")
 
 
 class Source(Base):

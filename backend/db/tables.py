@@ -66,6 +66,8 @@ class Image(Base):
     wcs_header: Mapped[str | None] = mapped_column(Text, nullable=True)
     default_rendition: Mapped[str] = mapped_column(String(100))
     warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                         doc="hidden, labels kept: deleted while labelled")
 
     bands: Mapped[list[Band]] = relationship(
         back_populates="image", cascade="all, delete-orphan", order_by="Band.position"

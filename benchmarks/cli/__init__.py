@@ -8,13 +8,14 @@ import sys
 
 from benchmarks.cli import consensus as bench_consensus
 from benchmarks.cli import label_efficiency as bench_label_efficiency
+from benchmarks.cli import labels as bench_labels
 from benchmarks.cli import scale as bench_scale
 from benchmarks.cli import simulate_annotators
 from benchmarks.cli import sources as bench_sources
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency, consensus)")
+    p = sub.add_parser("bench", help="benchmarks (tiles, sources, label-efficiency, consensus, labels)")
     which = p.add_subparsers(dest="bench", required=True, metavar="BENCH")
 
     t = which.add_parser("tiles", help="tile server throughput and latency against in-process rendering")
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.set_defaults(func=bench_tiles)
     bench_sources.register(which)
     bench_label_efficiency.register(which)
+    bench_labels.register(which)
     bench_consensus.register(which)
     bench_scale.register(which)
     simulate_annotators.register(sub)  # a top-level command: it belongs with the simulated rounds

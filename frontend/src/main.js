@@ -31,6 +31,7 @@ import { mountGotoBox } from './panels/gotoBox.js';
 import { mountHelpOverlay } from './panels/helpOverlay.js';
 import { mountImageList } from './panels/imageList.js';
 import { mountImportDialog } from './panels/importDialog.js';
+import { mountSignedIn, signIn } from './panels/loginDialog.js';
 import { mountLayerLegend } from './panels/layerLegend.js';
 import { mountModelPanel } from './panels/modelPanel.js';
 import { mountProgressBadge } from './panels/progressBadge.js';
@@ -178,8 +179,22 @@ async function start() {
   return id;
 }
 
+/** Sign in first (accounts mode); the signed-in user is the annotator, whatever the badge says. */
+async function signInThenStart() {
+  let me;
+  try {
+    me = await signIn(dialog('login-dialog'));
+  } catch (error) {
+    actions.showError(error);
+    return null;
+  }
+  mountSignedIn(byId('brand'), me);
+  if (me.mode === 'accounts') labelling.setAnnotator(me.username, { register: false });
+  return start();
+}
+
 syncHash(store, actions);
-const ready = start();
+const ready = signInThenStart();
 
 /** @type {any} */ (window).skylabel = {
   map: imageMap.map,

@@ -41,18 +41,18 @@ __all__ = ["DetectionBufferError", "DetectionError", "DetectionResult", "detect_
 def _check_parameters(threshold: float, minarea: int, deblend_nthresh: int, deblend_cont: float, back_size: int,
                       back_filter_size: int, radii: Sequence[float]) -> None:
     problems = []
-    if not threshold > 0:
-        problems.append(f"threshold must be a positive number of sigmas (got {threshold})")
-    if minarea < 1:
-        problems.append(f"minarea must be at least 1 pixel (got {minarea})")
-    if deblend_nthresh < 1:
-        problems.append(f"deblend_nthresh must be at least 1 (got {deblend_nthresh})")
+    if not 0 < threshold <= 1e6:
+        problems.append(f"threshold must be a positive number of sigmas up to 1e6 (got {threshold})")
+    if not 1 <= minarea <= 1_000_000:
+        problems.append(f"minarea must be 1 to 1000000 pixels (got {minarea})")
+    if not 1 <= deblend_nthresh <= 64:  # SExtractor's own limit; sep crashes far beyond it
+        problems.append(f"deblend_nthresh must be 1 to 64 (got {deblend_nthresh})")
     if not 0 <= deblend_cont <= 1:
         problems.append(f"deblend_cont must lie in 0..1 (got {deblend_cont}; 1 switches deblending off)")
-    if back_size < 2:
-        problems.append(f"back_size must be at least 2 pixels (got {back_size})")
-    if back_filter_size < 1 or back_filter_size % 2 == 0:
-        problems.append(f"back_filter_size must be an odd number of meshes (got {back_filter_size})")
+    if not 2 <= back_size <= 4096:
+        problems.append(f"back_size must be 2 to 4096 pixels (got {back_size})")
+    if not 1 <= back_filter_size <= 15 or back_filter_size % 2 == 0:
+        problems.append(f"back_filter_size must be an odd number of meshes up to 15 (got {back_filter_size})")
     if any(not r > 0 for r in radii):
         problems.append(f"aperture radii must be positive (got {list(radii)})")
     if problems:

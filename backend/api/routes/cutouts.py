@@ -24,9 +24,10 @@ def get_cutout(
     image_id: int, catalog: ServingCacheDep, params: StretchDep,
     x: Annotated[float, Query(description="centre, 0-based FITS pixel x")],
     y: Annotated[float, Query(description="centre, 0-based FITS pixel y")],
-    size: Annotated[int, Query(description="window side in image pixels")] = 64,
+    size: Annotated[int, Query(ge=1, le=MAX_OUTPUT, description="window side in image pixels")] = 64,
     rendition: Annotated[str | None, Query(description="rendition or band name; default the image's")] = None,
-    scale: Annotated[int, Query(description="each image pixel drawn as scale x scale screen pixels")] = 3,
+    scale: Annotated[int, Query(ge=1, le=MAX_SCALE,
+                                description="each image pixel drawn as scale x scale screen pixels")] = 3,
 ) -> Response:
     """The ``size`` x ``size`` FITS 0-based window centred on (x, y), north/y up like the map, enlarged
     ``scale`` times without smoothing. Limits come from the whole image's statistics (as the map's tiles),
@@ -35,6 +36,9 @@ def get_cutout(
         raise InputError(f"scale must be 1 to {MAX_SCALE} and size x scale at most {MAX_OUTPUT} pixels, "
                          f"got size {size}, scale {scale}")
     view = catalog.get(image_id)
+    if not (-size <= x <= view.width + size and -size <= y <= view.height + size):
+        raise InputError(f"cutout centre ({x:g}, {y:g}) is off the {view.width}x{view.height} image "
+                         "(0-based FITS pixels)")
     layer = view.rendition(rendition or next(iter(view.renditions), None) or next(iter(view.bands)))
     rgba = cutout_rgba(layer.cog, layer.stats, x, y, size, params)
     if scale > 1:

@@ -7,14 +7,17 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
-from backend.api.deps import ServingCacheDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.deps import CallerDep, ServingCacheDep, SessionDep, SessionsDep, SettingsDep
+from backend.api.inputs import clean_text
 from backend.api.presenters import image_public
 from backend.api.schemas import ImagePublic, ImagesPublic
 from backend.errors import InputError
-from backend.services.images.store import delete_image, ingest_image, list_images, load_image
+from backend.services.images.store import delete_image, ingest_image, list_images, load_image, restore_image
 from backend.services.images.upload_progress import UploadProgress
+from backend.services.labelling.projects import default_project
 from tiles.ingest import BandInput
 
 router = APIRouter(tags=["images"])
@@ -23,8 +26,15 @@ CHUNK = 1 << 20
 
 
 @router.get("/images", response_model=ImagesPublic)
-def get_images(session: SessionDep) -> ImagesPublic:
-    items = [image_public(image) for image in list_images(session)]
+def get_images(
+    session: SessionDep, caller: CallerDep,
+    archived: Annotated[bool, Query(description="include archived images (deleted while labelled)")] = False,
+) -> ImagesPublic:
+    """The images of the caller's projects (every image in local mode); archived images only when asked."""
+    visible = caller.projects()
+    default_id = default_project(session).id
+    items = [image_public(image) for image in list_images(session, archived=archived)
+             if visible is None or (image.project_id or default_id) in visible]
     return ImagesPublic(count=len(items), items=items)
 
 
@@ -49,6 +59,13 @@ def upload_image(
                                                          "reports the ingest's progress meanwhile")] = None,
 ) -> ImagePublic:
     """Ingest FITS bands sent as multipart files (atomic: on any error nothing is kept)."""
+    clean_text(name, "name", 200)
+    clean_text(reference_band, "reference_band", 100)
+    for field, values, width in (("bands", bands, 100), ("rendition", rendition, 1000), ("hdu", hdu, 100)):
+        for value in values:
+            clean_text(value, field, width)
+    if len(files) > 64:
+        raise InputError(f"{len(files)} files: at most 64 bands in one image")
     tracker: UploadProgress | None = request.app.state.upload_progress if upload_key else None
     key = UploadProgress.check_key(upload_key) if upload_key else ""
     if bands and len(bands) != len(files):
@@ -97,7 +114,23 @@ def get_upload_progress(upload_key: str, request: Request) -> dict[str, object]:
     return tracker.get(upload_key)
 
 
-@router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: ServingCacheDep) -> None:
-    delete_image(settings, sessions, image_id)
+@router.delete("/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={200: {"description": "archived: the image carries people's labels"}})
+def remove_image(image_id: int, settings: SettingsDep, sessions: SessionsDep, catalog: ServingCacheDep) -> Response:
+    """Delete an image (204); one with people's labels is archived instead (200 ``{"status": "archived"}``):
+    hidden, labels and files kept, still exportable, restorable with ``POST /api/images/{id}/restore``."""
+    outcome = delete_image(settings, sessions, image_id)
+    if outcome == "archived":
+        return JSONResponse({"status": "archived", "id": image_id,
+                             "detail": f"image {image_id} carries annotators' labels: archived, not deleted "
+                                       f"(POST /api/images/{image_id}/restore brings it back)"})
     catalog.forget(image_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/images/{image_id}/restore", response_model=ImagePublic)
+def post_restore_image(image_id: int, session: SessionDep) -> ImagePublic:
+    """Bring back an archived image."""
+    restore_image(session, image_id)
+    session.commit()
+    return image_public(load_image(session, image_id))

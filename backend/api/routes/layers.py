@@ -5,20 +5,25 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from backend.api.deps import SessionDep
+from backend.api.inputs import clean_text
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
 from backend.services.labelling.catalogue_files import IMPORT_FORMATS, read_catalog_file
 from backend.services.labelling.layer_import import ImportReport, import_catalog
-from backend.services.labelling.layers import delete_layer, list_layers, require_image, update_layer
+from backend.services.labelling.layers import delete_layer, list_layers, require_image, restore_layer, update_layer
 
 router = APIRouter(tags=["layers"])
 
 
 @router.get("/images/{image_id}/layers", response_model=list[LayerPublic])
-def get_layers(image_id: int, session: SessionDep) -> list[Any]:
-    return list_layers(session, image_id)
+def get_layers(
+    image_id: int, session: SessionDep,
+    archived: Annotated[bool, Query(description="include archived layers (deleted while labelled)")] = False,
+) -> list[Any]:
+    return list_layers(session, image_id, archived=archived)
 
 
 @router.post("/images/{image_id}/layers/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
@@ -35,6 +40,9 @@ def post_import(
 ) -> ImportResult:
     """Import a catalogue as a new layer, in one transaction: a broken file is a 422 naming the line and
     the reason, and nothing is stored. Sources off the image are listed in ``outside``, not stored."""
+    for field, value, width in (("format", format, 20), ("name", name, 200), ("kind", kind, 20),
+                                ("layout", layout, 100), ("mapping", mapping, 10_000), ("positions", positions, 10)):
+        clean_text(value, field, width)
     require_image(session, image_id)
     catalog = read_catalog_file(file.file.read(), PurePath(file.filename or "upload").name, format, layout, mapping)
     report = import_catalog(session, image_id, catalog, name=name or None, kind=kind or None,
@@ -60,10 +68,25 @@ def patch_layer(layer_id: int, body: LayerUpdate, session: SessionDep) -> Any:
     return layer
 
 
-@router.delete("/layers/{layer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/layers/{layer_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses={200: {"description": "archived: its sources carry people's labels"}})
 def remove_layer(
     layer_id: int, session: SessionDep,
-    force: Annotated[bool, Query(description="delete even when annotators labelled its sources")] = False,
-) -> None:
-    delete_layer(session, layer_id, force=force)
+    force: Annotated[bool, Query(description="ignored: a labelled layer is always archived, never deleted")] = False,
+) -> Response:
+    """Delete a layer (204); one whose sources people labelled is archived instead (200), its labels kept and
+    exportable (name it in ``layers=``), restorable with ``POST /api/layers/{id}/restore``."""
+    outcome = delete_layer(session, layer_id, force=force)
     session.commit()
+    if outcome == "archived":
+        return JSONResponse({"status": "archived", "id": layer_id,
+                             "detail": f"layer {layer_id} holds annotators' labels: archived, not deleted "
+                                       f"(POST /api/layers/{layer_id}/restore brings it back)"})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/layers/{layer_id}/restore", response_model=LayerPublic)
+def post_restore_layer(layer_id: int, session: SessionDep) -> Any:
+    layer = restore_layer(session, layer_id)
+    session.commit()
+    return layer

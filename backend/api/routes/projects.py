@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from backend.api.deps import SessionDep
+from backend.api.deps import CallerDep, SessionDep
 from backend.api.schemas_labels import AnnotatorCreate, AnnotatorPublic, ProjectCreate, ProjectPublic
+from backend.auth.accounts import set_role
 from backend.services.labelling.annotators import get_or_create_annotator, list_annotators
 from backend.services.labelling.projects import create_project, get_project, image_project, list_projects
 
@@ -15,14 +16,18 @@ router = APIRouter(tags=["projects"])
 
 
 @router.get("/projects", response_model=list[ProjectPublic])
-def get_projects(session: SessionDep) -> list[Any]:
-    return list_projects(session)
+def get_projects(session: SessionDep, caller: CallerDep) -> list[Any]:
+    """The projects the caller is a member of (every project in local mode)."""
+    visible = caller.projects()
+    return [p for p in list_projects(session) if visible is None or p.id in visible]
 
 
 @router.post("/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
-def post_project(body: ProjectCreate, session: SessionDep) -> Any:
-    """A project with its own label scheme (default: LEGUS's four classes)."""
+def post_project(body: ProjectCreate, session: SessionDep, caller: CallerDep) -> Any:
+    """A project with its own label scheme (default: LEGUS's four classes); its creator is its owner."""
     project = create_project(session, body.name, body.scheme, body.description)
+    if caller.user_id is not None:
+        set_role(session, caller.user_id, project.id, "owner")
     session.commit()
     return project
 

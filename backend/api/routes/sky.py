@@ -52,9 +52,24 @@ def _json_floats(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
 
 
+FAR_OUTSIDE = 10.0  # image sizes beyond the image's edge: no astrometric solution reaches that far
+
+
 def _to_sky(catalog: ServingCacheDep, image_id: int, x: Sequence[float | None], y: Sequence[float | None]) -> SkyPoints:
+    """RA/Dec of the pixels; null for a pixel the projection does not reach: further than ``FAR_OUTSIDE`` image
+    sizes from the image (a TAN plane goes on to infinity, but no fit of the image's astrometry does), or
+    whose position does not come back to it through world2pix (to 1e-3 px)."""
     xs, ys = paired(x, y, ("x", "y"))
-    ra, dec = pix2world(catalog.get(image_id).wcs, xs, ys)
+    view = catalog.get(image_id)
+    reach = FAR_OUTSIDE * max(view.width, view.height)
+    with np.errstate(invalid="ignore"):
+        near = (np.abs(xs - view.width / 2) <= reach) & (np.abs(ys - view.height / 2) <= reach)
+    xs, ys = np.where(near, xs, np.nan), np.where(near, ys, np.nan)
+    ra, dec = pix2world(view.wcs, xs, ys)
+    back_x, back_y = world2pix(view.wcs, ra, dec)
+    with np.errstate(invalid="ignore"):
+        lost = ~(np.hypot(np.asarray(back_x) - xs, np.asarray(back_y) - ys) <= 1e-3)
+    ra, dec = np.where(lost, np.nan, ra), np.where(lost, np.nan, dec)
     return SkyPoints(ra=_json_floats(ra), dec=_json_floats(dec))
 
 

@@ -37,15 +37,16 @@ class DetectParams(Parameters):
     """sep's extraction parameters (SExtractor's names and defaults, as in ``detect_sources``, which checks
     their ranges) and the new layer's name: the API's request body and ``skylabel detect``'s flags."""
 
-    bands: list[str] = Field(default_factory=list, description="detection bands (S/N sum when several); "
-                                                               "default: V (F555W/F606W), else the first band")
+    bands: list[str] = Field(default_factory=list, max_length=100,
+                             description="detection bands (S/N sum when several); "
+                                         "default: V (F555W/F606W), else the first band")
     threshold: float = Field(3.0, description="sigmas above the local background")
     minarea: int = Field(5, description="minimum pixels above the threshold")
     deblend_nthresh: int = Field(32, description="deblending sub-thresholds")
     deblend_cont: float = Field(0.005, description="minimum contrast for deblending (1: no deblending)")
     back_size: int = Field(64, description="background mesh size in pixels")
     back_filter_size: int = Field(3, description="background filter size in meshes (odd)")
-    name: str | None = Field(None, description="layer name (default 'sep detections')")
+    name: str | None = Field(None, max_length=200, description="layer name (default 'sep detections')")
 
 
 def detect_into_layer(session: Session, data_dir: Path, image_id: int, params: DetectParams) -> ImportReport:

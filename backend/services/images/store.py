@@ -12,14 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from backend.db.session import session_scope
-from backend.db.tables import Band, Image, Rendition
-from backend.errors import ConflictError, NotFoundError
+from backend.db.tables import Band, Image, Rendition, utcnow
+from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.labelling.projects import default_project
 from backend.settings import Settings
 from tiles.ingest import BandInput, build_image
 from tiles.rendition import parse_recipe
 
 Progress = Callable[[str, float], None]
+MAX_NAME = 200
+MAX_BAND_NAME = 100
 
 
 def _slug(name: str) -> str:
@@ -37,12 +39,12 @@ def load_image(session: Session, image_id: int) -> Image:
     return image
 
 
-def list_images(session: Session) -> list[Image]:
-    return list(
-        session.scalars(
-            select(Image).order_by(Image.id).options(selectinload(Image.bands), selectinload(Image.renditions))
-        )
-    )
+def list_images(session: Session, archived: bool = False) -> list[Image]:
+    """The ingested images; archived ones (deleted while labelled) only with ``archived``."""
+    query = select(Image).order_by(Image.id).options(selectinload(Image.bands), selectinload(Image.renditions))
+    if not archived:
+        query = query.where(Image.archived_at.is_(None))
+    return list(session.scalars(query))
 
 
 def find_image_by_name(session: Session, name: str) -> Image | None:
@@ -67,6 +69,12 @@ def ingest_image(
     name = name.strip()
     if not name:
         raise ConflictError("an image needs a non-empty name (--name)")
+    if len(name) > MAX_NAME:  # the column's limit: checked before any COG is built
+        raise InputError(f"image name is {len(name)} characters long: at most {MAX_NAME}")
+    long_bands = [band.name for band in bands if len(band.name) > MAX_BAND_NAME]
+    if long_bands:  # a band's name also names its grey rendition (same column limit)
+        raise InputError(f"band name {long_bands[0][:20]!r}... is {len(long_bands[0])} characters long: at most "
+                         f"{MAX_BAND_NAME}")
     with session_scope(sessions) as session:
         existing = find_image_by_name(session, name)
         if existing is not None:
@@ -114,9 +122,34 @@ def _image_from_manifest(name: str, folder: Path, manifest: dict) -> Image:
     return image
 
 
-def delete_image(settings: Settings, sessions: sessionmaker[Session], image_id: int) -> None:
+def delete_image(settings: Settings, sessions: sessionmaker[Session], image_id: int) -> str:
+    """Delete an image with its files; one that people labelled is archived instead (hidden, files and labels
+    kept, still exportable, restorable). Returns ``"deleted"`` or ``"archived"``."""
     with session_scope(sessions) as session:
         image = load_image(session, image_id)
+        if _human_labels(session, image_id):
+            if image.archived_at is None:
+                image.archived_at = utcnow()
+            return "archived"
         folder = settings.data_dir / image.folder
         session.delete(image)
     shutil.rmtree(folder, ignore_errors=True)
+    return "deleted"
+
+
+def restore_image(session: Session, image_id: int) -> Image:
+    image = load_image(session, image_id)
+    if image.archived_at is None:
+        raise ConflictError(f"image {image_id} ({image.name}) is not archived")
+    image.archived_at = None
+    session.flush()
+    return image
+
+
+def _human_labels(session: Session, image_id: int) -> bool:
+    from backend.db.annotations import Annotation, Annotator
+
+    return session.execute(
+        select(Annotation.id).join(Annotator, Annotator.id == Annotation.annotator_id)
+        .where(Annotation.image_id == image_id, Annotator.kind == "human").limit(1)
+    ).first() is not None

@@ -23,14 +23,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.auth.accounts import annotator_for_user, user_for_name
 from backend.catalogues.geometry import centroid, polygon
 from backend.db.annotations import Annotation, Annotator
 from backend.db.session import session_scope
 from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.db.tables import utcnow
 from backend.db.upsert import insert_ignore
-from backend.errors import InputError, NotFoundError
-from backend.services.labelling.annotators import get_or_create_annotator
+from backend.db.users import User
+from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.labelling.consensus import refresh_source
 from backend.services.labelling.layers import annotation_layer, require_image
 from backend.services.labelling.projects import check_class, image_project
@@ -49,23 +50,29 @@ class SavedAnnotation:
 
 
 def save_annotation(
-    sessions: sessionmaker[Session], image_id: int, annotator: str, class_: str | None,
+    sessions: sessionmaker[Session], image_id: int, annotator: str | None, class_: str | None,
     client_key: str | None = None, source_id: int | None = None, geometry: dict[str, Any] | None = None,
-    round_id: int | None = None, repeat: bool = False,
+    round_id: int | None = None, repeat: bool = False, user_id: int | None = None,
 ) -> SavedAnnotation:
-    """Record one label (see the module docstring); committed before this returns."""
+    """Record one label (see the module docstring); committed before this returns.
+
+    The label is the user ``user_id``'s; without one, ``annotator`` names the user (local mode: a typed name
+    becomes a user row)."""
     if client_key is not None and not 0 < len(client_key) <= MAX_KEY:
         raise InputError(f"client_key must be 1 to {MAX_KEY} characters (a UUID)")
     with session_scope(sessions) as session:
         if client_key is not None:
             repeated = _by_client_key(session, image_id, client_key)
             if repeated is not None:
-                return repeated
+                return _same_label(repeated, _annotator(session, annotator, user_id).id, class_, source_id, geometry)
         image = require_image(session, image_id)
+        if image.archived_at is not None:
+            raise ConflictError(f"image {image_id} is archived: an owner can restore it "
+                                f"(POST /api/images/{image_id}/restore) before it is labelled again")
         if class_ is not None:
             check_class(image_project(session, image_id).scheme, class_)
         shape = check_geometry(geometry, image.width, image.height) if geometry is not None else None
-        who = get_or_create_annotator(session, annotator, "human")
+        who = _annotator(session, annotator, user_id)
         if source_id is not None:
             source = _locked_source(session, image_id, source_id)
         elif shape is not None:
@@ -91,11 +98,43 @@ def save_annotation(
             repeated = _by_client_key(session, image_id, client_key or "")
             if repeated is None:
                 raise InputError(f"client_key {client_key!r} is already used")
-            return repeated
+            return _same_label(repeated, who.id, class_, source_id, geometry)
         source.label_class, source.n_votes = refresh_source(session, source.id)
         annotation = session.get(Annotation, new_id)
         assert annotation is not None
         return SavedAnnotation(annotation, who.name, source, True)
+
+
+def _annotator(session: Session, name: str | None, user_id: int | None) -> Annotator:
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"no user with id {user_id}")
+    else:
+        user = user_for_name(session, name or "")
+    return annotator_for_user(session, user)
+
+
+def _same_label(repeated: SavedAnnotation, annotator_id: int, class_: str | None, source_id: int | None,
+                geometry: dict[str, Any] | None) -> SavedAnnotation:
+    """A retry must be the same label by the same annotator; a reused key with another body is a 409."""
+    stored = repeated.annotation
+    same = stored.annotator_id == annotator_id and stored.class_ == class_ and (
+        source_id is None or source_id == stored.source_id) and (
+        source_id is not None or geometry is None or _same_geometry(stored.geometry, geometry))
+    if not same:
+        raise ConflictError(f"client_key {stored.client_key!r} was already used for another label "
+                            f"(annotation {stored.id}): send a new key for a new label")
+    return repeated
+
+
+def _same_geometry(stored: dict[str, Any] | None, sent: dict[str, Any]) -> bool:
+    if stored is None:
+        return False
+    try:
+        return geometry_position(stored) == geometry_position(sent) and stored.get("type") == sent.get("type")
+    except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+        return False
 
 
 def _by_client_key(session: Session, image_id: int, client_key: str) -> SavedAnnotation | None:
@@ -114,7 +153,11 @@ def _by_client_key(session: Session, image_id: int, client_key: str) -> SavedAnn
 
 
 def _locked_source(session: Session, image_id: int, source_id: int) -> Source:
-    """The source, row-locked on PostgreSQL (``FOR UPDATE`` is a no-op on SQLite, which locks the file)."""
+    """The source, locked before the annotator's previous label is read, so concurrent saves by one annotator
+    form a linear history: ``FOR UPDATE`` on PostgreSQL; on SQLite (where it is a no-op) a no-op write takes the
+    database's write lock first, so a second save waits instead of reading the same previous label."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Source).where(Source.id == source_id).values(n_votes=Source.n_votes))
     source = session.scalars(select(Source).where(Source.id == source_id).with_for_update()).first()
     if source is None or source.image_id != image_id:
         raise NotFoundError(f"image {image_id} has no source with id {source_id}")

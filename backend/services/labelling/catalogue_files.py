@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backend.catalogues import ColumnMapping, SourceCatalog, read_catalog
+from backend.catalogues import ColumnMapping, SourceCatalog, jsontext, read_catalog
 from backend.errors import InputError
 
 IMPORT_FORMATS = ("sextractor", "legus", "geojson", "ds9", "csv", "ecsv", "fits", "votable")
@@ -27,6 +27,7 @@ def read_catalog_file(source: bytes | Path, name: str, fmt: str | None = None, l
     if layout:
         if fmt not in (None, "legus"):
             raise InputError("layout applies to LEGUS catalogues only (format legus)")
+        fmt = "legus"  # a layout names a LEGUS catalogue
         options["layout"] = layout
     if mapping:
         if fmt not in TABLE_FORMATS:
@@ -38,9 +39,11 @@ def read_catalog_file(source: bytes | Path, name: str, fmt: str | None = None, l
 def column_mapping(text: str) -> ColumnMapping:
     """``{"x": "xc", "y": "yc", "class": "label", "pixel_origin": 1}`` as a :class:`ColumnMapping`."""
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text, max_depth=4)
     except json.JSONDecodeError as exc:
         raise InputError(f"mapping is not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except jsontext.TooDeepError:
+        raise InputError('mapping nests too deep: it is a flat object such as {"x": "xc", "y": "yc"}') from None
     if not isinstance(data, dict):
         raise InputError('mapping must be a JSON object such as {"x": "xc", "y": "yc", "class": "label"}')
     if "class" in data:

@@ -126,6 +126,12 @@ def place(image: Image, catalog: SourceCatalog, positions: Positions, notes: lis
         return catalog
     world2pix, pix2world = pixel_transforms(wcs)
     if positions == "sky":
+        without = [s.id for s in catalog.sources if not s.has_sky]
+        if without:
+            what = "has no RA/Dec" if len(without) == len(catalog.sources) else \
+                f"has {len(without)} source(s) without RA/Dec (e.g. {', '.join(map(str, without[:5]))})"
+            raise InputError(f"positions=sky places sources by RA/Dec, but the catalogue {what}: import with "
+                             "positions=pixel or auto, or map its RA/Dec columns")
         catalog = catalog.with_sources([replace(s, x=None, y=None) if s.has_sky else s for s in catalog.sources])
     elif positions == "auto":
         _note_mismatch(catalog, world2pix, notes)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import LAYER_KINDS, Layer, Source
-from backend.db.tables import Image
+from backend.db.tables import Image, utcnow
 from backend.db.upsert import insert_ignore
 from backend.errors import ConflictError, InputError, NotFoundError
 
@@ -51,9 +51,13 @@ def require_image(session: Session, image_id: int) -> Image:
     return image
 
 
-def list_layers(session: Session, image_id: int) -> list[Layer]:
+def list_layers(session: Session, image_id: int, archived: bool = False) -> list[Layer]:
+    """The image's layers; archived ones (deleted while labelled) only with ``archived``."""
     require_image(session, image_id)
-    return list(session.scalars(select(Layer).where(Layer.image_id == image_id).order_by(Layer.id)))
+    query = select(Layer).where(Layer.image_id == image_id)
+    if not archived:
+        query = query.where(Layer.archived_at.is_(None))
+    return list(session.scalars(query.order_by(Layer.id)))
 
 
 def get_layer(session: Session, layer_id: int) -> Layer:
@@ -64,10 +68,12 @@ def get_layer(session: Session, layer_id: int) -> Layer:
 
 
 def check_layers(session: Session, image_id: int, layer_ids: list[int] | None) -> list[int]:
-    """The given layer ids (all of the image's layers when None), each checked to belong to the image."""
-    known = [layer.id for layer in list_layers(session, image_id)]
+    """The given layer ids (all of the image's live layers when None), each checked to belong to the image
+    (an archived layer counts when named: its labels stay exportable)."""
+    layers = list_layers(session, image_id, archived=True)
+    known = [layer.id for layer in layers]
     if layer_ids is None:
-        return known
+        return [layer.id for layer in layers if layer.archived_at is None]
     foreign = [i for i in layer_ids if i not in known]
     if foreign:
         raise NotFoundError(f"image {image_id} has no layer(s) {', '.join(map(str, foreign))}; "
@@ -141,19 +147,39 @@ def human_label_count(session: Session, layer_id: int) -> int:
     ) or 0
 
 
-def delete_layer(session: Session, layer_id: int, force: bool = False) -> None:
-    """Delete a layer with its sources and their annotations; refused (409) when people labelled its
-    sources, unless ``force`` -- their labels would be lost with it."""
+def delete_layer(session: Session, layer_id: int, force: bool = False) -> str:
+    """Delete a layer with its sources; a layer that people labelled is archived instead (hidden, its labels kept
+    and exportable, restorable with :func:`restore_layer`): append-only means append-only. Returns
+    ``"deleted"`` or ``"archived"``. ``force`` is accepted for old clients and changes nothing."""
     layer = get_layer(session, layer_id)
-    humans = human_label_count(session, layer_id)
-    if humans and not force:
-        raise ConflictError(f"layer {layer.name!r} holds {humans} label(s) given by annotators; export them "
-                            "first, then delete with force=true")
+    if human_label_count(session, layer_id):
+        if layer.archived_at is None:
+            layer.archived_at = utcnow()
+        session.flush()
+        return "archived"
     source_ids = select(Source.id).where(Source.layer_id == layer_id).scalar_subquery()
     session.execute(delete(Annotation).where(Annotation.source_id.in_(source_ids)))
     session.execute(delete(Source).where(Source.layer_id == layer_id))
     session.execute(delete(Layer).where(Layer.id == layer_id))
     session.expunge_all()
+    return "deleted"
+
+
+def restore_layer(session: Session, layer_id: int) -> Layer:
+    layer = get_layer(session, layer_id)
+    if layer.archived_at is None:
+        raise ConflictError(f"layer {layer_id} ({layer.name}) is not archived")
+    check_name_free_of_others(session, layer)
+    layer.archived_at = None
+    session.flush()
+    return layer
+
+
+def check_name_free_of_others(session: Session, layer: Layer) -> None:
+    clash = session.scalars(select(Layer).where(Layer.image_id == layer.image_id, Layer.name == layer.name,
+                                                Layer.id != layer.id)).first()
+    if clash is not None:
+        raise ConflictError(f"layer name {layer.name!r} is taken by layer {clash.id}: rename that one first")
 
 
 def annotation_layer(session: Session, image_id: int) -> Layer:

@@ -21,6 +21,7 @@ from backend.errors import ConflictError, InputError, NotFoundError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NAME = 200
+MAX_CLASS_ID = 50
 
 
 def default_project(session: Session) -> Project:
@@ -72,6 +73,9 @@ def validate_scheme(scheme: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(item, dict) or not str(item.get("id", "")).strip():
             raise InputError(f"scheme class {index} needs an \"id\" (a short string such as \"1\")")
         class_id = str(item["id"]).strip()
+        if len(class_id) > MAX_CLASS_ID:  # the annotations' class column holds 50 characters
+            raise InputError(f"scheme class id {class_id[:20]!r}... is {len(class_id)} characters long: at most "
+                             f"{MAX_CLASS_ID}")
         if class_id in seen:
             raise InputError(f"scheme class id {class_id!r} appears twice: ids must be unique")
         seen.add(class_id)

@@ -31,9 +31,10 @@ class GoldSpec(BaseModel):
 
 
 class RoundCreate(BaseModel):
-    name: str = ""
+    name: str = Field("", max_length=200)
     k: int | None = Field(None, ge=1, le=50, description="votes wanted per source; omit for a plain tag round")
-    annotators: list[str] = Field(default_factory=list, description="user names taking part (at least k)")
+    annotators: list[str] = Field(default_factory=list, max_length=1000,
+                                  description="user names taking part (at least k)")
     blind: bool = True
     show_predictions: bool = False
     show_previous_majority: bool = False

@@ -41,6 +41,9 @@ def row_bands(ymin: float, ymax: float) -> tuple[int, int]:
     return math.floor(ymin / ROW_BAND_PX), math.floor(ymax / ROW_BAND_PX)
 
 
+BBOX_LIMIT = 2.0**30  # pixels; no image comes near (row_band = y / 64 stays far inside 32 bits)
+
+
 def check_bbox(bbox: Sequence[float]) -> BBox:
     """A usable bbox (xmin, ymin, xmax, ymax) or an :class:`InputError` saying what is wrong with it."""
     if len(bbox) != 4:
@@ -51,6 +54,8 @@ def check_bbox(bbox: Sequence[float]) -> BBox:
     if xmin > xmax or ymin > ymax:
         raise InputError(f"bbox {xmin},{ymin},{xmax},{ymax} is empty: it must be xmin,ymin,xmax,ymax with "
                          "xmin <= xmax and ymin <= ymax (0-based pixels)")
+    # far beyond any image, the box is the same as the whole image: clip (row bands then fit an INTEGER)
+    xmin, ymin, xmax, ymax = (min(max(v, -BBOX_LIMIT), BBOX_LIMIT) for v in (xmin, ymin, xmax, ymax))
     return xmin, ymin, xmax, ymax
 
 
@@ -65,11 +70,12 @@ def _decode_shapes(texts: list[str | None]) -> list[Any]:
 
 def _image_layers(session: Session, image_id: int, layer_ids: list[int] | None) -> list[int]:
     """The layers to search: all of the image's when ``layer_ids`` is None; another image's id is a 404."""
-    own = set(session.scalars(select(Layer.id).where(Layer.image_id == image_id)))
+    rows = session.execute(select(Layer.id, Layer.archived_at).where(Layer.image_id == image_id)).all()
+    own = {layer_id for layer_id, _ in rows}
     if not own and session.scalar(select(Image.id).where(Image.id == image_id)) is None:
         raise NotFoundError(f"no image with id {image_id}; GET /api/images lists the ingested images")
-    if layer_ids is None:
-        return sorted(own)
+    if layer_ids is None:  # archived layers are hidden unless named
+        return sorted(layer_id for layer_id, archived in rows if archived is None)
     foreign = sorted(set(layer_ids) - own)
     if foreign:
         raise NotFoundError(f"layer(s) {', '.join(map(str, foreign))} are not layers of image {image_id}; "

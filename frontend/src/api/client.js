@@ -17,6 +17,30 @@ export function setCaller(name) {
   caller = name || '';
 }
 
+/** The session's CSRF token (from login or `/api/auth/me`), sent with every unsafe request. */
+let csrfToken = '';
+
+/** @param {string|null|undefined} token the `csrf_token` the server gave this session */
+export function setCsrfToken(token) {
+  csrfToken = token ?? '';
+}
+
+/**
+ * Headers of a request: JSON and images accepted; `X-CSRF-Token` on unsafe methods once signed in.
+ * @param {RequestInit} init
+ * @returns {Record<string, string>}
+ */
+export function requestHeaders(init = {}) {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+  return {
+    Accept: 'application/json, image/*',
+    ...(caller ? { 'X-Skylabel-Annotator': caller } : {}),
+    ...(unsafe && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
+    ...(/** @type {Record<string, string>} */ (init.headers ?? {})),
+  };
+}
+
 /** A failed API call, carrying the server's user-facing `detail` message and the HTTP status. */
 export class ApiError extends Error {
   /**
@@ -79,12 +103,7 @@ async function errorFrom(response) {
 async function send(url, signal, init = {}) {
   let response;
   try {
-    response = await fetch(url, {
-      ...init, signal, headers: {
-        Accept: 'application/json, image/*', ...(caller ? { 'X-Skylabel-Annotator': caller } : {}),
-        ...(init.headers ?? {}),
-      },
-    });
+    response = await fetch(url, { ...init, signal, credentials: 'same-origin', headers: requestHeaders(init) });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
     throw new ApiError(`cannot reach the skylabel server (${url}): is it running?`, 0, url);

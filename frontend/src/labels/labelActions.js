@@ -97,12 +97,17 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     }
   }
 
-  function setAnnotator(name) {
+  /**
+   * @param {string} name
+   * @param {{register?: boolean}} [options] register: false when the server knows the annotator already (the
+   *   signed-in user in accounts mode)
+   */
+  function setAnnotator(name, options = {}) {
     const clean = String(name ?? '').trim();
     if (!clean) return false;
     storage?.setItem(ANNOTATOR_KEY, clean);
     store.set({ annotator: clean, dialog: store.get().dialog === 'annotator' ? null : store.get().dialog });
-    registerAnnotator(clean).catch((error) => actions.showError(error));
+    if (options.register !== false) registerAnnotator(clean).catch((error) => actions.showError(error));
     const waiting = afterName;
     afterName = null;
     waiting?.();

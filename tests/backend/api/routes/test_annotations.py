@@ -190,9 +190,16 @@ def test_labels_survive_a_restart(tmp_path: Path) -> None:
     assert restarted.get("/api/sources/1").json()["votes"] == {"alice": "3"}
 
 
-def test_deleting_the_image_removes_its_layers_and_labels(client: TestClient, image_id: int) -> None:
+def test_deleting_a_labelled_image_archives_it(client: TestClient, image_id: int) -> None:
+    """Issue 8 changed this: an image carrying people's labels is archived (hidden, restorable), not deleted."""
     label(client, image_id, 1, "1")
     label(client, image_id, 1, "2")
-    assert client.delete(f"/api/images/{image_id}").status_code == 204
-    assert client.get("/api/sources/1").status_code == 404
-    assert client.get(f"/api/images/{image_id}/layers").status_code == 404
+    archived = client.delete(f"/api/images/{image_id}")
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
+    assert image_id not in [i["id"] for i in client.get("/api/images").json()["items"]]
+    assert image_id in [i["id"] for i in client.get("/api/images", params={"archived": True}).json()["items"]]
+    assert client.get("/api/sources/1").json()["votes"] == {"alice": "2"}
+    assert label(client, image_id, 1, "3").status_code == 409  # no labelling while archived
+    assert client.get(f"/api/images/{image_id}/export", params={"format": "csv"}).status_code == 200
+    assert client.post(f"/api/images/{image_id}/restore").status_code == 200
+    assert label(client, image_id, 1, "3").status_code == 201

@@ -134,12 +134,21 @@ def test_rename_restyle_and_delete(client: TestClient) -> None:
     source_id = client.get(f"/api/images/{image_id}/sources/list").json()["items"][0]["id"]
     label = {"source_id": source_id, "class": "1", "annotator": "alice"}
     assert client.post(f"/api/images/{image_id}/annotations", json=label).status_code == 201
-    refused = client.delete(f"/api/layers/{layer_id}")
-    assert refused.status_code == 409 and "1 label(s)" in refused.json()["detail"]
-    assert client.delete(f"/api/layers/{layer_id}", params={"force": True}).status_code == 204
+    # issue 8 (append-only means append-only): a labelled layer is archived, even with force=true, never deleted
+    archived = client.delete(f"/api/layers/{layer_id}", params={"force": True})
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
     assert client.get(f"/api/images/{image_id}/layers").json() == []
-    assert client.get(f"/api/sources/{source_id}").status_code == 404
-    assert client.delete(f"/api/layers/{layer_id}").status_code == 404
+    assert [x["id"] for x in client.get(f"/api/images/{image_id}/layers", params={"archived": True}).json()] == [
+        layer_id]
+    assert client.get(f"/api/sources/{source_id}").json()["votes"] == {"alice": "1"}  # the label is kept
+    exported = client.get(f"/api/images/{image_id}/export", params={"format": "csv", "layers": str(layer_id)})
+    assert exported.status_code == 200 and "alice" in exported.text  # and still exportable
+    assert client.post(f"/api/layers/{layer_id}/restore").json()["archived_at"] is None
+    assert [x["id"] for x in client.get(f"/api/images/{image_id}/layers").json()] == [layer_id]
+    new_layer = post_file(client, image_id, "other.cat", shared_file("sextractor_pair/image.cat").read_bytes())
+    unlabelled = new_layer.json()["layer"]["id"]
+    assert client.delete(f"/api/layers/{unlabelled}").status_code == 204
+    assert client.delete(f"/api/layers/{unlabelled}").status_code == 404
 
 
 def test_unknown_image_and_format(client: TestClient) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db.tables import Band, Image, Rendition
-from backend.errors import ConflictError, NotFoundError
+from backend.errors import ConflictError, InputError, NotFoundError
 from backend.services.images import store
 from backend.services.images.store import (
     delete_image,
@@ -74,6 +74,16 @@ def test_an_empty_name_is_refused(settings: Settings, sessions: sessionmaker[Ses
                                   small_bands: dict[str, Path]) -> None:
     with pytest.raises(ConflictError, match="non-empty name"):
         ingest_image(settings, sessions, "   ", inputs(small_bands))
+    assert n_images(sessions) == 0 and image_folders(settings) == []
+
+
+def test_a_name_longer_than_the_column_is_refused_before_any_cog_is_built(
+        settings: Settings, sessions: sessionmaker[Session], small_bands: dict[str, Path]) -> None:
+    with pytest.raises(InputError, match="image name is 201 characters long: at most 200"):
+        ingest_image(settings, sessions, "n" * 201, inputs(small_bands))  # PostgreSQL refused it only after
+    long_band = [BandInput(name="b" * 101, path=small_bands["F555W"])]
+    with pytest.raises(InputError, match="band name 'bbbbbbbbbbbbbbbbbbbb'... is 101 characters long: at most 100"):
+        ingest_image(settings, sessions, "field", long_band)
     assert n_images(sessions) == 0 and image_folders(settings) == []
 
 

@@ -26,6 +26,7 @@ from backend.services.labelling.layers import (
     human_label_count,
     list_layers,
     require_image,
+    restore_layer,
     unique_layer_name,
     update_layer,
     validate_style,
@@ -143,7 +144,10 @@ def counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
                 session.scalar(select(func.count(Annotation.id))) or 0)
 
 
-def test_delete_refuses_to_lose_human_labels_unless_forced(sessions: sessionmaker[Session], image_id: int) -> None:
+def test_delete_archives_a_layer_with_human_labels_even_forced(sessions: sessionmaker[Session],
+                                                               image_id: int) -> None:
+    """Issue 8 changed this (append-only means append-only): a labelled layer is archived, never deleted, and
+    ``force`` no longer deletes people's labels."""
     keep, kept_ids = add_sources(sessions, image_id, [(5, 5)], name="keep")
     layer_id, ids = add_sources(sessions, image_id, [(1, 1), (2, 2), (3, 3)], name="sep")
     save_annotation(sessions, image_id, "alice", "1", source_id=ids[0])
@@ -152,16 +156,15 @@ def test_delete_refuses_to_lose_human_labels_unless_forced(sessions: sessionmake
     save_annotation(sessions, image_id, "bob", "3", source_id=kept_ids[0])
     with sessions() as session:
         assert human_label_count(session, layer_id) == 3 and human_label_count(session, keep) == 1
-    with session_scope(sessions) as session, pytest.raises(
-            ConflictError, match="layer 'sep' holds 3 label\\(s\\) given by annotators; export them first"):
-        delete_layer(session, layer_id)
-    assert counts(sessions) == (2, 4, 4)
-    with session_scope(sessions) as session:
-        delete_layer(session, layer_id, force=True)
-    assert counts(sessions) == (1, 1, 1)  # the other layer, its source and its label stay
+    for force in (False, True):
+        with session_scope(sessions) as session:
+            assert delete_layer(session, layer_id, force=force) == "archived"
+        assert counts(sessions) == (2, 4, 4)  # nothing lost
     with sessions() as session:
-        with pytest.raises(NotFoundError):
-            get_layer(session, layer_id)
+        assert get_layer(session, layer_id).archived_at is not None
+        assert [layer.id for layer in list_layers(session, image_id)] == [keep]
+    with session_scope(sessions) as session:
+        assert restore_layer(session, layer_id).archived_at is None
 
 
 def test_a_layer_without_human_labels_deletes_without_force(sessions: sessionmaker[Session], image_id: int) -> None:

@@ -75,6 +75,7 @@ def test_a_name_longer_than_the_column_is_refused_on_every_database(both_session
     ({"classes": [{"id": "  "}]}, 'scheme class 0 needs an "id"'),
     ({"classes": ["1"]}, 'scheme class 0 needs an "id"'),
     ({"classes": [{"id": "1"}, {"id": " 1 "}]}, "scheme class id '1' appears twice"),
+    ({"classes": [{"id": "c" * 51}]}, "scheme class id 'cccccccccccccccccccc'... is 51 characters long: at most 50"),
     ({"classes": [{"id": "a", "colour": "red"}]}, "scheme class 'a': colour 'red' is not of the form #rrggbb"),
     ({"classes": [{"id": "a", "colour": "#12345"}]}, "not of the form #rrggbb"),
     ({"classes": [{"id": "a", "hotkey": "1"}, {"id": "b", "hotkey": 1}]},
@@ -86,6 +87,7 @@ def test_bad_schemes_name_what_is_wrong(scheme: Any, message: str) -> None:
 
 
 def test_a_valid_scheme_is_normalised() -> None:
+    assert class_ids(validate_scheme({"classes": [{"id": "c" * 50}]})) == ["c" * 50]  # the limit itself
     scheme = validate_scheme({"classes": [{"id": 1}, {"id": " b ", "colour": "#A0b1C2", "hotkey": "b"}]})
     assert class_ids(scheme) == ["1", "b"] and scheme["name"] == "custom"
     assert validate_scheme(copy.deepcopy(GALAXY))["name"] == "galaxies"
