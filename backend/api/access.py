@@ -112,6 +112,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/rounds/{round_id}/queue"): ANNOTATOR,
     ("GET", "/api/rounds/{round_id}/report"): REVIEWER,
     ("POST", "/api/rounds/{round_id}/adjudicate"): REVIEWER,
+    ("GET", "/api/images/{image_id}/compare"): VIEWER,  # consensus vs a reference layer; blind views inside
+    ("GET", "/api/images/{image_id}/skill"): VIEWER,  # the annotator-skill sidecar; blind views inside
     ("GET", "/api/images/{image_id}/progress"): VIEWER,
     ("GET", "/api/images/{image_id}/export"): REVIEWER,
     ("POST", "/api/images/{image_id}/detect"): REVIEWER,

@@ -44,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--regions", type=Path, help="a GeoJSON file of Polygons (0-based pixels)")
     c.add_argument("--n", type=int, default=30, help="sources sampled inside the regions")
     c.add_argument("--layer", type=int, help="the layer to sample from")
+    c.add_argument("--filter", help='a working set as JSON (cuts, saved regions), e.g. '
+                   '\'{"cuts": [{"expr": "mag_V", "min": 20, "max": 23}]}\'')
     c.add_argument("--no-blind", action="store_true", help="annotators may see each other's votes")
     c.add_argument("--show-predictions", action="store_true")
     c.add_argument("--show-previous-majority", action="store_true")
@@ -83,6 +85,7 @@ def round_cmd(args: argparse.Namespace) -> int:
     from backend.services.labelling.annotators import list_rounds
     from backend.services.labelling.round_report import report
     from backend.services.labelling.round_spec import GoldSpec, RoundCreate, SampleSpec
+    from backend.services.selection.filters import SourceFilter
 
     ctx = context(args.settings)
     with session_scope(ctx.sessions) as session:
@@ -96,7 +99,9 @@ def round_cmd(args: argparse.Namespace) -> int:
                 name=args.name, k=args.k, annotators=[a for a in args.annotators.split(",") if a.strip()],
                 blind=not args.no_blind, show_predictions=args.show_predictions,
                 show_previous_majority=args.show_previous_majority, sources=args.sources,
-                sample=SampleSpec(regions=regions, n=args.n, layer=args.layer) if regions else None,
+                sample=SampleSpec(regions=regions, n=args.n, layer=args.layer,
+                                  filter=SourceFilter.model_validate_json(args.filter) if args.filter else None)
+                if regions or args.filter else None,
                 repeats=args.repeats, seed=args.seed,
                 gold=GoldSpec(layer=args.gold_layer, n=args.gold_n) if args.gold_layer else None)
             made = svc.create_round(session, args.image_id, spec, args.by)

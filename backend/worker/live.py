@@ -44,9 +44,13 @@ class LiveLoop:
         self._lock = threading.Lock()
         self._draining = False
 
-    def label_saved(self, image_id: int, source_id: int, label_class: str | None) -> None:
-        """A label was committed: tell every map, and refit soon."""
-        self.ctx.events.publish(image_id, "labels", {"source_id": source_id, "label_class": label_class})
+    def label_saved(self, image_id: int, source_id: int, label_class: str | None, blind: bool = False) -> None:
+        """A label was committed: tell every map, and refit soon. ``blind``: the source is in an open blind
+        round, so the event carries no consensus (maps refetch what they may see)."""
+        payload: dict[str, object] = {"source_id": source_id, "label_class": None if blind else label_class}
+        if blind:
+            payload["blind"] = True
+        self.ctx.events.publish(image_id, "labels", payload)
         now = time.monotonic()
         with self._lock:
             first = self._due.get(image_id, (now, now))[0]

@@ -37,6 +37,7 @@ export function keyName(event) {
  * @param {import('./actions.js').Actions} deps.actions
  * @param {import('./labels/labelActions.js').LabelActions} deps.labelling
  * @param {import('./learning/labelNext.js').LabelNext} deps.labelNext
+ * @param {{step: (direction: 1|-1) => unknown}} [deps.rounds] walking my round queue (rounds/roundActions.js)
  * @param {import('./triage/triageController.js').Triage} deps.triage
  * @param {() => number} deps.gridColumns cells per row in the triage grid
  * @param {{cancel: () => boolean}} deps.drawTools
@@ -47,7 +48,7 @@ export function keyName(event) {
  * @param {{cancel: () => boolean}} [deps.selectionLayers] the regions' drawing (Escape cancels it)
  * @returns {Binding[]}
  */
-export function keyBindings({ store, actions, labelling, labelNext, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices, selectionLayers }) {
+export function keyBindings({ store, actions, labelling, labelNext, rounds, triage, gridColumns, drawTools, blinker, gotoBox, imageMap, choices, selectionLayers }) {
   const cycle = (list, current, delta) => list[(list.indexOf(current) + delta + list.length) % list.length];
   const stretch = () => store.get().stretch;
   const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -60,12 +61,14 @@ export function keyBindings({ store, actions, labelling, labelNext, triage, grid
       else labelling.labelCurrent(cls.id);
       return true;
     } },
-    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source (selects it, centres the map); in label next: skip to the next proposal', run: () => {
-      if (store.get().labelNext.active) labelNext.step(1);
+    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source (selects it, centres the map); in label next: skip to the next proposal; in my round queue: the nearest not done', run: () => {
+      if (store.get().round?.active && rounds) rounds.step(1);
+      else if (store.get().labelNext.active) labelNext.step(1);
       else labelling.stepUnlabelled('next');
     } },
     { group: 'Labelling', keys: ['p', 'k'], label: 'previous unlabelled source (in label next: previous proposal)', run: () => {
-      if (store.get().labelNext.active) labelNext.step(-1);
+      if (store.get().round?.active && rounds) rounds.step(-1);
+      else if (store.get().labelNext.active) labelNext.step(-1);
       else labelling.stepUnlabelled('prev');
     } },
     { group: 'Labelling', keys: ['u', 'Ctrl+z'], label: 'undo the last label (posts the class it replaced)', run: () => labelling.undo() },

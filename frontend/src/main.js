@@ -7,6 +7,7 @@
 import 'ol/ol.css';
 import './styles.css';
 import { createActions } from './actions.js';
+import { setCaller } from './api/client.js';
 import { LIMIT_MODES, STRETCHES } from './api/tiles.js';
 import { createImageEventHub } from './api/events.js';
 import { createBlinker } from './blink.js';
@@ -35,6 +36,7 @@ import { mountLayerLegend } from './panels/layerLegend.js';
 import { mountModelPanel } from './panels/modelPanel.js';
 import { mountProgressBadge } from './panels/progressBadge.js';
 import { mountReadout } from './panels/readout.js';
+import { mountRoundPanel } from './panels/roundPanel.js';
 import { mountRenditionPanel } from './panels/renditionPanel.js';
 import { mountSaveStatus } from './panels/saveStatus.js';
 import { mountSourcePanel } from './panels/sourcePanel.js';
@@ -43,6 +45,7 @@ import { mountStatusLine } from './panels/statusLine.js';
 import { mountStretchPanel } from './panels/stretchPanel.js';
 import { mountToolbar } from './panels/toolbar.js';
 import { mountTriageGrid } from './panels/triageGrid.js';
+import { createRoundActions } from './rounds/roundActions.js';
 import { mountWorkingSetPanel } from './panels/workingSetPanel.js';
 import { attachSelectionLayers } from './map/selectionLayers.js';
 import { createStore, initialState } from './store.js';
@@ -62,6 +65,9 @@ const blinker = createBlinker(store, actions);
 const layerActions = createLayerActions(store, actions);
 const labelling = createLabelActions(store, actions, { onSourceCreated: () => layerActions.loadLayers() });
 const triage = createTriage(store, actions, labelling);
+setCaller(store.get().annotator);
+store.watch((s) => s.annotator, (name) => setCaller(name));
+const rounds = createRoundActions(store, actions, labelling);
 const events = createImageEventHub(store);
 const model = createModelActions(store, actions, events);
 const labelNext = createLabelNext(store, actions, labelling, {
@@ -108,6 +114,7 @@ mountReadout(byId('readout-panel'), store);
 const { aiBox } = mountSourcePanel(byId('source-panel'), store, labelling);
 mountSourcePrediction(aiBox, store, { select: (id, summary) => labelling.selectSource(id, { pan: true, summary }) });
 mountModelPanel(byId('model-panel'), store, { model, labelNext });
+mountRoundPanel(byId('round-panel'), store, rounds);
 const embedding = mountEmbeddingView(byId('embedding-view'), store, {
   events, select: (id) => labelling.selectSource(id, { pan: true }),
 });
@@ -133,6 +140,7 @@ const bindings = keyBindings({
   actions,
   labelling,
   labelNext,
+  rounds,
   triage,
   gridColumns: grid.columns,
   drawTools,
@@ -209,6 +217,8 @@ const ready = signInThenStart();
   setAnnotator: (name) => labelling.setAnnotator(name),
   model,
   labelNext,
+  /** consensus rounds: load, choose, setActive, step, open, close, decide (rounds/roundActions.js) */
+  rounds,
   /** @returns {number|null} model version (the probe's model-version id) of the predictions on the map */
   predictionsVersion: () => store.get().predictions?.modelVersion ?? null,
   /** @returns {Promise<void>} fetch the predictions in view now */

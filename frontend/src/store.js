@@ -106,6 +106,20 @@ export function initialState() {
       labelled: 0,
     },
     embeddingOpen: false,
+
+    // Consensus rounds (rounds/): my rounds, the one open here, my queue in it, its report
+    round: {
+      rounds: /** @type {import('./api/rounds.js').RoundPublic[]} */ ([]),
+      roundId: /** @type {number|null} */ (null),
+      /** walking my queue: n / p go through it, labels carry the round */
+      active: false,
+      queue: /** @type {import('./api/rounds.js').Queue|null} */ (null),
+      report: /** @type {object|null} */ (null),
+      /** the round's source ids, drawn as the paper's large white rings */
+      sources: /** @type {number[]} */ ([]),
+      visited: /** @type {number[]} */ ([]),
+      error: /** @type {string|null} */ (null),
+    },
     /** the working set: cuts, active regions, a diagram lasso (selection/workingSet.js) */
     workingSet: /** @type {import('./selection/workingSet.js').WorkingSet} */ ({ cuts: [], regions: [], lasso: null }),
     /** the image's saved regions (api/selection.js) */

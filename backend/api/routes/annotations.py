@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
+from backend.api.caller import CallerDep as CallerNameDep
 from backend.api.deps import CallerDep, LiveDep, SessionDep, SessionsDep
 from backend.api.schemas_labels import AnnotationCreate, AnnotationList, AnnotationSaved
 from backend.services.labelling.annotations import annotation_public, list_annotations, save_annotation
+from backend.services.labelling.blind import blind_view, publishable_class
 from backend.services.labelling.source_queries import source_summary
 
 router = APIRouter(tags=["annotations"])
@@ -31,12 +33,16 @@ def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep
     saved = save_annotation(sessions, image_id, class_=body.class_, client_key=body.client_key,
                             source_id=body.source_id, geometry=body.geometry, round_id=body.round_id,
                             repeat=body.repeat, **who)
-    if not saved.created:
-        response.status_code = status.HTTP_200_OK
-    else:
-        live.label_saved(image_id, saved.source.id, saved.source.label_class)
+    with sessions() as session:
+        if not saved.created:
+            response.status_code = status.HTTP_200_OK
+        else:  # one event for every map: a source of an open blind round goes out without its consensus
+            shown = publishable_class(session, image_id, saved.source.id, saved.source.label_class)
+            live.label_saved(image_id, saved.source.id, shown,
+                             blind=shown is None and saved.source.label_class is not None)
+        view = blind_view(session, image_id, saved.annotator)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
-            "source": source_summary(saved.source)}
+            "source": view.summary(source_summary(saved.source))}
 
 
 @router.get("/images/{image_id}/annotations", response_model=AnnotationList)
@@ -44,7 +50,8 @@ def get_annotations(
     image_id: int, session: SessionDep,
     since: Annotated[datetime | None, Query(description="ISO 8601 time: annotations created at or after it")] = None,
     after_id: Annotated[int | None, Query(description="the last annotation id the client has")] = None,
-    limit: int = 1000,
+    limit: int = 1000, caller: CallerNameDep = None,
 ) -> dict[str, Any]:
-    items = list_annotations(session, image_id, since=since, after_id=after_id, limit=limit)
+    items = blind_view(session, image_id, caller).annotations(
+        list_annotations(session, image_id, since=since, after_id=after_id, limit=limit))
     return {"count": len(items), "items": items}

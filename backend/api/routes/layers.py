@@ -62,7 +62,8 @@ def import_result(report: ImportReport) -> ImportResult:
 
 @router.patch("/layers/{layer_id}", response_model=LayerPublic)
 def patch_layer(layer_id: int, body: LayerUpdate, session: SessionDep) -> Any:
-    layer = update_layer(session, layer_id, name=body.name, style=body.style)
+    layer = update_layer(session, layer_id, name=body.name, style=body.style,
+                         train_on_reference=body.train_on_reference)
     session.commit()
     return layer
 

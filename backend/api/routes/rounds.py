@@ -1,4 +1,5 @@
-"""Labelling rounds: tag rounds, and consensus rounds (sample, assign, open, close, queue, report, adjudicate)."""
+"""Labelling rounds: tag rounds, and consensus rounds (sample, assign, open, close, queue, report, adjudicate);
+the consensus views of an image (against a reference layer, annotator skill)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from backend.api.deps import SessionDep
 from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, RoundCreate, RoundDetail, RoundPublic
 from backend.errors import InputError
 from backend.services.labelling.annotators import get_round, list_rounds
+from backend.services.labelling.blind import blind_view, check_report_visible
+from backend.services.labelling.comparison import compare
+from backend.services.labelling.curated import annotator_skill
 from backend.services.labelling.round_report import report
 from backend.services.labelling.rounds import (
     adjudicate,
@@ -40,10 +44,15 @@ def post_round(image_id: int, body: RoundCreate, session: SessionDep, caller: Ca
 
 
 @router.get("/rounds/{round_id}", response_model=RoundDetail)
-def get_round_detail(round_id: int, session: SessionDep) -> Any:
+def get_round_detail(round_id: int, session: SessionDep, caller: CallerDep) -> Any:
+    """The round, its recorded state changes and progress (an annotator of an open blind round sees their own
+    progress only)."""
     found = get_round(session, round_id)
-    return {**round_public(session, found), "changes": changes(session, round_id),
-            "progress": progress(session, round_id) if found.k is not None else None}
+    shown = progress(session, round_id) if found.k is not None else None
+    if shown is not None and round_id in blind_view(session, found.image_id, caller).rounds:
+        shown = {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
+                 "per_source": []}
+    return {**round_public(session, found), "changes": changes(session, round_id), "progress": shown}
 
 
 @router.post("/rounds/{round_id}/open", response_model=RoundPublic)
@@ -69,8 +78,10 @@ def get_queue(round_id: int, session: SessionDep, caller: CallerDep) -> dict[str
 
 
 @router.get("/rounds/{round_id}/report")
-def get_report(round_id: int, session: SessionDep) -> dict[str, Any]:
-    """Agreement figures (four-class and binary), per-annotator confusions, skills and the disagreements."""
+def get_report(round_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+    """Agreement figures (four-class and binary), per-annotator confusions, skills and the disagreements
+    (403 for the annotators of a round that is open and blind)."""
+    check_report_visible(session, round_id, caller)
     return report(session, round_id)
 
 
@@ -81,3 +92,18 @@ def post_adjudicate(round_id: int, body: AdjudicationCreate, session: SessionDep
     return {"id": made.id, "round_id": made.round_id, "source_id": made.source_id, "class": made.class_,
             "note": made.note, "by": made.by, "created_at": made.created_at,
             "state": get_round(session, round_id).state}
+
+
+@router.get("/images/{image_id}/compare")
+def get_compare(image_id: int, session: SessionDep, caller: CallerDep, reference: int,
+                against: str = "consensus", radius: float = 1.5) -> dict[str, Any]:
+    """The consensus (``against=consensus``) or the caller's own labels (``mine``) against a reference layer's
+    classes: a confusion matrix (rows reference, columns compared), matched within ``radius`` pixels."""
+    return compare(session, image_id, reference, against, caller, radius)
+
+
+@router.get("/images/{image_id}/skill")
+def get_skill(image_id: int, session: SessionDep, caller: CallerDep) -> dict[str, Any]:
+    """The annotator-skill sidecar of the curated catalogue: each annotator's Dawid-Skene confusion matrix
+    (``p_<true>_<given>``) and accuracy over every vote on the image."""
+    return {"image_id": image_id, "annotators": annotator_skill(session, image_id, caller)}

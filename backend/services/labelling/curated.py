@@ -70,18 +70,24 @@ def _votes(session: Session, image_id: int, source_ids: list[int]) -> tuple[
     return history, rounds
 
 
-def curated_columns(session: Session, image_id: int, source_ids: list[int],
-                    blind_hidden: set[int] | None = None) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]],
-                                                                   list[dict[str, Any]]]:
+def curated_columns(session: Session, image_id: int, source_ids: list[int], blind_hidden: set[int] | None = None,
+                    viewer: str | None = None, matched: dict[int, int] | None = None,
+                    ) -> tuple[dict[str, tuple[ColumnInfo, list[Any]]], list[dict[str, Any]]]:
     """The curated columns for ``source_ids`` (in that order) and the skill sidecar rows.
 
-    ``blind_hidden``: sources whose votes the caller may not see (an open blind round): their consensus
-    columns are left empty."""
+    ``blind_hidden``: sources of an open blind round the viewer may not see others' votes on: only the
+    viewer's own vote counts there, and no adjudication is shown. ``matched``: a row's cross-matched
+    reference source (one object, two memberships): its votes and reference class count for the row."""
     scheme = image_project(session, image_id).scheme
     classes = [str(c["id"]) for c in scheme["classes"]]
     numeric = all(c.isdigit() for c in classes)
     hidden = blind_hidden or set()
-    history, rounds = _votes(session, image_id, source_ids) if source_ids else ({}, {})
+    history, rounds = _votes(session, image_id, source_ids + list((matched or {}).values())) if source_ids \
+        else ({}, {})
+    for sid, twin in (matched or {}).items():
+        if twin in history:
+            history[sid] = sorted(history.get(sid, []) + history.pop(twin))
+            rounds[sid] = rounds.get(sid, set()) | rounds.pop(twin, set())
     decided: dict[int, str] = {}
     for sid, cls in session.execute(select(Adjudication.source_id, Adjudication.class_)
                                     .join(Source, Source.id == Adjudication.source_id)
@@ -89,12 +95,15 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int],
         decided[int(sid)] = cls
     reference = dict(session.execute(select(Source.id, Source.reference_class).where(
         Source.image_id == image_id, Source.reference_class.is_not(None))).all())
+    for sid, twin in (matched or {}).items():
+        if reference.get(sid) is None and twin in reference:
+            reference[sid] = reference[twin]
     # the skill model over every visible vote
     people = sorted({name for sid, h in history.items() if sid not in hidden for _, name, _ in h})
     rater = {n: i for i, n in enumerate(people)}
     item = {sid: i for i, sid in enumerate(source_ids)}
     triples = [(item[sid], rater[str(name)], classes.index(cls))
-               for sid, h in history.items() if sid not in hidden
+               for sid, h in history.items() if sid not in hidden and sid in item
                for name, (_, cls) in current_votes(h).items() if cls in classes]
     ds = dawid_skene(VoteTable.from_triples(triples, len(source_ids), len(people), len(classes))) if triples else None
     cols: dict[str, list[Any]] = {name: [] for name in ("n_votes", *(f"votes_{c}" for c in classes),
@@ -103,14 +112,14 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int],
                                                         "class_reference", "class_curated", "consensus_method",
                                                         "rounds")}
     for sid in source_ids:
-        h = [] if sid in hidden else history.get(sid, [])
+        h = [v for v in history.get(sid, []) if v[1] == viewer] if sid in hidden else history.get(sid, [])
         current = {who: cls for who, (_, cls) in current_votes(h).items()}
         counts = Counter(current.values())
         n = sum(counts.values())
         mode = consensus(h)[0] if n else None
         top = max(counts.values()) if n else 0
         adjudicated = None if sid in hidden else decided.get(sid)
-        has_ds = ds is not None and n > 0
+        has_ds = ds is not None and n > 0 and sid not in hidden
         class_ds = classes[int(ds.labels[item[sid]])] if has_ds else None  # type: ignore[union-attr]
         chosen: str | None
         if adjudicated is not None:
@@ -156,3 +165,14 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int],
                     row[f"p_{ca}_{cb}"] = round(float(ds.confusion[j, a, b]), 4)
             skill.append(row)
     return out, skill
+
+
+def annotator_skill(session: Session, image_id: int, viewer: str | None = None) -> list[dict[str, Any]]:
+    """The skill sidecar for every source of the image (as the viewer may see it)."""
+    from backend.services.labelling.blind import blind_view
+    from backend.services.labelling.layers import require_image
+
+    require_image(session, image_id)
+    ids = [int(s) for s in session.scalars(select(Source.id).where(Source.image_id == image_id).order_by(Source.id))]
+    _, skill = curated_columns(session, image_id, ids, blind_view(session, image_id, viewer).hidden, viewer)
+    return skill

@@ -16,7 +16,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+import numpy as np
+from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +37,9 @@ from backend.services.labelling.projects import image_project
 #: under a pixel for a compact source). DS9 draws what it is given, so a DS9 export draws these at
 #: ``MOMENT_OUTLINE`` times the RMS, the ellipse SExtractor's own APERTURES check-image draws (3 sigma).
 MOMENT_FORMATS = frozenset({"sep", "sextractor"})
+#: A reference-catalogue source and a source of another layer within this many pixels (each the other's nearest)
+#: are one object: one export row with both memberships (the photometry view's match radius).
+MATCH_PX = 1.5
 MOMENT_OUTLINE = 3.0
 
 FORMATS = ("ecsv", "fits", "votable", "geojson", "geojson-sky", "ds9", "ds9-fk5", "csv")
@@ -48,13 +55,13 @@ class ExportFile:
 
 
 def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int] | None = None,
-                 exported_by: str | None = None) -> ExportFile:
+                 exported_by: str | None = None, viewer: str | None = None) -> ExportFile:
     """The exported file of image ``image_id`` (all its catalogue layers unless ``layer_ids`` names some).
 
     The "picked" layer (the sources proposed for labelling next) holds copies of sources of other layers, so
     it is left out unless named: the curated catalogue lists each source once."""
     image = require_image(session, image_id)
-    catalog = image_catalog(session, image_id, layer_ids, outline_shapes=fmt.startswith("ds9"))
+    catalog = image_catalog(session, image_id, layer_ids, outline_shapes=fmt.startswith("ds9"), viewer=viewer)
     scheme = image_project(session, image_id).scheme
     classes = tuple(f"{c['id']}={c.get('name', c['id'])}".replace(",", ";") for c in scheme.get("classes", []))
     provenance = Provenance(scheme=scheme.get("name"), classes=classes, exported_by=exported_by, image=image.name)
@@ -64,11 +71,15 @@ def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int]
 
 
 def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None = None,
-                  outline_shapes: bool = False) -> SourceCatalog:
+                  outline_shapes: bool = False, viewer: str | None = None) -> SourceCatalog:
     """The chosen layers' sources (layer, then id order) with their current votes as labels.
 
     ``outline_shapes``: shapes of moment catalogues (:data:`MOMENT_FORMATS`) scaled to the outline a region
-    file should draw (:data:`MOMENT_OUTLINE`)."""
+    file should draw (:data:`MOMENT_OUTLINE`). On sources an open blind round hides from ``viewer``, only the
+    viewer's own vote (:mod:`backend.services.labelling.blind`)."""
+    from backend.services.labelling.blind import blind_view
+
+    view = blind_view(session, image_id, viewer)
     chosen = check_layers(session, image_id, layer_ids)
     layers = {layer.id: layer for layer in session.scalars(select(Layer).where(Layer.id.in_(chosen)))}
     if layer_ids is None:
@@ -76,18 +87,33 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
         chosen = [i for i in chosen if i in layers]
     several = len(chosen) > 1
     labels = _labels(session, chosen)
+    for sid in view.hidden & set(labels):
+        labels[sid] = [lb for lb in labels[sid] if lb.annotator == viewer]
     sources: list[CatalogSource] = []
-    rows = session.execute(  # plain rows, not ORM objects: loading 100k entities costs seconds
+    rows: list[Any] = list(session.execute(  # plain rows, not ORM objects: loading 100k entities costs seconds
         select(Source.id, Source.layer_id, Source.catalog_id, Source.x, Source.y, Source.ra, Source.dec,
                Source.shape, Source.geometry, Source.columns)
         .where(Source.layer_id.in_(chosen)).order_by(Source.layer_id, Source.id)
-    )
+    ))
+    merged = cross_matched(rows, layers) if several else {}
+    absorbed = set(merged.values())
+    ref_rows = {int(r[0]): r for r in rows if int(r[0]) in absorbed}
     source_ids: list[int] = []
     for source_id, layer_id, catalog_id, x, y, ra, dec, shape, geometry, columns in rows:
+        if int(source_id) in absorbed:
+            continue  # one row per object: a reference source matched to a detection is that detection's row
         source_ids.append(int(source_id))
         columns = dict(columns or {})
         if several:
             columns = {"layer": layers[layer_id].name, "catalog_id": catalog_id, **columns}
+            twin = ref_rows.get(merged.get(int(source_id), -1))
+            if twin is not None:
+                columns["layer"] = f"{layers[layer_id].name};{layers[twin[1]].name}"
+                columns["reference_id"] = twin[2]
+                for name, value in (twin[9] or {}).items():
+                    columns.setdefault(name, value)
+                labels[int(source_id)] = sorted(labels.get(int(source_id), []) + labels.get(int(twin[0]), []),
+                                                key=lambda lb: lb.time or datetime.min.replace(tzinfo=UTC))
         if shape and outline_shapes and (layers[layer_id].meta or {}).get("format") in MOMENT_FORMATS:
             shape = {**shape, **{k: shape[k] * MOMENT_OUTLINE for k in ("a", "b") if shape.get(k) is not None}}
         sources.append(CatalogSource(
@@ -98,8 +124,27 @@ def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None =
     if not sources:
         raise InputError(f"image {image_id} has no sources in layer(s) {', '.join(map(str, chosen)) or '(none)'}: "
                          "import a catalogue or run detection first")
-    curated, _ = curated_columns(session, image_id, source_ids)
+    curated, _ = curated_columns(session, image_id, source_ids, blind_hidden=view.hidden, viewer=viewer,
+                                 matched=merged)
     return SourceCatalog(sources, _meta(list(layers.values())), curated)
+
+
+def cross_matched(rows: list[Any], layers: dict[int, Layer]) -> dict[int, int]:
+    """``{source id: reference source id}``: each reference-layer source and the source of another layer that
+    are each other's nearest within :data:`MATCH_PX` (0-based pixels) are one object, exported as one row."""
+    ref = [r for r in rows if layers[r[1]].kind == "reference"]
+    other = [r for r in rows if layers[r[1]].kind != "reference"]
+    if not ref or not other:
+        return {}
+    ref_xy = np.array([(r[3], r[4]) for r in ref], dtype=np.float64)
+    other_xy = np.array([(r[3], r[4]) for r in other], dtype=np.float64)
+    d_other, j_ref = cKDTree(ref_xy).query(other_xy, distance_upper_bound=MATCH_PX)
+    _, j_other = cKDTree(other_xy).query(ref_xy, distance_upper_bound=MATCH_PX)
+    out: dict[int, int] = {}
+    for i, (d, j) in enumerate(zip(d_other.tolist(), j_ref.tolist(), strict=True)):
+        if np.isfinite(d) and j_other[j] == i:
+            out[int(other[i][0])] = int(ref[j][0])
+    return out
 
 
 def _labels(session: Session, layer_ids: list[int]) -> dict[int, list[Label]]:

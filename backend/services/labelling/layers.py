@@ -121,9 +121,15 @@ def validate_style(style: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_layer(session: Session, layer_id: int, name: str | None = None,
-                 style: dict[str, Any] | None = None) -> Layer:
-    """Rename and/or restyle; ``style`` keys are merged into the current style."""
+                 style: dict[str, Any] | None = None, train_on_reference: bool | None = None) -> Layer:
+    """Rename and/or restyle; ``style`` keys are merged into the current style; ``train_on_reference`` turns
+    the probe's use of a reference layer's classes on or off."""
     layer = get_layer(session, layer_id)
+    if train_on_reference is not None:
+        if train_on_reference and layer.kind != "reference":
+            raise InputError(f"layer {layer_id} ({layer.name}) is a {layer.kind} layer: only a reference layer "
+                             "has reference classes to train on")
+        layer.train_on_reference = train_on_reference
     if name is not None and name.strip() != layer.name:
         layer.name = check_name_free(session, layer.image_id, name)
     if style is not None:

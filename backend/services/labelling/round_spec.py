@@ -13,11 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from backend.services.selection.filters import SourceFilter
+
 
 class SampleSpec(BaseModel):
-    regions: list[dict[str, Any]] = Field(description="GeoJSON Polygons in 0-based pixel coordinates")
+    regions: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="GeoJSON Polygons in 0-based pixel coordinates")
     n: int = Field(30, ge=1, le=100_000, description="sources to draw at random inside the regions")
     layer: int | None = Field(None, description="the layer to sample from (default: every layer but picked copies)")
+    filter: SourceFilter | None = Field(None, description="a working set as GET /sources/list takes it (cuts on "
+                                                          "magnitude / CI / colour, saved regions, a lasso)")
 
 
 class GoldSpec(BaseModel):

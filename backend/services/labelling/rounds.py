@@ -36,6 +36,7 @@ from backend.services.labelling.layers import require_image
 from backend.services.labelling.projects import check_class, image_project
 from backend.services.labelling.round_sampling import assign, bounds, inside, queue_order, region_rings, sample
 from backend.services.labelling.round_spec import RoundCreate
+from backend.services.selection.filters import compile_filter
 
 TRANSITIONS = {"open": ("draft",), "closed": ("open",), "adjudicated": ("closed", "adjudicated")}
 
@@ -63,7 +64,8 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     everything = chosen + [sid for sid, _ in gold]
     order = [everything[i] for i in rng_gold.permutation(len(everything))] if gold else everything
     if not order:
-        raise InputError("the round has no sources: the regions hold none of the layer's sources")
+        raise InputError("the round has no sources: the regions hold none of the layer's sources "
+                         "(that pass the filter)")
     annotators = [get_or_create_annotator(session, name, "human") for name in names]
     last = session.scalar(select(func.max(Round.number)).where(Round.image_id == image_id)) or 0
     made = Round(image_id=image_id, number=last + 1, name=spec.name.strip() or f"round {last + 1}",
@@ -98,10 +100,14 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
             raise InputError(f"image {image_id} has no sources with ids {missing[:10]}")
         return ids
     assert spec.sample is not None
-    rings = region_rings(spec.sample.regions)
-    xmin, ymin, xmax, ymax = bounds(rings)
-    query = select(Source.id, Source.x, Source.y).where(
-        Source.image_id == image_id, Source.x.between(xmin, xmax), Source.y.between(ymin, ymax))
+    if not spec.sample.regions and spec.sample.filter is None:
+        raise InputError("sample needs regions drawn on the map, a filter (cuts, saved regions), or both")
+    rings = region_rings(spec.sample.regions) if spec.sample.regions else []
+    flt = compile_filter(session, image_id, spec.sample.filter) if spec.sample.filter is not None else None
+    query = select(Source.id, Source.x, Source.y, Source.columns).where(Source.image_id == image_id)
+    if rings:
+        xmin, ymin, xmax, ymax = bounds(rings)
+        query = query.where(Source.x.between(xmin, xmax), Source.y.between(ymin, ymax))
     if spec.sample.layer is not None:
         layer = session.get(Layer, spec.sample.layer)
         if layer is None or layer.image_id != image_id:
@@ -113,7 +119,9 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
     if not rows:
         return []
     xy = np.array([(r[1], r[2]) for r in rows])
-    candidates = [int(r[0]) for r, keep in zip(rows, inside(rings, xy), strict=True) if keep]
+    keep = inside(rings, xy) if rings else np.ones(len(rows), dtype=bool)
+    candidates = [int(r[0]) for r, ok in zip(rows, keep, strict=True)
+                  if ok and (flt is None or flt.matches(r[1], r[2], r[3] or {}))]
     return sample(candidates, spec.sample.n, rng)
 
 
@@ -212,10 +220,13 @@ def queue(session: Session, round_id: int, annotator: str) -> dict[str, Any]:
     items = [QueueItem(a.source_id, a.position, a.repeat, voted.get((a.source_id, a.repeat)) is not None)
              for a in rows]
     extras = _panel_extras(session, found, [i.source_id for i in items])
+    where = {int(sid): (x, y) for sid, x, y in session.execute(select(Source.id, Source.x, Source.y).where(
+        Source.id.in_([i.source_id for i in items])))} if items else {}
     done = sum(i.done for i in items)
     return {"round_id": round_id, "state": found.state, "annotator": annotator, "done": done, "total": len(items),
             "items": [{"source_id": i.source_id, "position": i.position, "repeat": i.repeat, "done": i.done,
-                       **extras.get(i.source_id, {})} for i in items]}
+                       "x": where[i.source_id][0], "y": where[i.source_id][1], **extras.get(i.source_id, {})}
+                      for i in items]}
 
 
 def _panel_extras(session: Session, found: Round, source_ids: list[int]) -> dict[int, dict[str, Any]]:

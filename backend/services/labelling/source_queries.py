@@ -6,7 +6,8 @@ the database narrows by image, layers, state, classes and the regions' bounding 
 tested in Python (the cuts read catalogue columns, the regions need point-in-shape tests).
 
 Positions are FITS 0-based pixels (astropy origin 0). ``state`` is ``all``, ``labelled`` (a consensus class
-exists) or ``unlabelled``; ``classes`` filters on the consensus class.
+exists), ``unlabelled`` or ``unvoted`` ("not voted by me": the caller has no current vote); ``classes``
+filters on the consensus class.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import math
 import re
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Source
 from backend.errors import InputError, NotFoundError
 from backend.services.labelling.annotations import source_history
@@ -25,7 +27,7 @@ from backend.services.labelling.consensus import current_votes
 from backend.services.labelling.layers import check_layers
 from backend.services.selection.filters import CompiledFilter
 
-State = Literal["all", "labelled", "unlabelled"]
+State = Literal["all", "labelled", "unlabelled", "unvoted"]
 SORTABLE = {"id": Source.id, "x": Source.x, "y": Source.y, "ra": Source.ra, "dec": Source.dec,
             "catalog_id": Source.catalog_id, "label_class": Source.label_class, "n_votes": Source.n_votes}
 _COLUMN_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
@@ -58,7 +60,10 @@ def source_detail(session: Session, source_id: int) -> dict[str, Any]:
 
 
 def filtered(session: Session, image_id: int, layer_ids: list[int] | None, state: State,
-             classes: list[str] | None) -> Select[Any]:
+             classes: list[str] | None, hidden: set[int] | None = None, voter: str | None = None) -> Select[Any]:
+    """``state`` ``unvoted``: sources ``voter`` has no current vote on ("not voted by me"). ``hidden``: sources
+    of an open blind round the caller may not see the consensus of: they never match a consensus filter
+    (:mod:`backend.services.labelling.blind`)."""
     query = select(Source).where(Source.image_id == image_id)
     if layer_ids is not None:
         query = query.where(Source.layer_id.in_(check_layers(session, image_id, layer_ids)))
@@ -68,24 +73,40 @@ def filtered(session: Session, image_id: int, layer_ids: list[int] | None, state
         query = query.where(Source.label_class.is_not(None))
     elif state == "unlabelled":
         query = query.where(Source.label_class.is_(None))
+    elif state == "unvoted":
+        query = query.where(~_voted_by(voter))
     elif state != "all":
-        raise InputError(f"state must be all, labelled or unlabelled, got {state!r}")
+        raise InputError(f"state must be all, labelled, unlabelled or unvoted, got {state!r}")
     if classes:
         query = query.where(Source.label_class.in_(classes))
+    if hidden and (classes or state in ("labelled", "unlabelled")):
+        query = query.where(Source.id.not_in(hidden))
     return query
+
+
+def _voted_by(voter: str | None) -> Any:
+    """Whether ``voter``'s latest label on the source is a vote (a retraction is no vote)."""
+    if not voter:
+        raise InputError("state=unvoted needs to know who is asking: ?annotator=NAME")
+    mine = aliased(Annotation)
+    latest = select(func.max(mine.id)).join(Annotator, Annotator.id == mine.annotator_id).where(
+        mine.source_id == Source.id, Annotator.name == voter, mine.repeat.is_(False)
+    ).correlate(Source).scalar_subquery()
+    return exists(select(Annotation.id).where(Annotation.id == latest, Annotation.class_.is_not(None)))
 
 
 def list_sources(
     session: Session, image_id: int, layer_ids: list[int] | None = None, state: State = "all",
     classes: list[str] | None = None, sort: str = "id", order: str = "asc", offset: int = 0, limit: int = 100,
-    columns: list[str] | None = None, flt: CompiledFilter | None = None,
+    columns: list[str] | None = None, flt: CompiledFilter | None = None, hidden: set[int] | None = None,
+    voter: str | None = None,
 ) -> dict[str, Any]:
     """``{"count": total matching, "items": [summary + catalog_id, ra, dec, the chosen columns]}``."""
     if not 0 < limit <= MAX_PAGE or offset < 0:
         raise InputError(f"limit must be 1 to {MAX_PAGE} and offset >= 0, got limit {limit}, offset {offset}")
     if order not in ("asc", "desc"):
         raise InputError(f"order must be asc or desc, got {order!r}")
-    query = filtered(session, image_id, layer_ids, state, classes)
+    query = filtered(session, image_id, layer_ids, state, classes, hidden, voter)
     key = _sort_key(session, sort)
     ordering = [key.asc().nulls_last() if order == "asc" else key.desc().nulls_last(),
                 Source.id.asc() if order == "asc" else Source.id.desc()]
@@ -143,6 +164,7 @@ def next_source(
     session: Session, image_id: int, after: int | None = None, direction: str = "next",
     state: State = "unlabelled", layer_ids: list[int] | None = None, classes: list[str] | None = None,
     flt: CompiledFilter | None = None, near: tuple[float, float] | None = None, skip: list[int] | None = None,
+    hidden: set[int] | None = None, voter: str | None = None,
 ) -> dict[str, Any]:
     """The source after (or before) ``after`` in (layer, id) order among the filtered ones; 404 at the end.
 
@@ -152,7 +174,7 @@ def next_source(
     """
     if direction not in ("next", "prev"):
         raise InputError(f"direction must be next or prev, got {direction!r}")
-    query = filtered(session, image_id, layer_ids, state, classes)
+    query = filtered(session, image_id, layer_ids, state, classes, hidden, voter)
     if near is not None:
         return _nearest(session, query, near, set(skip or ()), flt, state)
     forward = direction == "next"

@@ -126,19 +126,32 @@ class LabelState:
 
     labels: dict[int, str]
     through_annotation_id: int
+    reference_layers: tuple[int, ...] = ()
 
     @property
     def key(self) -> str:
-        """Changes whenever a label is added, changed or retracted (annotation ids only grow)."""
-        return f"{len(self.labels)}:{self.through_annotation_id}"
+        """Changes whenever a label is added, changed or retracted (annotation ids only grow), or a layer's
+        switch to train on its reference classes is turned."""
+        refs = f":ref{','.join(map(str, self.reference_layers))}" if self.reference_layers else ""
+        return f"{len(self.labels)}:{self.through_annotation_id}{refs}"
 
 
 def label_state(session: Session, image_id: int) -> LabelState:
-    """Every labelled source's consensus class (votes of annotators and imported catalogues alike)."""
+    """Every labelled source's consensus class, plus the reference classes of layers whose
+    ``train_on_reference`` switch is on (a user bootstrapping from a catalogue; never by default: issue 9)."""
+    from backend.db.sources import Layer
+
     rows = session.execute(select(Source.id, Source.label_class).where(
         Source.image_id == image_id, Source.label_class.is_not(None))).all()
+    labels = {int(r[0]): str(r[1]) for r in rows}
+    switched = tuple(sorted(session.scalars(select(Layer.id).where(
+        Layer.image_id == image_id, Layer.train_on_reference.is_(True)))))
+    if switched:
+        for sid, cls in session.execute(select(Source.id, Source.reference_class).where(
+                Source.layer_id.in_(switched), Source.reference_class.is_not(None))):
+            labels.setdefault(int(sid), str(cls))  # a human consensus wins over the catalogue
     last = session.scalar(select(func.max(Annotation.id)).where(Annotation.image_id == image_id)) or 0
-    return LabelState({int(r[0]): str(r[1]) for r in rows}, int(last))
+    return LabelState(labels, int(last), switched)
 
 
 def read_bands(session: Session, data_dir: Path, image_id: int) -> tuple[list[np.ndarray], list[str]]:

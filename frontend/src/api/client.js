@@ -8,6 +8,15 @@
 
 export const API_ROOT = '/api';
 
+/** Who is asking, sent as `X-Skylabel-Annotator` with every request (blind rounds, my queue): the annotator
+ * name until accounts exist, when the session cookie says it instead. */
+let caller = '';
+
+/** @param {string} name the annotator name ('' for nobody) */
+export function setCaller(name) {
+  caller = name || '';
+}
+
 /** The session's CSRF token (from login or `/api/auth/me`), sent with every unsafe request. */
 let csrfToken = '';
 
@@ -26,6 +35,7 @@ export function requestHeaders(init = {}) {
   const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
   return {
     Accept: 'application/json, image/*',
+    ...(caller ? { 'X-Skylabel-Annotator': caller } : {}),
     ...(unsafe && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
     ...(/** @type {Record<string, string>} */ (init.headers ?? {})),
   };

@@ -132,6 +132,9 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
    * @param {string|null} classId null retracts this annotator's label
    * @returns {string} the client key
    */
+  /** @type {((sourceId: number) => ({round_id: number, repeat: boolean}|null))|null} a round's tag for a label */
+  let roundTag = null;
+
   function post(target, classId) {
     const s = store.get();
     const key = newKey();
@@ -140,6 +143,7 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     if (target.sourceId !== undefined) body.source_id = target.sourceId;
     if (target.sourceRef !== undefined) body.source_ref = target.sourceRef;
     if (target.geometry) body.geometry = target.geometry;
+    if (target.sourceId !== undefined) Object.assign(body, roundTag?.(target.sourceId) ?? {});
     if (target.sourceId !== undefined) {
       myVotes.set(target.sourceId, classId);
       const prev = s.overrides[target.sourceId];
@@ -313,6 +317,10 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
     pendingSaves: () => queue.size(),
     unsaved: () => queue.entries(),
     whenSaved: () => queue.whenIdle(),
+    /** @param {typeof roundTag} tagger adds `round_id` (and `repeat`) to labels of my round queue */
+    setRoundTagger: (tagger) => {
+      roundTag = tagger;
+    },
     /**
      * @param {(sourceId: number, classId: string|null) => void} listener called after each label of a source
      *   made here (keys, buttons, grid; not undo or redo), once it is queued

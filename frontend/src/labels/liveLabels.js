@@ -15,7 +15,7 @@ export function followLiveLabels(store, labelling, events) {
     const id = Number(data?.source_id);
     if (!Number.isFinite(id)) return;
     const pending = labelling.unsaved().some((e) => e.body.source_id === id);
-    if (!pending) {
+    if (!pending && !data.blind) {  // a source of an open blind round: no consensus travels; refetch it
       const s = store.get();
       const prev = s.overrides[id];
       if (!prev || prev.label_class !== (data.label_class ?? null)) {

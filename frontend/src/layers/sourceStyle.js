@@ -53,7 +53,7 @@ export function confidenceLevel(score, nClasses) {
  * @typedef {{layers: Map<number, object>, hidden: Set<number>, scheme: object|null,
  *            overrides: Record<number, {label_class?: string|null}>, saveStates: Record<number, string>,
  *            selectedId: number|null, predictions?: Record<number, ShownPrediction>|null,
- *            byPrediction?: boolean}} StyleContext
+ *            byPrediction?: boolean, roundSources?: Set<number>}} StyleContext
  */
 
 /**
@@ -90,7 +90,11 @@ export function ringSpec(source, ctx) {
   }
   const width = Number(st.width ?? 1.5) + (labelled ? 0.5 : 0);
   const shape = SHAPES.includes(st.shape) ? st.shape : 'ring';
-  const radiusPx = Number(st.radius_px ?? 6);
+  let radiusPx = Number(st.radius_px ?? 6);
+  if (ctx.roundSources?.has(source.id)) {  // the paper's large white rings: sampled for the round
+    radiusPx = Math.max(radiusPx * 2, 12);
+    if (!labelled) colour = '#ffffff';
+  }
   const selected = source.id === ctx.selectedId;
   const badge = ctx.saveStates[source.id] ?? '';
   const z = selected ? 10 : KIND_Z[layer.kind] ?? 2;

@@ -28,10 +28,12 @@ export function attachLabelOverlay(map, store) {
     selectedId: s.selectedId,
     predictions: s.predictions?.bySource ?? null,
     byPrediction: s.colourByPrediction,
+    roundSources: new Set(s.round?.sources ?? []),
   });
   let last = null;
   store.subscribe((s) => {
-    const key = [s.layers, s.hiddenLayers, s.scheme, s.overrides, s.saveStates, s.selectedId, s.predictions, s.colourByPrediction];
+    const key = [s.layers, s.hiddenLayers, s.scheme, s.overrides, s.saveStates, s.selectedId, s.predictions, s.colourByPrediction,
+      s.round?.sources];
     if (last && key.every((v, i) => v === last[i])) return;
     last = key;
     context(s);

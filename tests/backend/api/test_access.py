@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/rounds/{round_id}/queue"): "annotator",
     ("GET", "/api/rounds/{round_id}/report"): "reviewer",
     ("POST", "/api/rounds/{round_id}/adjudicate"): "reviewer",
+    ("GET", "/api/images/{image_id}/compare"): "viewer",
+    ("GET", "/api/images/{image_id}/skill"): "viewer",
     ("GET", "/api/images/{image_id}/progress"): "viewer",
     ("GET", "/api/images/{image_id}/export"): "reviewer",
     ("POST", "/api/images/{image_id}/detect"): "reviewer",

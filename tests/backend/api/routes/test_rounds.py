@@ -218,11 +218,24 @@ def test_gold_sources_are_hidden_and_scored(client: TestClient, image_id: int) -
     assert len(made["sources"]) == 34
     client.post(f"/api/rounds/{made['id']}/open")
     fill(client, image_id, made)
-    report = client.get(f"/api/rounds/{made['id']}/report").json()
+    assert client.get(f"/api/rounds/{made['id']}/report").status_code == 403  # open and blind
+    report = client.get(f"/api/rounds/{made['id']}/report", params={"annotator": "olga"}).json()
     assert report["gold"]["n_sources"] == 4
     assert all(np.asarray(r["confusion_gold"]).sum() > 0 for r in report["per_annotator"])
     assert sum(s["gold"] for s in report["sources"]) == 4
     assert "gold" not in str(queue(client, made["id"], "ann"))  # nothing tells an annotator which is gold
+
+
+def test_sample_by_a_filter_of_cuts(client: TestClient, image_id: int) -> None:
+    """The sources by a filter (magnitude cut) instead of, or with, drawn regions."""
+    faint = {"cuts": [{"expr": "mag_F555W", "min": 24.5, "max": 30}]}  # mag 25 only: every 8th source
+    made = make_round(client, image_id, sample={"filter": faint, "n": 500, "layer": 1})
+    assert len(made["sources"]) == sum(1 for i in range(len(GRID)) if 18 + i % 8 >= 24.5)
+    both = make_round(client, image_id, sample={"regions": [SQUARE], "filter": faint, "n": 500, "layer": 1})
+    assert 0 < len(both["sources"]) < len(made["sources"])
+    refused = client.post(f"/api/images/{image_id}/rounds", json={"k": 2, "annotators": ["a", "b"],
+                                                                  "sample": {"n": 3}})
+    assert refused.status_code == 422 and "regions" in refused.json()["detail"]
 
 
 def test_tag_rounds_keep_working(client: TestClient, image_id: int) -> None:

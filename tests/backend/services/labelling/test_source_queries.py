@@ -74,7 +74,7 @@ def test_filters_by_state_class_and_layer(sessions: sessionmaker[Session], image
         item = list_sources(session, image_id, classes=["4"])["items"][0]
         assert item["label_class"] == "4" and item["n_votes"] == 2 and item["catalog_id"] == "4"
         assert "columns" not in item
-        with pytest.raises(InputError, match="state must be all, labelled or unlabelled, got 'done'"):
+        with pytest.raises(InputError, match="state must be all, labelled, unlabelled or unvoted, got 'done'"):
             list_sources(session, image_id, state="done")  # type: ignore[arg-type]
         with pytest.raises(NotFoundError, match="no image with id 99"):
             list_sources(session, 99)
