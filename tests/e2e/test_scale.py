@@ -343,7 +343,8 @@ def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None,
                                      data=None if body is None else json.dumps(body).encode())
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, dict(answer.headers), json.load(answer)
+            raw = answer.read()
+            return answer.status, dict(answer.headers), json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), None
 
