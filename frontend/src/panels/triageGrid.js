@@ -29,7 +29,7 @@ export function mountTriageGrid(container, store, triage) {
       <strong>Triage</strong>
       <select id="triage-layer" title="layer"></select>
       <select id="triage-state" title="label state">
-        <option value="unlabelled">unlabelled</option><option value="labelled">labelled</option><option value="all">all</option>
+        <option value="unlabelled">unlabelled</option><option value="unvoted">not voted by me</option><option value="labelled">labelled</option><option value="all">all</option>
       </select>
       <select id="triage-class" title="class"></select>
       <select id="triage-sort" title="sort by"></select>

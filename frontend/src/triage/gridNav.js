@@ -54,7 +54,7 @@ export function nextPageOffset(offset, shown, left) {
 }
 
 /**
- * @param {{label_class: string|null}} item with its current class
+ * @param {{label_class: string|null, votedByMe?: boolean}} item with its current class (and whether I voted on it here)
  * @param {{state?: string, classes?: string[]}} filter
  * @returns {boolean} whether the item still belongs in a list with this filter
  */
@@ -62,6 +62,7 @@ export function matchesFilter(item, { state = 'all', classes = [] }) {
   const labelled = item.label_class !== null && item.label_class !== undefined;
   if (state === 'unlabelled' && labelled) return false;
   if (state === 'labelled' && !labelled) return false;
+  if (state === 'unvoted' && item.votedByMe) return false;
   if (classes.length && !classes.includes(String(item.label_class))) return false;
   return true;
 }

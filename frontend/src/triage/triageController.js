@@ -73,7 +73,10 @@ export function createTriage(store, actions, labelling) {
     const { triagePage: page, overrides, triageQuery: q } = store.get();
     if (!page) return 0;
     const filter = { state: q.state, classes: q.cls ? [q.cls] : [] };
-    return page.items.filter((it) => !matchesFilter({ label_class: overrides[it.id]?.label_class ?? it.label_class }, filter)).length;
+    return page.items.filter((it) => !matchesFilter({
+      label_class: overrides[it.id]?.label_class ?? it.label_class,
+      votedByMe: overrides[it.id] !== undefined && overrides[it.id].label_class !== null,
+    }, filter)).length;
   }
 
   async function nextPage() {

@@ -56,3 +56,9 @@ test('filters as the server applies them', () => {
   assert.equal(columnsFor(530, 130), 4);
   assert.equal(columnsFor(50, 130), 1);
 });
+
+test('"not voted by me": a source I have just labelled leaves the list, one labelled by others stays', () => {
+  assert.equal(matchesFilter({ label_class: '1', votedByMe: false }, { state: 'unvoted' }), true);
+  assert.equal(matchesFilter({ label_class: '2', votedByMe: true }, { state: 'unvoted' }), false);
+  assert.equal(matchesFilter({ label_class: null }, { state: 'unvoted' }), true);
+});
