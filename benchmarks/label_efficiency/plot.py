@@ -55,33 +55,10 @@ def plot_curves(summary: Sequence[dict], path: Path, title: str, dashed: Sequenc
             lo = [m - s for m, s in zip(mean, std, strict=True)]
             hi = [m + s for m, s in zip(mean, std, strict=True)]
             ax.fill_between(n, lo, hi, color=colour, alpha=0.12 if strategy in dashed else 0.2, linewidth=0)
-        ax.axhline(HUMAN_AGREEMENT[metric], color="green", ls=":", lw=1.2,
-                   label=f"human agreement {HUMAN_AGREEMENT[metric]:.0%}")
-        floor = (baseline or {}).get(metric.replace("accuracy", "majority"))
-        if floor is not None:
-            ax.axhline(floor, color="0.4", ls="-.", lw=1.0, label=f"majority class {floor:.0%}")
-        if metric == "accuracy_binary":
-            for anchor in PAPER_ANCHORS:
-                value, err = anchor["accuracy_binary"], None
-                if "low" in anchor:
-                    err = [[value - anchor["low"]], [anchor["high"] - value]]
-                ax.errorbar([anchor["n_labels"]], [anchor["accuracy_binary"]], yerr=err, fmt="*", ms=11,
-                            color="purple", mfc="none", capsize=3)
-                ax.annotate(anchor["label"], (anchor["n_labels"], anchor["accuracy_binary"]), fontsize=7,
-                            xytext=(6, -3), textcoords="offset points", color="purple")
-        ax.set_xscale("log")
-        ax.set_xlabel("number of labels")
-        ax.set_ylabel(label)
-        ax.set_ylim(0.2 if metric == "accuracy_4class" else 0.4, 1.0)
-        ax.grid(True, which="both", alpha=0.25)
-    axes[1].legend(fontsize=7, loc="lower right")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+        _reference_lines(ax, label, human=HUMAN_AGREEMENT[metric],
+                         floor=(baseline or {}).get(metric.replace("accuracy", "majority")),
+                         binary=metric == "accuracy_binary", anchor_errors=True)
+    return _finish(fig, axes, title, path, legend_columns=1)
 
 
 INTERVAL_COLOURS = {"byol_probe": "tab:cyan", "scratch": "tab:red", "random_encoder": "0.5",
@@ -118,22 +95,39 @@ def plot_interval_curves(summary: Sequence[dict], path: Path, title: str, baseli
             if strategy == "random":
                 ax.fill_between(n, [r[metric]["lo"] for r in mine], [r[metric]["hi"] for r in mine],
                                 color=colour, alpha=0.15, linewidth=0)
-        human = HUMAN_AGREEMENT["accuracy_" + metric]
-        ax.axhline(human, color="green", ls=":", lw=1.2, label=f"human agreement {human:.0%}")
-        floor = (baseline or {}).get(f"majority_{metric}")
-        if floor is not None:
-            ax.axhline(floor, color="0.4", ls="-.", lw=1.0, label=f"majority class {floor:.0%}")
-        if metric == "binary":
-            for anchor in PAPER_ANCHORS:
-                ax.plot([anchor["n_labels"]], [anchor["accuracy_binary"]], "*", ms=11, color="purple", mfc="none")
-                ax.annotate(anchor["label"], (anchor["n_labels"], anchor["accuracy_binary"]), fontsize=7,
-                            xytext=(6, -3), textcoords="offset points", color="purple")
-        ax.set_xscale("log")
-        ax.set_xlabel("number of labels")
-        ax.set_ylabel(label)
-        ax.set_ylim(0.2 if metric == "4class" else 0.4, 1.0)
-        ax.grid(True, which="both", alpha=0.25)
-    axes[1].legend(fontsize=7, loc="lower right", ncol=2)
+        _reference_lines(ax, label, human=HUMAN_AGREEMENT["accuracy_" + metric],
+                         floor=(baseline or {}).get(f"majority_{metric}"), binary=metric == "binary",
+                         anchor_errors=False)
+    return _finish(fig, axes, title, path, legend_columns=2)
+
+
+def _reference_lines(ax: plt.Axes, label: str, human: float, floor: float | None, binary: bool,
+                     anchor_errors: bool) -> None:
+    """What both figures draw on a panel besides the curves: the human-agreement and majority-class levels,
+    the paper's anchors (binary panel; with their ranges as error bars when ``anchor_errors``), log axes."""
+    ax.axhline(human, color="green", ls=":", lw=1.2, label=f"human agreement {human:.0%}")
+    if floor is not None:
+        ax.axhline(floor, color="0.4", ls="-.", lw=1.0, label=f"majority class {floor:.0%}")
+    if binary:
+        for anchor in PAPER_ANCHORS:
+            value = anchor["accuracy_binary"]
+            if anchor_errors:
+                err = [[value - anchor["low"]], [anchor["high"] - value]] if "low" in anchor else None
+                ax.errorbar([anchor["n_labels"]], [value], yerr=err, fmt="*", ms=11, color="purple", mfc="none",
+                            capsize=3)
+            else:
+                ax.plot([anchor["n_labels"]], [value], "*", ms=11, color="purple", mfc="none")
+            ax.annotate(anchor["label"], (anchor["n_labels"], value), fontsize=7,
+                        xytext=(6, -3), textcoords="offset points", color="purple")
+    ax.set_xscale("log")
+    ax.set_xlabel("number of labels")
+    ax.set_ylabel(label)
+    ax.set_ylim(0.4 if binary else 0.2, 1.0)
+    ax.grid(True, which="both", alpha=0.25)
+
+
+def _finish(fig: plt.Figure, axes: Sequence[plt.Axes], title: str, path: Path, legend_columns: int) -> Path:
+    axes[1].legend(fontsize=7, loc="lower right", ncol=legend_columns)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     path = Path(path)

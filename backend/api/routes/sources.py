@@ -16,11 +16,11 @@ from backend.api.caller import CallerDep
 from backend.api.deps import SessionDep
 from backend.api.routes.sky import parse_floats
 from backend.api.schemas_labels import AnnotationPublic, SourceDetail, SourceList, SourceSummary
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator
 from backend.errors import InputError
 from backend.services.labelling.annotations import source_history
 from backend.services.labelling.blind import blind_view, image_of_source
-from backend.services.labelling.consensus import current_votes
 from backend.services.labelling.progress import labelling_progress
 from backend.services.labelling.source_queries import list_sources, next_source, source_detail
 from backend.services.labelling.viewport import query_viewport
@@ -90,7 +90,7 @@ def _voted_ids(session: Session, image_id: int, caller: str) -> list[int]:
                            .join(Annotator, Annotator.id == Annotation.annotator_id)
                            .where(Annotation.image_id == image_id, Annotator.name == caller,
                                   Annotation.repeat.is_(False))).all()
-    return [int(str(sid)) for sid in current_votes((aid, sid, cls) for aid, sid, cls in rows)]
+    return [int(str(sid)) for sid in latest_votes((aid, sid, cls) for aid, sid, cls in rows)]
 
 
 @router.get("/images/{image_id}/sources/list", response_model=SourceList)

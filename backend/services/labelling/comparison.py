@@ -15,11 +15,11 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Layer, Source
 from backend.errors import InputError
 from backend.services.labelling.blind import blind_view
-from backend.services.labelling.consensus import current_votes
 from backend.services.labelling.projects import image_project
 
 MAX_RADIUS = 50.0
@@ -92,4 +92,4 @@ def _compared_classes(session: Session, image_id: int, against: str, caller: str
                            .join(Annotator, Annotator.id == Annotation.annotator_id)
                            .where(Annotation.image_id == image_id, Annotator.name == caller,
                                   Annotation.repeat.is_(False))).all()
-    return {int(str(sid)): cls for sid, (_, cls) in current_votes((a, s, c) for a, s, c in rows).items()}
+    return {int(str(sid)): cls for sid, (_, cls) in latest_votes((a, s, c) for a, s, c in rows).items()}

@@ -15,8 +15,6 @@ from backend.catalogues.votes import latest_votes, mode_class
 from backend.db.annotations import Annotation
 from backend.db.sources import Source
 
-current_votes = latest_votes
-
 
 def consensus(history: Iterable[tuple[int, Hashable, str | None]]) -> tuple[str | None, int]:
     """``(class, n_votes)``: the mode of the current votes (``None`` on a tie) and how many there are."""

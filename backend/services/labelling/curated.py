@@ -30,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.catalogues import ColumnInfo
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator
 from backend.db.rounds import Adjudication
 from backend.db.sources import Source
-from backend.services.labelling.consensus import consensus, current_votes
+from backend.services.labelling.consensus import consensus
 from backend.services.labelling.projects import image_project
 from models.agreement import VoteTable, dawid_skene
 
@@ -104,7 +105,7 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int], blin
     item = {sid: i for i, sid in enumerate(source_ids)}
     triples = [(item[sid], rater[str(name)], classes.index(cls))
                for sid, h in history.items() if sid not in hidden and sid in item
-               for name, (_, cls) in current_votes(h).items() if cls in classes]
+               for name, (_, cls) in latest_votes(h).items() if cls in classes]
     ds = dawid_skene(VoteTable.from_triples(triples, len(source_ids), len(people), len(classes))) if triples else None
     cols: dict[str, list[Any]] = {name: [] for name in ("n_votes", *(f"votes_{c}" for c in classes),
                                                         *(f"frac_{c}" for c in classes), "class_mode", "class_mean",
@@ -113,7 +114,7 @@ def curated_columns(session: Session, image_id: int, source_ids: list[int], blin
                                                         "rounds")}
     for sid in source_ids:
         h = [v for v in history.get(sid, []) if v[1] == viewer] if sid in hidden else history.get(sid, [])
-        current = {who: cls for who, (_, cls) in current_votes(h).items()}
+        current = {who: cls for who, (_, cls) in latest_votes(h).items()}
         counts = Counter(current.values())
         n = sum(counts.values())
         mode = consensus(h)[0] if n else None

@@ -23,11 +23,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator, Round
 from backend.db.rounds import RoundSource
 from backend.db.sources import Source
 from backend.services.labelling.annotators import get_round
-from backend.services.labelling.consensus import consensus, current_votes
+from backend.services.labelling.consensus import consensus
 from backend.services.labelling.projects import image_project
 from backend.services.labelling.rounds import adjudications, progress
 from models.agreement import (
@@ -104,7 +105,7 @@ def round_votes(session: Session, round_id: int) -> RoundVotes:
     triples, mode = [], np.full(len(source_ids), -1, dtype=np.int64)
     current: dict[tuple[int, int], int] = {}
     for sid, h in history.items():
-        for who, (_, vote) in current_votes(h).items():
+        for who, (_, vote) in latest_votes(h).items():
             if vote in class_index:
                 triples.append((index[sid], rater[str(who)], class_index[vote]))
                 current[(index[sid], rater[str(who)])] = class_index[vote]
@@ -112,7 +113,7 @@ def round_votes(session: Session, round_id: int) -> RoundVotes:
         mode[index[sid]] = class_index.get(winner, -1) if winner is not None else -1
     repeats = []
     for sid, h in repeat_history.items():
-        for who, (_, again) in current_votes(h).items():
+        for who, (_, again) in latest_votes(h).items():
             first = current.get((index[sid], rater[str(who)]))
             if first is not None and again in class_index:
                 repeats.append((rater[str(who)], first, class_index[again]))

@@ -19,11 +19,11 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Source
 from backend.errors import InputError, NotFoundError
 from backend.services.labelling.annotations import source_history
-from backend.services.labelling.consensus import current_votes
 from backend.services.labelling.layers import check_layers
 from backend.services.selection.filters import CompiledFilter
 
@@ -49,7 +49,7 @@ def source_detail(session: Session, source_id: int) -> dict[str, Any]:
     if source is None:
         raise NotFoundError(f"no source with id {source_id}")
     history = source_history(session, source_id)
-    votes = current_votes((h["id"], h["annotator"], h["class"]) for h in history if not h.get("repeat"))
+    votes = latest_votes((h["id"], h["annotator"], h["class"]) for h in history if not h.get("repeat"))
     return {
         "id": source.id, "layer_id": source.layer_id, "image_id": source.image_id, "catalog_id": source.catalog_id,
         "x": source.x, "y": source.y, "ra": source.ra, "dec": source.dec, "shape": source.shape,

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from backend.catalogues import read_legus
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Source
-from backend.services.labelling.consensus import current_votes
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client, covering_header
 from tests.conftest import shared_file
@@ -50,7 +50,7 @@ def layer_state(client: TestClient, layer_id: int) -> dict[str, tuple]:
         sources = session.scalars(select(Source).where(Source.layer_id == layer_id)).all()
         rows = session.execute(select(Annotation.id, Annotation.source_id, Annotator.name, Annotation.class_)
                                .join(Annotator).where(Annotation.source_id.in_([s.id for s in sources]))).all()
-    votes = {s.id: {who: cls for who, (_, cls) in current_votes(
+    votes = {s.id: {who: cls for who, (_, cls) in latest_votes(
         (r[0], r[2], r[3]) for r in rows if r[1] == s.id).items()} for s in sources}
     return {s.catalog_id: (s.x, s.y, s.ra, s.dec, votes[s.id]) for s in sources}
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.catalogues.votes import latest_votes
 from backend.db.annotations import Annotation
 from backend.db.session import session_scope
 from backend.db.sources import Source
 from backend.services.labelling.annotators import get_or_create_annotator
-from backend.services.labelling.consensus import consensus, current_votes, refresh_source
+from backend.services.labelling.consensus import consensus, refresh_source
 from tests.backend.services.conftest import add_sources
 
 
@@ -33,10 +34,10 @@ def test_consensus_is_the_mode_of_current_votes_and_a_tie_has_none() -> None:
 
 def test_current_votes_are_each_annotator_s_latest() -> None:
     history = [(5, "a", "1"), (2, "b", "2"), (9, "a", "3"), (7, "c", "4"), (8, "c", None)]
-    assert current_votes(history) == {"a": (9, "3"), "b": (2, "2")}  # c retracted; order, not position, counts
-    assert current_votes(reversed(history)) == current_votes(history)
-    assert current_votes([]) == {}
-    assert current_votes([(1, "a", None), (2, "a", "1")]) == {"a": (2, "1")}  # a vote after a retraction
+    assert latest_votes(history) == {"a": (9, "3"), "b": (2, "2")}  # c retracted; order, not position, counts
+    assert latest_votes(reversed(history)) == latest_votes(history)
+    assert latest_votes([]) == {}
+    assert latest_votes([(1, "a", None), (2, "a", "1")]) == {"a": (2, "1")}  # a vote after a retraction
 
 
 def test_consensus_counts_current_votes_only() -> None:
