@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--transfer-steps", type=int,
                    help=f"image mode: training steps of the supervised-transfer ceiling (default 5000; quick "
                         f"{QUICK['transfer_steps']})")
-    p.add_argument("--sim-size", type=int, help=f"simulated galaxy side in px (default 4096; quick {QUICK['sim_size']})")
+    p.add_argument("--sim-size", type=int,
+                   help=f"simulated galaxy side in px (default 4096; quick {QUICK['sim_size']})")
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
     p.add_argument("--byol-steps", type=int, help=f"BYOL steps (default 20000; quick {QUICK['byol_steps']})")
     p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
