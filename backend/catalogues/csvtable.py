@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 from astropy.table import Column
 
 from backend.catalogues.errors import CatalogFormatError
-from backend.catalogues.inputs import CatalogInput, input_name, read_text
-from backend.catalogues.mapping import VOTE_DESCRIPTION, VOTE_PREFIX, ColumnMapping, catalog_from_columns
+from backend.catalogues.inputs import CatalogInput, input_name, text_lines
+from backend.catalogues.mapping import MAX_COLUMNS, VOTE_DESCRIPTION, VOTE_PREFIX, ColumnMapping, catalog_from_columns
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import ColumnInfo, LayerKind, SourceCatalog
 from backend.catalogues.table_export import catalog_table
@@ -34,35 +35,41 @@ def read_csv(
 ) -> SourceCatalog:
     """Read a CSV catalogue; errors name the file line (1-based, as an editor shows it)."""
     name = input_name(source)
-    text = read_text(source, "a CSV table with a header row")
-    lines = text.splitlines(keepends=True)
+    lines = text_lines(source, "a CSV table with a header row")
     skipped = 0
-    while skipped < len(lines) and (not lines[skipped].strip() or lines[skipped].lstrip().startswith("#")):
+    header_text = None
+    for line in lines:  # leading blank and comment lines, read and dropped one at a time
+        if line.strip() and not line.lstrip().startswith("#"):
+            header_text = line
+            break
         skipped += 1
-    if skipped == len(lines):
+    if header_text is None:
         raise CatalogFormatError("no header row: the file holds only comments", line=1, path=name)
-    header_text = lines[skipped]
     delimiter = delimiter or _guess_delimiter(header_text)
-    reader = csv.reader(io.StringIO("".join(lines[skipped:])), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([header_text], lines), delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
     header_line = skipped + 1
     duplicate = next((h for i, h in enumerate(header) if h in header[:i] or not h), None)
     if duplicate is not None:
         reason = "an empty column name" if not duplicate else f"column name {duplicate!r} twice"
         raise CatalogFormatError(f"the header has {reason}: names must be unique", line=header_line, path=name)
+    if len(header) > MAX_COLUMNS:
+        raise CatalogFormatError(f"the table has {len(header)} columns: at most {MAX_COLUMNS} (drop the ones not "
+                                 "needed before importing)", line=header_line, path=name)
     rows: list[list[str]] = []
     row_lines: list[int] = []
     try:
         for row in reader:
-            line = skipped + reader.line_num
+            line_number = skipped + reader.line_num
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
                 raise CatalogFormatError(
-                    f"expected {len(header)} fields (as in the header), found {len(row)}", line=line, path=name
+                    f"expected {len(header)} fields (as in the header), found {len(row)}", line=line_number,
+                    path=name,
                 )
             rows.append(row)
-            row_lines.append(line)
+            row_lines.append(line_number)
     except csv.Error as exc:
         raise CatalogFormatError(f"malformed CSV: {exc}", line=skipped + reader.line_num, path=name) from None
     if not rows:

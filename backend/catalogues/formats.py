@@ -14,7 +14,7 @@ from backend.catalogues.ds9_export import write_ds9
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError
 from backend.catalogues.geojson import read_geojson
 from backend.catalogues.geojson_export import write_geojson
-from backend.catalogues.inputs import CatalogInput, input_name, read_bytes
+from backend.catalogues.inputs import CatalogInput, input_name, read_head
 from backend.catalogues.legus import read_legus
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.sextractor import read_sextractor
@@ -37,7 +37,8 @@ _NUMBERS_ONLY = re.compile(rb"^[\s0-9eE+.\-]+$")
 
 
 def detect_format(name: str | None, raw: bytes) -> str:
-    """The reader for a file, from its signature first and its name second (raises when unsure)."""
+    """The reader for a file, from its signature first and its name second (raises when unsure); ``raw``
+    is the file's first bytes (:func:`backend.catalogues.inputs.read_head`) or all of it."""
     head = raw[:4096].lstrip()
     lower = (name or "").lower()
     if head.startswith(b"SIMPLE  ="):
@@ -65,13 +66,18 @@ def read_catalog(source: CatalogInput, fmt: str | None = None, name: str | None 
                  **options: Any) -> SourceCatalog:
     """Read any supported catalogue. ``name`` is the original file name of uploaded bytes (it helps
     detection and, for LEGUS, picks the field's layout); ``options`` go to the format's reader."""
-    raw = read_bytes(source)
-    fmt = fmt or detect_format(name or input_name(source), raw)
+    fmt = fmt or detect_format(name or input_name(source), read_head(source))
     if fmt not in READERS:
         raise CatalogFormatError(f"unknown catalogue format {fmt!r}: use one of {sorted(READERS)}")
     if fmt == "legus" and name is not None:
         options.setdefault("file_name", name)
-    catalog = READERS[fmt](source, **options)
+    try:
+        catalog = READERS[fmt](source, **options)
+    except CatalogFormatError as exc:
+        if name is None or exc.path is None or exc.path == name:
+            raise
+        # a spooled upload is read from its temporary path: messages name the file the user sent
+        raise CatalogFormatError(exc.reason.replace(exc.path, name), exc.line, exc.feature, name) from None
     if name is not None:
         catalog.meta.source_file = name
     return catalog

@@ -17,7 +17,7 @@ import numpy as np
 
 from backend.catalogues.columnar import build_sources, check_unique_ids, id_strings
 from backend.catalogues.errors import CatalogFormatError
-from backend.catalogues.inputs import CatalogInput, input_name, read_text
+from backend.catalogues.inputs import CatalogInput, input_name, text_lines
 from backend.catalogues.legus_detect import layout_from_content
 from backend.catalogues.legus_layouts import (
     BANDS,
@@ -55,8 +55,7 @@ def read_legus(
     ``file_name`` stands for the path when ``source`` is uploaded bytes (the field is in the name).
     """
     name = file_name or input_name(source)
-    text = read_text(source, "a LEGUS catalogue (whitespace-separated numbers, no header)")
-    lines = data_lines(text)
+    lines = data_lines(text_lines(source, "a LEGUS catalogue (whitespace-separated numbers, no header)"))
     chosen = _resolve(layout)
     values = parse_numeric_rows(lines, name, expected=None if chosen is None else chosen.ncols)
     ncols = values.shape[1]

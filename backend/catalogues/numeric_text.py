@@ -7,7 +7,7 @@ Speed matters (a SExtractor catalogue can have 100,000+ rows): all tokens go thr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -16,10 +16,17 @@ from backend.catalogues.errors import CatalogFormatError
 NumberedLine = tuple[int, str]
 
 
-def data_lines(text: str, comment: str = "#") -> list[NumberedLine]:
-    """Non-blank, non-comment lines with their 1-based line numbers."""
+def data_lines(text: str | Iterable[str], comment: str = "#", header: list[str] | None = None) -> list[NumberedLine]:
+    """Non-blank, non-comment lines with their 1-based line numbers, from a text or its lines one at a time
+    (:func:`backend.catalogues.inputs.text_lines`: comment lines are dropped as they are read). ``header``
+    receives the leading lines that start with ``comment``, up to the first line that does not."""
     out = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    leading = header is not None
+    for number, line in enumerate(text.splitlines() if isinstance(text, str) else text, start=1):
+        if leading:
+            leading = line.startswith(comment)
+            if leading:
+                header.append(line)  # type: ignore[union-attr]
         stripped = line.strip()
         if stripped and not stripped.startswith(comment):
             out.append((number, stripped))

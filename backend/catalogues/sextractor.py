@@ -10,6 +10,7 @@ parameters (``FLUX_RADIUS(3)``, ``MAG_APER(2)``) become one column per element, 
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from astropy.io import fits
 
 from backend.catalogues.columnar import build_sources, check_unique_ids, id_strings, shapes_from_columns
 from backend.catalogues.errors import CatalogFormatError
-from backend.catalogues.inputs import CatalogInput, input_name, read_bytes, read_text
+from backend.catalogues.inputs import CatalogInput, input_name, read_head, text_lines
 from backend.catalogues.numeric_text import data_lines, parse_numeric_rows
 from backend.catalogues.table import CatalogMeta, ColumnInfo, LayerKind, SourceCatalog
 
@@ -53,10 +54,8 @@ def read_sextractor(
     ``position_columns`` picks the 1-based pixel columns (default: the first of :data:`POSITION_COLUMNS`
     present); ``hdu`` picks the LDAC_OBJECTS extension of a multi-chip LDAC file (0-based HDU index).
     """
-    raw = read_bytes(source)
-    if raw.startswith(b"SIMPLE  ="):
-        return read_sextractor_ldac(raw if isinstance(source, bytes) else source, position_columns,
-                                    layer_kind, hdu)
+    if read_head(source, 9) == b"SIMPLE  =":
+        return read_sextractor_ldac(source, position_columns, layer_kind, hdu)
     return read_sextractor_ascii(source, position_columns, layer_kind)
 
 
@@ -65,9 +64,9 @@ def read_sextractor_ascii(
 ) -> SourceCatalog:
     """``CATALOG_TYPE ASCII_HEAD``: a ``#   1 NUMBER   Running object number   [unit]`` header, then rows."""
     name = input_name(source)
-    text = read_text(source, "a SExtractor ASCII_HEAD catalogue")
-    header = _parse_header(text, name)
-    lines = data_lines(text)
+    head: list[str] = []
+    lines = data_lines(text_lines(source, "a SExtractor ASCII_HEAD catalogue"), header=head)
+    header = _parse_header("".join(head), name)
     last_number = header[-1][0]
     values = parse_numeric_rows(lines, name, column_name=lambda i: _column_label(header, i))
     if values.shape[1] < last_number:
@@ -100,9 +99,9 @@ def read_sextractor_ldac(
     positions). Without an LDAC_OBJECTS HDU the first binary table is read (``FITS_1.0`` catalogues).
     """
     name = input_name(source)
-    raw = read_bytes(source)
-    try:
-        hdus = fits.open(io.BytesIO(raw), memmap=False)
+    try:  # from the path, HDU by HDU: an image HDU beside the table is never loaded
+        hdus = fits.open(io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source), memmap=False,
+                         lazy_load_hdus=True)
         hdus.verify("silentfix")
         tables = [i for i, h in enumerate(hdus) if isinstance(h, fits.BinTableHDU)]
     except (OSError, ValueError, fits.VerifyError) as exc:

@@ -10,6 +10,7 @@ tables, through the column mapping of :mod:`backend.catalogues.mapping`.
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from typing import Literal
 
@@ -21,7 +22,7 @@ from astropy.table import MaskedColumn, Table
 from astropy.utils.exceptions import AstropyWarning
 
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError
-from backend.catalogues.inputs import CatalogInput, input_name, read_bytes
+from backend.catalogues.inputs import CatalogInput, input_name, read_head
 from backend.catalogues.mapping import ColumnMapping, catalog_from_columns
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import LAYER_KINDS, ColumnInfo, LayerKind, SourceCatalog
@@ -104,15 +105,14 @@ def read_table(
 ) -> SourceCatalog:
     """Read an ECSV / FITS / VOTable catalogue (format sniffed from the content when ``fmt`` is None)."""
     name = input_name(source)
-    raw = read_bytes(source)
-    fmt = fmt or sniff_table_format(raw)
+    fmt = fmt or sniff_table_format(read_head(source))
     if fmt is None:
         raise CatalogFormatError("not an ECSV, FITS or VOTable file (no '# %ECSV', 'SIMPLE' or '<VOTABLE')",
                                  line=1, path=name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AstropyWarning)
-            table, meta = _load(raw, fmt)
+            table, meta = _load(source, fmt)
     except Exception as exc:  # astropy raises many types for malformed files; all mean "unreadable"
         raise CatalogFormatError(f"not a readable {fmt} table: {exc}", path=name) from None
     if len(table) == 0:
@@ -141,20 +141,27 @@ def sniff_table_format(raw: bytes) -> TableFormat | None:
     return None
 
 
-def _load(raw: bytes, fmt: str) -> tuple[Table, dict[str, str]]:
+def _load(source: CatalogInput, fmt: str) -> tuple[Table, dict[str, str]]:
+    """The table and its meta, read from the path (FITS: only the table's HDU is loaded; VOTable: parsed
+    incrementally) or from uploaded bytes."""
     if fmt == "ecsv":
-        table = Table.read(raw.decode("utf-8"), format="ascii.ecsv")
+        table = Table.read(source.decode("utf-8") if isinstance(source, bytes) else os.fspath(source),
+                           format="ascii.ecsv")
         return table, {k: str(v) for k, v in table.meta.items()}
     if fmt == "fits":
-        with fits.open(io.BytesIO(raw), memmap=False) as hdus:
+        with fits.open(_file(source), memmap=False, lazy_load_hdus=True) as hdus:
             index = next(i for i, h in enumerate(hdus) if isinstance(h, fits.BinTableHDU | fits.TableHDU))
             table = Table.read(hdus, hdu=index)
         inverse = {v: k for k, v in FITS_KEYWORDS.items()}
         return table, {inverse[k]: str(v) for k, v in table.meta.items() if k in inverse}
-    votable = parse(io.BytesIO(raw))
+    votable = parse(_file(source))
     first = votable.get_first_table()
     infos = list(votable.infos) + [i for r in votable.resources for i in r.infos] + list(first.infos)
     return first.to_table(use_names_over_ids=True), {i.name: str(i.value) for i in infos}
+
+
+def _file(source: CatalogInput) -> io.BytesIO | str:
+    return io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)
 
 
 def _origin(meta: dict[str, str]) -> int | None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from backend.api.deps import SessionDep
+from backend.api.deps import SessionDep, SettingsDep
 from backend.api.inputs import clean_text
 from backend.api.schemas_labels import ImportResult, LayerPublic, LayerUpdate
 from backend.services.labelling.catalogue_files import IMPORT_FORMATS, read_catalog_file
@@ -16,6 +18,7 @@ from backend.services.labelling.layer_import import ImportReport, import_catalog
 from backend.services.labelling.layers import delete_layer, list_layers, require_image, restore_layer, update_layer
 
 router = APIRouter(tags=["layers"])
+CHUNK = 2**20
 
 
 @router.get("/images/{image_id}/layers", response_model=list[LayerPublic])
@@ -30,6 +33,7 @@ def get_layers(
 def post_import(
     image_id: int,
     session: SessionDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File(description="the catalogue file")],
     format: Annotated[str | None, Form(description=" | ".join(IMPORT_FORMATS) + "; default: guessed")] = None,
     name: Annotated[str | None, Form(description="layer name; default from the file")] = None,
@@ -44,7 +48,15 @@ def post_import(
                                 ("layout", layout, 100), ("mapping", mapping, 10_000), ("positions", positions, 10)):
         clean_text(value, field, width)
     require_image(session, image_id)
-    catalog = read_catalog_file(file.file.read(), PurePath(file.filename or "upload").name, format, layout, mapping)
+    # the readers take the file from disk a line (text) or an HDU (FITS) at a time, never the upload as one bytes
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    spooled = settings.uploads_dir / f"upload-{uuid.uuid4().hex}"
+    try:
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(file.file, out, CHUNK)
+        catalog = read_catalog_file(spooled, PurePath(file.filename or "upload").name, format, layout, mapping)
+    finally:
+        spooled.unlink(missing_ok=True)
     report = import_catalog(session, image_id, catalog, name=name or None, kind=kind or None,
                             positions=positions)  # type: ignore[arg-type]
     session.commit()

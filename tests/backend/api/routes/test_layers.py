@@ -156,3 +156,27 @@ def test_unknown_image_and_format(client: TestClient) -> None:
     image_id = add_image(client.app.state.sessions)  # type: ignore[attr-defined]
     response = post_file(client, image_id, "a.csv", b"x,y\n1,2\n", format="excel")
     assert response.status_code == 422 and "format 'excel' is unknown" in response.json()["detail"]
+
+
+def test_an_upload_is_read_from_its_spooled_file_and_the_file_is_removed(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The route hands the readers a path (they stream it), never ``file.read()``; errors name the sent file."""
+    from backend.api.routes import layers as layers_route
+
+    seen: list[object] = []
+    real = layers_route.read_catalog_file
+
+    def spy(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(layers_route, "read_catalog_file", spy)
+    image_id = pair_image(client)
+    response = post_file(client, image_id, "cat.csv", b"x,y,mag\n10,20,21.5\n30,40,22\n")
+    assert response.status_code == 201, response.text
+    assert isinstance(seen[0], Path) and seen[0].name.startswith("upload-")
+    bad = post_file(client, image_id, "bad.csv", b"x,y,mag\n1,2,3\n4,5\n")
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("bad.csv: line 3:"), bad.text
+    uploads = client.app.state.settings.uploads_dir  # type: ignore[attr-defined]
+    assert not list(uploads.glob("upload-*"))
