@@ -16,7 +16,15 @@ from backend.catalogues.csvtable import read_csv, write_csv
 from backend.catalogues.ds9 import read_ds9
 from backend.catalogues.ds9_export import write_ds9
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError, CrossmatchError
-from backend.catalogues.formats import EXPORTS, READERS, ExportFormat, detect_format, export_catalog, read_catalog
+from backend.catalogues.formats import (
+    EXPORTS,
+    READERS,
+    ExportFormat,
+    detect_format,
+    export_catalog,
+    export_chunks,
+    read_catalog,
+)
 from backend.catalogues.geojson import read_geojson
 from backend.catalogues.geojson_export import geojson_document, write_geojson
 from backend.catalogues.legus import read_legus
@@ -32,7 +40,8 @@ __all__ = [
     "EXPORTS", "LAYOUTS", "READERS", "CatalogExportError", "CatalogFormatError", "CatalogMeta", "ColumnInfo",
     "ColumnMapping", "CrossmatchError", "ExportFormat", "FootprintReport", "Label", "LegusLayout", "MatchResult",
     "Provenance", "Shape", "Source", "SourceCatalog", "complete_positions", "consensus", "current_votes",
-    "custom_layout", "detect_format", "export_catalog", "geojson_document", "match_known", "read_catalog",
+    "custom_layout", "detect_format", "export_catalog", "export_chunks", "geojson_document", "match_known",
+    "read_catalog",
     "read_csv", "read_ds9", "read_geojson", "read_legus", "read_sextractor", "read_table", "split_by_footprint",
     "write_csv", "write_ds9", "write_geojson", "write_table",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from astropy.table import Column
@@ -23,7 +23,7 @@ from backend.catalogues.inputs import CatalogInput, input_name, text_lines
 from backend.catalogues.mapping import MAX_COLUMNS, VOTE_DESCRIPTION, VOTE_PREFIX, ColumnMapping, catalog_from_columns
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import ColumnInfo, LayerKind, SourceCatalog
-from backend.catalogues.table_export import catalog_table
+from backend.catalogues.table_export import catalog_table, row_batches
 
 
 def read_csv(
@@ -97,20 +97,28 @@ def typed_strings(values: Sequence[str]) -> np.ndarray:
 
 def write_csv(catalog: SourceCatalog, provenance: Provenance | None = None) -> str:
     """CSV text: header row then one source a row; missing values are empty cells."""
-    table = catalog_table(catalog, provenance or Provenance(), text_objects=True)
+    return "".join(csv_chunks(catalog, provenance))
+
+
+def csv_chunks(catalog: SourceCatalog, provenance: Provenance | None = None) -> Iterator[str]:
+    """The CSV text in chunks of :data:`backend.catalogues.table_export.CHUNK_ROWS` rows (a streamed download)."""
+    table = catalog_table(catalog, provenance or Provenance())
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_header_name(table[n]) for n in table.colnames])
-    cells = []
-    for col_name in table.colnames:
-        column = table[col_name]
-        values = ["" if _blank(v) else (repr(v) if isinstance(v, float) else str(v))
-                  for v in np.asarray(column).tolist()]
-        for index in np.flatnonzero(np.ma.getmaskarray(column)).tolist():
-            values[index] = ""
-        cells.append(values)
-    writer.writerows(zip(*cells, strict=True))
-    return out.getvalue()
+    csv.writer(out, lineterminator="\n").writerow([_header_name(table[n]) for n in table.colnames])
+    head = out.getvalue()
+
+    def chunks() -> Iterator[str]:
+        yield head
+        for rows in row_batches(table, _csv_cell, ""):
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
+            yield buffer.getvalue()
+
+    return chunks()
+
+
+def _csv_cell(value: object) -> str:
+    return "" if _blank(value) else (repr(value) if isinstance(value, float) else str(value))
 
 
 def _header_name(column: Column) -> str:

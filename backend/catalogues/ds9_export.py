@@ -11,10 +11,12 @@ Provenance goes into ``#`` comment lines after DS9's header line. Lines are form
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from astropy.coordinates import SkyCoord
 
+from backend.catalogues import table_export
 from backend.catalogues.ds9 import CLASS_TAG, VOTE_TAG
 from backend.catalogues.errors import CatalogExportError
 from backend.catalogues.geometry import is_box, ring_of
@@ -33,6 +35,18 @@ def write_ds9(
     radius_arcsec: float = 0.5,
 ) -> str:
     """DS9 region text (10 decimals: 1e-10 px, 0.4 micro-arcsec); readable by DS9 and by ``regions``."""
+    return "".join(ds9_chunks(catalog, provenance, coords, radius, radius_arcsec))
+
+
+def ds9_chunks(
+    catalog: SourceCatalog,
+    provenance: Provenance,
+    coords: Ds9Coords = "image",
+    radius: float = 5.0,
+    radius_arcsec: float = 0.5,
+) -> Iterator[str]:
+    """:func:`write_ds9`'s text, ``table_export.CHUNK_ROWS`` regions a chunk; every check runs before the
+    first chunk."""
     if coords not in ("image", "fk5"):
         raise CatalogExportError(f"DS9 coordinates must be 'image' or 'fk5', got {coords!r}")
     if radius <= 0 or radius_arcsec <= 0:
@@ -44,22 +58,35 @@ def write_ds9(
             f"{len(missing)} source(s) have no {what} (ids {', '.join(missing[:5])}): complete them with "
             "crossmatch.complete_positions and the image WCS first"
         )
+    sources = catalog.sources
+    tags = [_tags(s) for s in sources]  # raises on a brace before anything is sent
     header = "# Region file format: DS9 version 4.1\n" + "".join(
         f"# skylabel {escape_line(str(key))}: {escape_line(str(value))}\n" for key, value in provenance.items().items()
     )
     if coords == "image":
-        body = [_pixel_region(s, radius) + _properties(s) for s in catalog.sources]
-        return header + "image\n" + "\n".join(body) + "\n"
-    icrs = SkyCoord([s.ra for s in catalog.sources], [s.dec for s in catalog.sources], unit="deg", frame="icrs")
-    fk5 = icrs.fk5  # DS9's fk5 is FK5 J2000; ICRS differs by ~20 mas, so transform rather than relabel
-    body = [
-        f'circle({ra:.10f},{dec:.10f},{radius_arcsec:g}")' + _properties(s)
-        for s, ra, dec in zip(catalog.sources, fk5.ra.deg.tolist(), fk5.dec.deg.tolist(), strict=True)
-    ]
-    return header + "fk5\n" + "\n".join(body) + "\n"
+        def region(i: int) -> str:
+            return _pixel_region(sources[i], radius)
+    else:
+        icrs = SkyCoord([s.ra for s in sources], [s.dec for s in sources], unit="deg", frame="icrs")
+        fk5 = icrs.fk5  # DS9's fk5 is FK5 J2000; ICRS differs by ~20 mas, so transform rather than relabel
+        ras, decs = fk5.ra.deg.tolist(), fk5.dec.deg.tolist()
+
+        def region(i: int) -> str:
+            return f'circle({ras[i]:.10f},{decs[i]:.10f},{radius_arcsec:g}")'
+
+    rows = table_export.CHUNK_ROWS
+
+    def chunks() -> Iterator[str]:
+        yield header + ("image\n" if coords == "image" else "fk5\n")
+        for start in range(0, len(sources), rows):
+            yield "".join(region(i) + tags[i] + "\n" for i in range(start, min(start + rows, len(sources))))
+        if not sources:
+            yield "\n"
+
+    return chunks()
 
 
-def _properties(source: Source) -> str:
+def _tags(source: Source) -> str:
     """`` # text={id} tag={class=...} tag={vote:<annotator>=...}`` (braces would end a DS9 property)."""
     winner = consensus(source.labels)
     tags = [] if winner is None else [f"{CLASS_TAG}{winner}"]

@@ -1,25 +1,26 @@
 """One entry point per direction: :func:`read_catalog` (format given or sniffed from name and content) and
-:func:`export_catalog` (bytes plus the media type and file extension an HTTP response needs)."""
+:func:`export_catalog` (bytes plus the media type and file extension an HTTP response needs;
+:func:`export_chunks` the same as chunks, for a streamed download)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from backend.catalogues.csvtable import read_csv, write_csv
+from backend.catalogues.csvtable import csv_chunks, read_csv
 from backend.catalogues.ds9 import read_ds9
-from backend.catalogues.ds9_export import write_ds9
+from backend.catalogues.ds9_export import ds9_chunks
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError
 from backend.catalogues.geojson import read_geojson
-from backend.catalogues.geojson_export import write_geojson
+from backend.catalogues.geojson_export import geojson_chunks
 from backend.catalogues.inputs import CatalogInput, input_name, read_head
 from backend.catalogues.legus import read_legus
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.sextractor import read_sextractor
 from backend.catalogues.table import SourceCatalog
-from backend.catalogues.table_formats import read_table, write_table
+from backend.catalogues.table_formats import read_table, table_chunks
 
 READERS: dict[str, Callable[..., SourceCatalog]] = {
     "sextractor": read_sextractor,
@@ -87,29 +88,39 @@ def read_catalog(source: CatalogInput, fmt: str | None = None, name: str | None 
 class ExportFormat:
     media_type: str
     extension: str
-    write: Callable[..., str | bytes]
+    #: the file in chunks (str or bytes); checks run when it is called, before the first chunk
+    chunks: Callable[..., Iterator[str] | Iterator[bytes]]
 
 
 EXPORTS: dict[str, ExportFormat] = {
     "geojson": ExportFormat("application/geo+json", ".geojson",
-                            lambda c, p, **kw: write_geojson(c, p, coords="pixel", **kw)),
+                            lambda c, p, **kw: geojson_chunks(c, p, coords="pixel", **kw)),
     "geojson-sky": ExportFormat("application/geo+json", ".geojson",
-                                lambda c, p, **kw: write_geojson(c, p, coords="sky", **kw)),
-    "ecsv": ExportFormat("text/plain", ".ecsv", lambda c, p, **kw: write_table(c, p, "ecsv")),
-    "fits": ExportFormat("application/fits", ".fits", lambda c, p, **kw: write_table(c, p, "fits")),
-    "votable": ExportFormat("application/x-votable+xml", ".vot", lambda c, p, **kw: write_table(c, p, "votable")),
-    "ds9": ExportFormat("text/plain", ".reg", lambda c, p, **kw: write_ds9(c, p, coords="image", **kw)),
-    "ds9-fk5": ExportFormat("text/plain", ".reg", lambda c, p, **kw: write_ds9(c, p, coords="fk5", **kw)),
-    "csv": ExportFormat("text/csv", ".csv", lambda c, p, **kw: write_csv(c, p)),
+                                lambda c, p, **kw: geojson_chunks(c, p, coords="sky", **kw)),
+    "ecsv": ExportFormat("text/plain", ".ecsv", lambda c, p, **kw: table_chunks(c, p, "ecsv")),
+    "fits": ExportFormat("application/fits", ".fits", lambda c, p, **kw: table_chunks(c, p, "fits")),
+    "votable": ExportFormat("application/x-votable+xml", ".vot", lambda c, p, **kw: table_chunks(c, p, "votable")),
+    "ds9": ExportFormat("text/plain", ".reg", lambda c, p, **kw: ds9_chunks(c, p, coords="image", **kw)),
+    "ds9-fk5": ExportFormat("text/plain", ".reg", lambda c, p, **kw: ds9_chunks(c, p, coords="fk5", **kw)),
+    "csv": ExportFormat("text/csv", ".csv", lambda c, p, **kw: csv_chunks(c, p)),
 }
+
+
+def export_chunks(
+    catalog: SourceCatalog, fmt: str, provenance: Provenance, **options: Any
+) -> tuple[Iterator[bytes], ExportFormat]:
+    """The exported file as an iterator of byte chunks (for a streamed download; memory is one chunk for the
+    text formats, the output for FITS and VOTable) and its :class:`ExportFormat`. Refusals raise here."""
+    if fmt not in EXPORTS:
+        raise CatalogExportError(f"unknown export format {fmt!r}: use one of {sorted(EXPORTS)}")
+    spec = EXPORTS[fmt]
+    parts = spec.chunks(catalog, provenance, **options)
+    return ((part.encode("utf-8") if isinstance(part, str) else part) for part in parts), spec
 
 
 def export_catalog(
     catalog: SourceCatalog, fmt: str, provenance: Provenance, **options: Any
 ) -> tuple[bytes, ExportFormat]:
     """The exported file's bytes and its :class:`ExportFormat` (media type, extension)."""
-    if fmt not in EXPORTS:
-        raise CatalogExportError(f"unknown export format {fmt!r}: use one of {sorted(EXPORTS)}")
-    spec = EXPORTS[fmt]
-    out = spec.write(catalog, provenance, **options)
-    return (out.encode("utf-8") if isinstance(out, str) else out), spec
+    chunks, spec = export_chunks(catalog, fmt, provenance, **options)
+    return b"".join(chunks), spec

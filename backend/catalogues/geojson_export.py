@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from typing import Any, Literal
 
+from backend.catalogues import table_export
 from backend.catalogues.errors import CatalogExportError
 from backend.catalogues.geojson import COLUMNS_KEY, COORDS_KEY, LAYER_KEY, ORIGIN_KEY, PROVENANCE_KEY, RESERVED
 from backend.catalogues.provenance import Provenance
@@ -40,11 +42,29 @@ def geojson_document(catalog: SourceCatalog, provenance: Provenance, coords: Coo
 
 def write_geojson(catalog: SourceCatalog, provenance: Provenance, coords: Coords = "pixel") -> str:
     """GeoJSON text (UTF-8, one feature per line so diffs of exported layers stay readable)."""
-    document = geojson_document(catalog, provenance, coords)
-    features = document.pop("features")
-    head = json.dumps(document, ensure_ascii=False)[:-1]
-    body = ",\n".join(json.dumps(f, ensure_ascii=False, allow_nan=False) for f in features)
-    return f'{head}, "features": [\n{body}\n]}}\n'
+    return "".join(geojson_chunks(catalog, provenance, coords))
+
+
+def geojson_chunks(catalog: SourceCatalog, provenance: Provenance, coords: Coords = "pixel") -> Iterator[str]:
+    """:func:`write_geojson`'s text, ``table_export.CHUNK_ROWS`` features a chunk (a streamed download); the
+    checks run first, so a refused export is an error before any byte is sent."""
+    document = geojson_document(SourceCatalog([], catalog.meta), provenance, coords)
+    _require_positions(catalog, coords)
+    document.pop("features")
+    head = json.dumps(document, ensure_ascii=False)[:-1] + ', "features": [\n'
+    sources = catalog.sources
+
+    rows = table_export.CHUNK_ROWS
+
+    def chunks() -> Iterator[str]:
+        yield head
+        for start in range(0, len(sources), rows):
+            text = ",\n".join(json.dumps(_feature(s, coords), ensure_ascii=False, allow_nan=False)
+                               for s in sources[start:start + rows])
+            yield text if start == 0 else ",\n" + text
+        yield "\n]}\n"
+
+    return chunks()
 
 
 def _feature(source: Source, coords: Coords) -> dict[str, Any]:

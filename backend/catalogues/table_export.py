@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -35,16 +36,14 @@ def vote_column(annotator: str) -> str:
     return VOTE_PREFIX + _UNSAFE.sub("_", annotator)
 
 
-def catalog_table(catalog: SourceCatalog, provenance: Provenance, text_objects: bool = False) -> Table:
+def catalog_table(catalog: SourceCatalog, provenance: Provenance) -> Table:
     """The export table; provenance and the pixel convention go to ``table.meta`` (flat string pairs).
 
-    ``text_objects`` keeps text columns as Python strings (object dtype) rather than fixed-width numpy
-    strings, whose every cell is as wide as the longest one: one 1,000-vertex polygon outline made a CSV export
-    of 36,000 sources take 4 GB. The CSV writer uses it; FITS needs fixed widths."""
+    Text columns hold Python strings (object dtype), never fixed-width numpy strings, whose every cell is as
+    wide as the longest one: one 1,000-vertex polygon outline made a CSV export of 36,000 sources take 4 GB.
+    The writers keep it so (ECSV, CSV and VOTable write the strings as they are; FITS gives long text columns
+    variable-length fields, :func:`backend.catalogues.table_formats.fits_table_hdu`)."""
     sources = catalog.sources
-
-    def typed_column(values: list[ColumnValue], int_like: bool = False) -> Column:
-        return typed_column_of(values, int_like, text_objects)
 
     table = Table()
     table["id"] = typed_column([s.id for s in sources], int_like=True)
@@ -120,10 +119,6 @@ def table_meta(catalog: SourceCatalog, provenance: Provenance) -> dict[str, str]
 
 
 def typed_column(values: list[ColumnValue], int_like: bool = False) -> Column:
-    return typed_column_of(values, int_like)
-
-
-def typed_column_of(values: list[ColumnValue], int_like: bool = False, text_objects: bool = False) -> Column:
     """One column typed by content; ``None`` is NaN in float columns, ``""`` in string columns (every
     reader, ours included, takes both as missing) and masked only in integer columns, which have no
     other way to say it. Booleans become int16 0/1 (FITS cannot mask a logical column).
@@ -142,12 +137,9 @@ def typed_column_of(values: list[ColumnValue], int_like: bool = False, text_obje
         return _integers([None if v is None else int(v) for v in values], missing, np.int16)  # type: ignore[arg-type]
     if kinds <= {int}:
         return _integers(values, missing, np.int64)  # type: ignore[arg-type]
-    texts = ["" if v is None else str(v) for v in values]
-    if text_objects:
-        column = np.empty(len(texts), dtype=object)
-        column[:] = texts
-        return Column(column, dtype=object)
-    return Column(texts, dtype=str)
+    column = np.empty(len(values), dtype=object)
+    column[:] = ["" if v is None else str(v) for v in values]
+    return Column(column, dtype=object)
 
 
 def _integers(values: list[int | None], missing: bool, dtype: type) -> Column:
@@ -161,3 +153,26 @@ def _geometry_text(geometry: dict[str, Any] | None) -> str | None:
     if geometry is None or geometry.get("type") == "Point":
         return None
     return json.dumps(geometry, separators=(",", ":"))
+
+
+#: Rows formatted per chunk of a streamed export (a chunk of a typical catalogue is a few hundred kB).
+CHUNK_ROWS = 2000
+
+
+def row_batches(table: Table, cell: Callable[[Any], str], missing: str) -> Iterator[list[tuple[str, ...]]]:
+    """The table's rows as text cells, :data:`CHUNK_ROWS` at a time: ``cell`` formats a value, masked cells are
+    ``missing``.
+
+    Column-wise ``tolist`` per slice (fast) and only one slice's cells alive at a time, so a streamed export
+    holds one chunk of text, not the whole file."""
+    rows = CHUNK_ROWS
+    for start in range(0, len(table), rows):
+        cells = []
+        for name in table.colnames:
+            column = table[name][start:start + rows]
+            values = [cell(v) for v in np.asarray(column).tolist()]
+            if isinstance(column, MaskedColumn):
+                for index in np.flatnonzero(np.ma.getmaskarray(column)).tolist():
+                    values[index] = missing
+            cells.append(values)
+        yield list(zip(*cells, strict=True))

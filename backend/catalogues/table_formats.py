@@ -12,13 +12,14 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
 from astropy.io import fits
 from astropy.io.votable import from_table, parse
 from astropy.io.votable.tree import Info
-from astropy.table import MaskedColumn, Table
+from astropy.table import Column, Table
 from astropy.utils.exceptions import AstropyWarning
 
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError
@@ -26,7 +27,7 @@ from backend.catalogues.inputs import CatalogInput, input_name, read_head
 from backend.catalogues.mapping import ColumnMapping, catalog_from_columns
 from backend.catalogues.provenance import Provenance
 from backend.catalogues.table import LAYER_KINDS, ColumnInfo, LayerKind, SourceCatalog
-from backend.catalogues.table_export import catalog_table
+from backend.catalogues.table_export import catalog_table, row_batches
 
 TableFormat = Literal["ecsv", "fits", "votable"]
 FITS_KEYWORDS: dict[str, str] = {
@@ -34,56 +35,101 @@ FITS_KEYWORDS: dict[str, str] = {
     "image": "IMAGE", "software": "CREATOR", "pixel_origin": "PIXORIGN", "pixel_convention": "PIXCONV",
     "layer_kind": "LAYERKND", "source_format": "SRCFMT",
 }
+#: Longest text cell (bytes) of a fixed-width FITS column; longer text columns are variable-length.
+FITS_FIXED_TEXT = 256
 
 
 def write_table(catalog: SourceCatalog, provenance: Provenance, fmt: TableFormat) -> bytes:
     """The catalogue as ECSV text, a FITS binary table (primary HDU + one BINTABLE) or a VOTable."""
+    return b"".join(table_chunks(catalog, provenance, fmt))
+
+
+def table_chunks(catalog: SourceCatalog, provenance: Provenance, fmt: TableFormat) -> Iterator[bytes]:
+    """The file in chunks: ECSV rows ``table_export.CHUNK_ROWS`` at a time; FITS and VOTable as one piece,
+    whose size is the output's (text columns are never padded to the longest cell)."""
+    if fmt not in ("ecsv", "fits", "votable"):
+        raise CatalogExportError(f"unknown table format {fmt!r}: use 'ecsv', 'fits' or 'votable'")
     table = catalog_table(catalog, provenance)
-    buffer = io.BytesIO()
     if fmt == "ecsv":
-        return ecsv_text(table).encode("utf-8")
+        return (chunk.encode("utf-8") for chunk in ecsv_chunks(table))
+    buffer = io.BytesIO()
+    meta = dict(table.meta)
+    table.meta.clear()
     if fmt == "fits":
-        meta = dict(table.meta)
-        table.meta.clear()
-        for key, value in meta.items():
-            table.meta[FITS_KEYWORDS[key]] = value
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AstropyWarning)  # long strings become CONTINUE cards: fine
-            table.write(buffer, format="fits")
-        return buffer.getvalue()
-    if fmt == "votable":
-        meta = dict(table.meta)
-        table.meta.clear()
-        votable = from_table(table)
+            hdu = fits_table_hdu(table, {FITS_KEYWORDS[key]: value for key, value in meta.items()})
+            fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(buffer)
+    else:
+        votable = from_table(table)  # text columns: unicodeChar arraysize="*", each cell as long as it is
         resource_table = votable.get_first_table()
         resource_table.name = "skylabel_catalogue"
         for key, value in meta.items():
             resource_table.infos.append(Info(name=key, value=value))
         votable.to_xml(buffer)
-        return buffer.getvalue()
-    raise CatalogExportError(f"unknown table format {fmt!r}: use 'ecsv', 'fits' or 'votable'")
+    return iter([buffer.getvalue()])
+
+
+def fits_table_hdu(table: Table, cards: dict[str, str]) -> fits.BinTableHDU:
+    """The BINTABLE of ``table``: a text column whose longest cell is at most :data:`FITS_FIXED_TEXT` bytes
+    is a fixed-width ``A`` column, a longer one (outlines) a variable-length ``PA`` column after the others, so
+    one long cell does not widen every row. astropy writes the fixed part (its column descriptions, which keep
+    annotators' exact names, go in its serialized-columns header). FITS text is ASCII: other characters are
+    written as ``\\xe9``, ``\\u2013``."""
+    fixed = Table(meta=cards)
+    long_text: list[fits.Column] = []
+    for name in table.colnames:
+        column = table[name]
+        if column.dtype.kind != "O":
+            fixed[name] = column
+            continue
+        texts = [str(v).encode("ascii", "backslashreplace") for v in column.tolist()]
+        longest = max((len(t) for t in texts), default=0)
+        if longest <= FITS_FIXED_TEXT:
+            fixed[name] = Column(np.array(texts, dtype=f"S{max(longest, 1)}"), unit=column.unit,
+                                 description=column.description)
+            continue
+        cells = np.empty(len(texts), dtype=object)
+        cells[:] = [np.frombuffer(t, dtype="S1") for t in texts]
+        long_text.append(fits.Column(name=name, format=f"PA({longest})", array=cells,
+                                     unit=None if column.unit is None else str(column.unit)))
+    buffer = io.BytesIO()
+    fixed.write(buffer, format="fits")
+    hdu = fits.open(io.BytesIO(buffer.getvalue()))[1]
+    if not long_text:
+        return hdu
+    return fits.BinTableHDU.from_columns(hdu.columns + fits.ColDefs(long_text), header=hdu.header)
 
 
 def ecsv_text(table: Table) -> str:
-    """ECSV of ``table``: astropy writes the header (datatypes, units, meta), the rows are written here.
+    """ECSV of ``table`` as one text (see :func:`ecsv_chunks`)."""
+    return "".join(ecsv_chunks(table))
+
+
+def ecsv_chunks(table: Table) -> Iterator[str]:
+    """ECSV of ``table``: astropy writes the header (datatypes, units, meta), the rows are written here,
+    ``table_export.CHUNK_ROWS`` at a time.
 
     astropy formats every cell through ``MaskedColumn.__getitem__`` (about 10 us a cell: a minute for a
-    100k-row catalogue); ``tolist`` plus the csv module gives the same text in well under a second.
+    100k-row catalogue); ``tolist`` plus a join gives the same text in well under a second. Text columns
+    (object dtype, see :func:`catalog_table`) are declared as plain ``string`` columns.
     """
+    head_table = table[:0].copy()
+    for name in head_table.colnames:
+        column = head_table[name]
+        if column.dtype.kind == "O":
+            head_table[name] = Column(np.array([], dtype=str), unit=column.unit, description=column.description,
+                                      meta=column.meta)
     head = io.StringIO()
-    table[:0].write(head, format="ascii.ecsv")
-    out = io.StringIO()
-    out.write(head.getvalue())
-    cells = []
-    for name in table.colnames:
-        column = table[name]
-        values = [_ecsv_cell(v) for v in np.asarray(column).tolist()]
-        if isinstance(column, MaskedColumn):
-            for index in np.flatnonzero(np.ma.getmaskarray(column)).tolist():
-                values[index] = '""'
-        cells.append(values)
-    out.writelines(" ".join(row) + "\n" for row in zip(*cells, strict=True))
-    return out.getvalue()
+    head_table.write(head, format="ascii.ecsv")
+    header = head.getvalue()
+
+    def chunks() -> Iterator[str]:
+        yield header
+        for rows in row_batches(table, _ecsv_cell, '""'):
+            yield "".join(" ".join(row) + "\n" for row in rows)
+
+    return chunks()
 
 
 def _ecsv_cell(value: object) -> str:
@@ -152,6 +198,12 @@ def _load(source: CatalogInput, fmt: str) -> tuple[Table, dict[str, str]]:
         with fits.open(_file(source), memmap=False, lazy_load_hdus=True) as hdus:
             index = next(i for i, h in enumerate(hdus) if isinstance(h, fits.BinTableHDU | fits.TableHDU))
             table = Table.read(hdus, hdu=index)
+        for name in table.colnames:  # variable-length text (PA columns, long outlines) comes as char arrays
+            column = table[name]
+            if column.dtype.kind == "O" and len(column) and all(isinstance(v, np.ndarray) for v in column):
+                texts = np.empty(len(column), dtype=object)
+                texts[:] = ["".join(np.asarray(v).astype(str).tolist()) for v in column]
+                table[name] = Column(texts, unit=column.unit, description=column.description)
         inverse = {v: k for k, v in FITS_KEYWORDS.items()}
         return table, {inverse[k]: str(v) for k, v in table.meta.items() if k in inverse}
     votable = parse(_file(source))

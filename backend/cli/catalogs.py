@@ -119,7 +119,9 @@ def export_cmd(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(exported.content)
+    with partial.open("wb") as handle:
+        for chunk in exported.chunks:  # written as produced: the file is never whole in memory
+            handle.write(chunk)
     os.replace(partial, out)  # a reader never sees half a file
     print(f"exported {exported.n_sources} source(s) of image {args.image_id} to {out} ({args.format})")
     return 0

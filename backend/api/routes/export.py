@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 from backend.api.caller import CallerDep
 from backend.api.deps import SessionDep
@@ -32,7 +33,8 @@ def get_export(
         raise InputError(f"format {format!r} is unknown: use one of {', '.join(FORMATS)}")
     exported = export_image(session, image_id, format, parse_ids(layers, "layers"), exported_by or caller,
                             viewer=caller)
-    return Response(exported.content, media_type=exported.media_type, headers={
+    # streamed: the text formats are written a chunk of rows at a time as the client reads them
+    return StreamingResponse(exported.chunks, media_type=exported.media_type, headers={
         "Content-Disposition": f'attachment; filename="{exported.filename}"',
         "X-Sources": str(exported.n_sources),
     })

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.catalogues import CatalogMeta, ColumnInfo, Label, Provenance, Shape, SourceCatalog, export_catalog
+from backend.catalogues import CatalogMeta, ColumnInfo, Label, Provenance, Shape, SourceCatalog, export_chunks
 from backend.catalogues import Source as CatalogSource
 from backend.db.annotations import Annotation, Annotator, Round
 from backend.db.sources import Layer, Source
@@ -48,10 +49,15 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 @dataclass
 class ExportFile:
-    content: bytes
+    chunks: Iterator[bytes]  # the file, a chunk at a time (a streamed download); read it once
     media_type: str
     filename: str
     n_sources: int
+
+    @property
+    def content(self) -> bytes:
+        """The whole file (tests, small exports): consumes :attr:`chunks`."""
+        return b"".join(self.chunks)
 
 
 def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int] | None = None,
@@ -65,9 +71,9 @@ def export_image(session: Session, image_id: int, fmt: str, layer_ids: list[int]
     scheme = image_project(session, image_id).scheme
     classes = tuple(f"{c['id']}={c.get('name', c['id'])}".replace(",", ";") for c in scheme.get("classes", []))
     provenance = Provenance(scheme=scheme.get("name"), classes=classes, exported_by=exported_by, image=image.name)
-    content, spec = export_catalog(catalog, fmt, provenance)
+    chunks, spec = export_chunks(catalog, fmt, provenance)
     stem = _SAFE.sub("-", image.name).strip("-") or f"image-{image_id}"
-    return ExportFile(content, spec.media_type, f"{stem}{spec.extension}", len(catalog))
+    return ExportFile(chunks, spec.media_type, f"{stem}{spec.extension}", len(catalog))
 
 
 def image_catalog(session: Session, image_id: int, layer_ids: list[int] | None = None,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
+import tracemalloc
 from pathlib import Path
 
 import pytest
+from astropy.table import Table
 
+from backend.catalogues import table_export
 from backend.catalogues.errors import CatalogExportError, CatalogFormatError
-from backend.catalogues.formats import EXPORTS, detect_format, export_catalog, read_catalog
+from backend.catalogues.formats import EXPORTS, detect_format, export_catalog, export_chunks, read_catalog
+from backend.catalogues.geometry import polygon
 from backend.catalogues.provenance import Provenance
-from backend.catalogues.table import CatalogMeta, SourceCatalog
+from backend.catalogues.table import CatalogMeta, Label, Source, SourceCatalog
 from tests.conftest import shared_file
 
 LEGUS_NGC4449 = "legus/hlsp_legus_hst_acs-wfc3_ngc4449_multiband_v2_padagb-mwext-avgapcor.tab"
@@ -61,3 +66,50 @@ def test_unknown_formats_are_named() -> None:
         read_catalog(b"id,x,y\n1,2,3\n", fmt="xls")
     with pytest.raises(CatalogExportError, match="unknown export format 'xls'"):
         export_catalog(SourceCatalog([], CatalogMeta(format="t")), "xls", Provenance())
+
+
+def one_huge_polygon_and_many_points(n: int) -> SourceCatalog:
+    """A 1,000-vertex outline (a ~30 kB geometry cell) among ``n`` labelled point sources."""
+    ring = [(500 + 300 * math.cos(2 * math.pi * k / 1000), 500 + 300 * math.sin(2 * math.pi * k / 1000))
+            for k in range(1000)]
+    huge = Source("huge", 500.0, 500.0, 150.0, 2.0, geometry=polygon(ring), columns={"mag": 20.0, "note": "outline"},
+                  labels=[Label("alice", "1")])
+    points = [Source(str(i), float(i % 1000), float(i // 1000), 150 + i * 1e-5, 2 + i * 1e-5,
+                     columns={"mag": 21.0 + i * 1e-4, "note": "n"}, labels=[Label("alice", "2"), Label("bob", "1")])
+              for i in range(n)]
+    return SourceCatalog([huge, *points], CatalogMeta(format="test", layer_kind="annotation"))
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORTS))
+def test_an_export_uses_memory_of_its_output_whatever_the_longest_string(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fixed-width text columns made every row as wide as the one outline (4 GB for 36,000 rows); now the peak
+    is a small multiple of the output plus a bound per row, the text formats stream in chunks, and the
+    file still reads back (astropy for the tables, our readers for all) with the outline whole."""
+    n = 3000
+    monkeypatch.setattr(table_export, "CHUNK_ROWS", 500)
+    catalog = one_huge_polygon_and_many_points(n)
+    tracemalloc.start()
+    try:
+        chunks, spec = export_chunks(catalog, fmt, Provenance(image="m51"))
+        path = tmp_path / f"out{spec.extension}"
+        largest = 0
+        with path.open("wb") as out:
+            for chunk in chunks:
+                largest = max(largest, len(chunk))
+                out.write(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert peak < 4 * size + 1500 * n, f"{fmt}: peak {peak / 2**20:.1f} MB for {size / 2**20:.2f} MB of output"
+    if fmt not in ("fits", "votable"):
+        assert largest < size / 2, f"{fmt} is not streamed: one chunk of {largest} bytes in {size}"
+    if fmt in ("ecsv", "fits", "votable"):
+        table = Table.read(path, format={"ecsv": "ascii.ecsv", "fits": "fits", "votable": "votable"}[fmt])
+        assert len(table) == n + 1
+    back = read_catalog(path, {"geojson-sky": "geojson", "ds9-fk5": "ds9"}.get(fmt, fmt))
+    assert len(back) == n + 1
+    if fmt in ("ecsv", "fits", "votable", "csv", "geojson"):
+        assert back.sources[0].geometry == catalog.sources[0].geometry
