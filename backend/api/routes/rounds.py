@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from backend.api.caller import CallerDep
-from backend.api.deps import SessionDep
+from backend.api.deps import SessionDep, SettingsDep
 from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, RoundCreate, RoundDetail, RoundPublic
 from backend.errors import InputError
 from backend.services.labelling.annotators import get_round, list_rounds
@@ -35,10 +35,12 @@ def get_rounds(image_id: int, session: SessionDep) -> list[Any]:
 
 
 @router.post("/images/{image_id}/rounds", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
-def post_round(image_id: int, body: RoundCreate, session: SessionDep, caller: CallerDep) -> Any:
+def post_round(image_id: int, body: RoundCreate, session: SessionDep, settings: SettingsDep,
+               caller: CallerDep) -> Any:
     """A tag round (only ``name``: open at once; labels without ``round_id`` join it), or a consensus round
-    (``k``, ``annotators`` and ``sources`` or ``sample``) created in ``draft``: open it to take votes."""
-    made = create_round(session, image_id, body, caller)
+    (``k``, ``annotators`` and ``sources`` or ``sample``) created in ``draft``: open it to take votes.
+    ``sample.strategy`` ``entropy`` / ``diverse`` chooses by the acquisition function (409 without a model)."""
+    made = create_round(session, image_id, body, caller, settings.data_dir)
     session.commit()
     return round_public(session, made)
 

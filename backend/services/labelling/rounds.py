@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,14 +36,18 @@ from backend.services.labelling.annotators import (
 from backend.services.labelling.layers import require_image
 from backend.services.labelling.projects import check_class, image_project
 from backend.services.labelling.round_sampling import assign, bounds, inside, queue_order, region_rings, sample
-from backend.services.labelling.round_spec import RoundCreate
+from backend.services.labelling.round_spec import RoundCreate, SampleSpec
 from backend.services.selection.filters import compile_filter
 
 TRANSITIONS = {"open": ("draft",), "closed": ("open",), "adjudicated": ("closed", "adjudicated")}
 
 
-def create_round(session: Session, image_id: int, spec: RoundCreate, created_by: str | None) -> Round:
-    """A new round: a tag round (no ``k``: open at once), or a consensus round in ``draft``."""
+def create_round(session: Session, image_id: int, spec: RoundCreate, created_by: str | None,
+                 data_dir: Path | None = None) -> Round:
+    """A new round: a tag round (no ``k``: open at once), or a consensus round in ``draft``.
+
+    ``data_dir`` (the settings' data directory) is where a ``sample.strategy`` other than random finds the
+    encoder's embeddings."""
     require_image(session, image_id)
     if not spec.consensus:
         made = open_round(session, image_id, spec.name)
@@ -59,7 +64,7 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     seed = spec.seed if spec.seed is not None else secrets.randbits(32)
     rng_sample, rng_gold, rng_assign, rng_queue = (np.random.default_rng(s)
                                                    for s in np.random.SeedSequence(seed).spawn(4))
-    chosen = _chosen_sources(session, image_id, spec, rng_sample)
+    chosen = _chosen_sources(session, image_id, spec, rng_sample, data_dir)
     gold = _gold_sources(session, image_id, spec, set(chosen), rng_gold)
     everything = chosen + [sid for sid, _ in gold]
     order = [everything[i] for i in rng_gold.permutation(len(everything))] if gold else everything
@@ -89,7 +94,8 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     return made
 
 
-def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.random.Generator) -> list[int]:
+def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.random.Generator,
+                    data_dir: Path | None) -> list[int]:
     if spec.sources is not None:
         ids = list(dict.fromkeys(int(s) for s in spec.sources))
         if not ids:
@@ -100,18 +106,29 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
             raise InputError(f"image {image_id} has no sources with ids {missing[:10]}")
         return ids
     assert spec.sample is not None
-    if not spec.sample.regions and spec.sample.filter is None:
-        raise InputError("sample needs regions drawn on the map, a filter (cuts, saved regions), or both")
-    rings = region_rings(spec.sample.regions) if spec.sample.regions else []
-    flt = compile_filter(session, image_id, spec.sample.filter) if spec.sample.filter is not None else None
+    chosen = spec.sample
+    if chosen.strategy == "random" and not chosen.regions and chosen.filter is None:
+        raise InputError("sample needs regions drawn on the map, a filter (cuts, saved regions), or both "
+                         '(or "strategy": "entropy" | "diverse" to choose among the whole image)')
+    candidates = _pool(session, image_id, chosen)
+    if chosen.strategy == "random":
+        return sample(candidates, chosen.n, rng)
+    return _acquired(session, data_dir, image_id, chosen.strategy, chosen.n, candidates, int(rng.integers(2**32)))
+
+
+def _pool(session: Session, image_id: int, chosen: SampleSpec) -> list[int]:
+    """The sources a sample draws from: inside the regions, of the layer (default: all but picked copies),
+    passing the filter; in id order."""
+    rings = region_rings(chosen.regions) if chosen.regions else []
+    flt = compile_filter(session, image_id, chosen.filter) if chosen.filter is not None else None
     query = select(Source.id, Source.x, Source.y, Source.columns).where(Source.image_id == image_id)
     if rings:
         xmin, ymin, xmax, ymax = bounds(rings)
         query = query.where(Source.x.between(xmin, xmax), Source.y.between(ymin, ymax))
-    if spec.sample.layer is not None:
-        layer = session.get(Layer, spec.sample.layer)
+    if chosen.layer is not None:
+        layer = session.get(Layer, chosen.layer)
         if layer is None or layer.image_id != image_id:
-            raise InputError(f"image {image_id} has no layer {spec.sample.layer}")
+            raise InputError(f"image {image_id} has no layer {chosen.layer}")
         query = query.where(Source.layer_id == layer.id)
     else:
         query = query.join(Layer, Layer.id == Source.layer_id).where(Layer.kind != "picked")
@@ -120,9 +137,33 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
         return []
     xy = np.array([(r[1], r[2]) for r in rows])
     keep = inside(rings, xy) if rings else np.ones(len(rows), dtype=bool)
-    candidates = [int(r[0]) for r, ok in zip(rows, keep, strict=True)
-                  if ok and (flt is None or flt.matches(r[1], r[2], r[3] or {}))]
-    return sample(candidates, spec.sample.n, rng)
+    return [int(r[0]) for r, ok in zip(rows, keep, strict=True)
+            if ok and (flt is None or flt.matches(r[1], r[2], r[3] or {}))]
+
+
+def _acquired(session: Session, data_dir: Path | None, image_id: int, strategy: str, n: int,
+              candidates: list[int], seed: int) -> list[int]:
+    """The ``n`` sources of the pool the acquisition function chooses (best first), by the image's latest
+    model: ``entropy`` over the latest probe's scores, ``diverse`` (k-center greedy) over the embeddings.
+    409 while there is no such model; unlabelled sources only."""
+    from backend.db.learning import Prediction
+    from backend.services.learning.picking import MAX_K, propose_next
+
+    if not candidates:
+        return []
+    if n > MAX_K:
+        raise InputError(f'sample.n = {n}: a "{strategy}" sample takes at most {MAX_K} sources')
+    if data_dir is None:
+        raise ConflictError(f'a "{strategy}" sample needs the data directory holding the models')
+    if strategy == "entropy" and session.scalar(
+            select(Prediction.id).where(Prediction.image_id == image_id).limit(1)) is None:
+        raise ConflictError(f"sample.strategy 'entropy' needs the probe's scores and image {image_id} has none "
+                            "yet: pretrain an encoder and label a few sources (or use strategy random)")
+    try:
+        proposal = propose_next(session, data_dir, image_id, strategy, n, seed, set(candidates))
+    except ConflictError as err:
+        raise ConflictError(f"sample.strategy {strategy!r}: {err}") from None
+    return [int(s) for s in proposal["source_ids"]]
 
 
 def _gold_sources(session: Session, image_id: int, spec: RoundCreate, taken: set[int],
