@@ -18,6 +18,7 @@ from backend.services.labelling.curated import annotator_skill
 from backend.services.labelling.round_report import report
 from backend.services.labelling.rounds import (
     adjudicate,
+    blind_progress,
     change_state,
     changes,
     create_round,
@@ -48,12 +49,11 @@ def post_round(image_id: int, body: RoundCreate, session: SessionDep, settings: 
 @router.get("/rounds/{round_id}", response_model=RoundDetail)
 def get_round_detail(round_id: int, session: SessionDep, caller: CallerDep) -> Any:
     """The round, its recorded state changes and progress (an annotator of an open blind round sees their own
-    progress only)."""
+    queue's progress and the round's overall fraction only; reviewers see everyone's and every source's)."""
     found = get_round(session, round_id)
     shown = progress(session, round_id) if found.k is not None else None
     if shown is not None and round_id in blind_view(session, found.image_id, caller).rounds:
-        shown = {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
-                 "per_source": []}
+        shown = blind_progress(shown, caller)
     return {**round_public(session, found), "changes": changes(session, round_id), "progress": shown}
 
 

@@ -4,10 +4,10 @@ Sources come either as a list of ids (``sources``) or from ``sample``: the paper
 sources at random inside one or more regions drawn on the map; or, with ``sample.strategy`` ``entropy`` or
 ``diverse``, the N the acquisition function chooses among them (the highest predictive entropy under the
 latest probe's scores, or k-center greedy over the encoder's embeddings; unlabelled sources only, as for
-"label next"), the pool being the regions, the layer and the filter when given, else the whole image. Regions are GeoJSON Polygons (or
-MultiPolygons, or Features holding one) in **0-based pixel coordinates** (astropy origin 0), as everywhere in
-the API. ``seed`` makes the sample, the assignment and every queue order reproducible (drawn and stored when
-not given).
+"label next"), the pool being the regions, the layer and the filter when given, else the whole image.
+Regions are GeoJSON Polygons (or MultiPolygons, or Features holding one) in **0-based pixel coordinates**
+(astropy origin 0), as everywhere in the API. ``seed`` makes the sample, the assignment and every queue order
+reproducible (drawn and stored when not given).
 """
 
 from __future__ import annotations

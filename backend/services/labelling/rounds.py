@@ -303,7 +303,8 @@ def previous_majority(session: Session, found: Round, source_ids: list[int]) -> 
 
 
 def progress(session: Session, round_id: int) -> dict[str, Any]:
-    """Votes per annotator (done of assigned) and per source (votes of k)."""
+    """Votes per annotator (done of assigned), per source (votes of k) and overall (every assigned showing:
+    ``done`` of ``total``, ``fraction``)."""
     found = get_round(session, round_id)
     names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
     assigned = session.execute(select(RoundAssignment.annotator_id, RoundAssignment.source_id, RoundAssignment.repeat)
@@ -322,8 +323,18 @@ def progress(session: Session, round_id: int) -> dict[str, Any]:
             row["done"] += 1
             if not rep:
                 per_source[int(sid)] = per_source.get(int(sid), 0) + 1
+    done = sum(v["done"] for v in per_annotator.values())
+    total = sum(v["total"] for v in per_annotator.values())
     return {"k": found.k, "per_annotator": [{"annotator": n, **v} for n, v in sorted(per_annotator.items())],
-            "per_source": [{"source_id": sid, "votes": n, "k": found.k} for sid, n in per_source.items()]}
+            "per_source": [{"source_id": sid, "votes": n, "k": found.k} for sid, n in per_source.items()],
+            "overall": {"done": done, "total": total, "fraction": done / total if total else 0.0}}
+
+
+def blind_progress(shown: dict[str, Any], caller: str | None) -> dict[str, Any]:
+    """What an annotator of an open blind round sees of :func:`progress`: their own queue's progress and the
+    round's overall fraction of votes in; no other annotator's progress, no votes per source."""
+    return {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
+            "per_source": [], "overall": {"fraction": shown["overall"]["fraction"]}}
 
 
 def adjudicate(session: Session, round_id: int, source_id: int, class_: str, note: str, by: str | None) -> Adjudication:

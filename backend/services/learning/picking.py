@@ -46,10 +46,13 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
 
 
 def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
-                 seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
+                 seed: int | None = None, allowed: set[int] | None = None,
+                 labelled_as: dict[int, bool] | None = None) -> dict[str, Any]:
     """The ``k`` unlabelled sources to label next, best first, by ``strategy``; reads only.
 
-    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source."""
+    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source.
+    ``labelled_as``: whether these sources count as labelled, instead of their consensus (a blind view: an
+    open blind round's sources are labelled for its annotators only by their own vote)."""
     from models.acquisition import select as acquire
 
     require_image(session, image_id)
@@ -77,7 +80,9 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
             candidate[row] = sid
     labelled = np.zeros(n_rows, dtype=bool)
     rows = index.rows(everything.x, everything.y)
-    labelled[[r for r, lab in zip(rows.tolist(), everything.label, strict=True) if r >= 0 and lab]] = True
+    shown = everything.label if not labelled_as else [
+        labelled_as.get(sid, lab) for sid, lab in zip(everything.ids.tolist(), everything.label, strict=True)]
+    labelled[[r for r, lab in zip(rows.tolist(), shown, strict=True) if r >= 0 and lab]] = True
     eligible = (candidate >= 0) & ~labelled
     free = int(eligible.sum())
     if free == 0:
