@@ -128,3 +128,20 @@ def test_cross_matched_layers_export_one_row_per_object(client: TestClient, imag
     assert str(first["class_mode"]) == "2" and first["n_votes"] == 1
     lone = next(r for r in table if str(r["layer"]) == "det.csv" or str(r["layer"]) == "truth.csv")
     assert lone is not None
+
+
+def test_a_source_lists_both_memberships_of_its_object(client: TestClient, image: int) -> None:
+    """What the source panel shows: a detection cross-matched with a reference source is one object with two
+    memberships (the same rule as the export's one row); a lone source has one."""
+    ref = client.post(f"/api/images/{image}/layers/import", files={"file": ("truth.csv", TRUTH)},
+                      data={"kind": "reference"}).json()["layer"]["id"]
+    detail = client.get("/api/sources/1").json()
+    assert [(m["layer"], m["kind"], m["catalog_id"], m["reference_class"]) for m in detail["memberships"]] == [
+        ("det.csv", "detections", "1", None), ("truth.csv", "reference", "a", "1")]
+    twin = detail["memberships"][1]["source_id"]
+    back = client.get(f"/api/sources/{twin}").json()["memberships"]
+    assert [m["source_id"] for m in back] == [twin, 1] and back[0]["layer_id"] == ref
+    assert [m["source_id"] for m in client.get("/api/sources/4").json()["memberships"]] == [4]  # no twin
+    lone_ref = next(i["id"] for i in client.get(f"/api/images/{image}/sources/list", params={"layers": ref}).json()[
+        "items"] if i["reference_class"] == "4")
+    assert len(client.get(f"/api/sources/{lone_ref}").json()["memberships"]) == 1
