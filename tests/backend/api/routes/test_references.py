@@ -14,14 +14,23 @@ from backend.db.session import session_scope
 from backend.services.learning.data import label_state
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
 
 DETECTIONS = b"id,x,y\n1,10,10\n2,50,80\n3,200,150\n4,290,190\n"
 TRUTH = b"id,x,y,class\na,10.4,10.2,1\nb,50.3,79.6,2\nc,201.0,150.0,3\nd,150,20,4\n"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
