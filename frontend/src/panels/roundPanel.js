@@ -43,6 +43,21 @@ export function reportTable(report) {
 }
 
 /**
+ * Agreement by magnitude or CI: the report's quantile bins of the round's own sources, with their counts.
+ * @param {{column: string|null, bins: {lo: number, hi: number, n_sources?: number, n_items: number,
+ *          agreement: number|null}[]}|undefined} binned the report's `by_magnitude` / `by_ci`
+ * @param {string} what e.g. 'magnitude'
+ * @returns {string} '' when the sources have no such column
+ */
+export function binsTable(binned, what) {
+  if (!binned?.column || !binned.bins?.length) return '';
+  const rows = binned.bins.map((b) => `<tr><td>${b.lo.toFixed(2)}–${b.hi.toFixed(2)}</td>`
+    + `<td>${b.n_sources ?? b.n_items}</td><td>${fmt(b.agreement)}</td></tr>`).join('');
+  return `<table class="report bins" data-bins="${escapeHtml(what)}"><tr><th>${escapeHtml(what)} `
+    + `<small>${escapeHtml(binned.column)}</small></th><th>sources</th><th>agreement</th></tr>${rows}</table>`;
+}
+
+/**
  * The body of POST /images/{id}/rounds from the new-round form's fields: `sample.regions` is the drawn
  * polygon when there is one; `sample.strategy` random (needs the polygon), entropy or diverse.
  * @param {Record<string, any>} fields the form's entries (checkboxes: 'on' when ticked)
@@ -134,7 +149,8 @@ export function mountRoundPanel(root, store, rounds) {
         + `<select class="adj-class">${choices}</select><input class="adj-note" placeholder="note">`
         + '<button class="adj-go">adjudicate</button></li>';
     }).join('');
-    return `<h3>Report</h3>${reportTable(report)}<h3>Annotators</h3>${people}`
+    return `<h3>Report</h3>${reportTable(report)}${binsTable(report.by_magnitude, 'magnitude')}`
+      + `${binsTable(report.by_ci, 'CI')}<h3>Annotators</h3>${people}`
       + `<h3>Disagreements (${report.disagreements.length})</h3><ul class="disagreements">${queue}</ul>`;
   }
 

@@ -79,3 +79,14 @@ test('the new-round form: random in the drawn region, or chosen by the acquisiti
   assert.deepEqual(roundBody({ ...fields, strategy: 'diverse' }, square)?.sample,
     { regions: [square], n: 12, strategy: 'diverse' });
 });
+
+test('agreement by magnitude: the quantile bins with their counts', async () => {
+  const { binsTable } = await import('../../src/panels/roundPanel.js');
+  assert.equal(binsTable({ column: null, bins: [] }, 'magnitude'), '');
+  const html = binsTable({ column: 'mag_F555W', bins: [
+    { lo: 24, hi: 24.25, n_sources: 5, n_items: 5, agreement: 1 },
+    { lo: 24.25, hi: 24.95, n_sources: 15, n_items: 14, agreement: null }] }, 'magnitude');
+  assert.match(html, /24\.00–24\.25<\/td><td>5<\/td><td>1\.000/);
+  assert.match(html, /<td>15<\/td><td>n\/a/);
+  assert.match(html, /mag_F555W/);
+});
