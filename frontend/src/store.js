@@ -59,7 +59,7 @@ export function initialState() {
     layersImageId: /** @type {number|null} */ (null),
     /** hidden layers to restore once the opened image's layers arrive (hash or view memory) */
     restoredHidden: /** @type {number[]|null} */ (null),
-    /** the sources in view: {count, truncated, sources, layers, bbox} */
+    /** the sources in view: {count, truncated, sources, layers, bbox, state (the mapState asked for)} */
     viewportSources: /** @type {object|null} */ (null),
     /** bumped when sources changed on the server (import, detection, a drawn shape saved): reload the view */
     sourcesVersion: 0,

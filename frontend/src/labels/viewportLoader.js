@@ -85,7 +85,7 @@ export function startViewportLoader(store, actions) {
       const sources = [...few.sources, ...many.sources];
       const truncated = few.truncated || many.truncated;
       const thinned = many.thinned ? { matched: many.matched + few.count, capped: !!many.matched_capped } : null;
-      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox } });
+      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox, state: state ?? 'all' } });
       actions.clearStatus('sources');
     } catch (error) {
       if (error?.name !== 'AbortError' && isCurrent()) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');
