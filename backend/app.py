@@ -35,6 +35,7 @@ from backend.api.routes import (
     tiles,
 )
 from backend.auth.startup import prepare_identity
+from backend.auth.throttle import LoginThrottle
 from backend.db.session import open_database
 from backend.housekeeping import remove_leftovers
 from backend.services.images.serving_cache import ServingCache
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.serving_cache = ServingCache(sessions, settings.data_dir)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
                                "default: loopback names and the bind address")
     cors_origins: str = Field(default="", description="comma list of origins allowed cross-site; default none")
     session_hours: float = Field(default=24 * 14, description="lifetime of a login session")
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins per username and address in "
+                                    "login_window_s before 429 (four times that per address)")
+    login_window_s: float = Field(default=300.0, gt=0, description="window of login_max_failures, seconds")
     secret_key: str | None = Field(default=None, description="signs the OIDC state cookie; default: a key "
                                    "kept in <data_dir>/secret_key")
     oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL (institute SSO, ORCID)")

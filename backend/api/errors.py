@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from backend.auth.throttle import TooManyLoginsError
 from backend.errors import (
     AuthenticationError,
     ConflictError,
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     ConflictError: 409,
     NoCelestialWcsError: 409,
     UploadTooLargeError: 413,
+    TooManyLoginsError: 429,
     InputError: 422,
     StretchParameterError: 422,
     RecipeError: 422,
@@ -67,7 +69,9 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_for(exc)
         if status >= 500:
             log.exception("unexpected domain error", exc_info=exc)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        retry = getattr(exc, "retry_after", None)
+        return JSONResponse({"detail": str(exc)}, status_code=status,
+                            headers={"Retry-After": str(retry)} if isinstance(retry, int) else None)
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -18,6 +18,7 @@ from backend.auth.accounts import find_user, roles_of
 from backend.auth.caller import Caller
 from backend.auth.credentials import end_session, start_session
 from backend.auth.secrets import verify_password
+from backend.auth.throttle import LoginThrottle
 from backend.errors import AuthenticationError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -55,10 +56,16 @@ def get_config(settings: SettingsDep) -> dict[str, Any]:
 @router.post("/login", response_model=Me)
 def login(body: LoginRequest, request: Request, response: Response, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
-    """Check the password and open a session; 401 for a wrong username or password (the same answer for both)."""
+    """Check the password and open a session; 401 for a wrong username or password (the same answer for both);
+    429 with ``Retry-After`` after too many failures (:mod:`backend.auth.throttle`)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    throttle.check(body.username, address)
     user = find_user(session, body.username.strip())
     if not verify_password(body.password, user.password_hash if user else None) or user is None or user.disabled:
+        throttle.failed(body.username, address)
         raise AuthenticationError("wrong username or password")
+    throttle.succeeded(body.username, address)
     token, row = start_session(session, user, settings.session_hours)
     session.commit()
     set_session_cookie(response, request, token, settings.session_hours)

@@ -19,7 +19,7 @@ from backend.db.tables import utcnow
 from backend.db.users import ApiToken, LoginSession
 from backend.errors import StartupRefusedError
 from backend.settings import Settings
-from tests.backend.accounts import Team, accounts_settings, login, make_team
+from tests.backend.accounts import Team, accounts_settings, login, make_team, password
 from tests.backend.labels_db import add_image
 
 CATALOG = b"id,x,y\n1,10,10\n2,50,80\n"
@@ -205,3 +205,19 @@ def test_the_cli_sends_skylabel_token_to_a_remote_server(tmp_path: Path) -> None
         assert signed.returncode == 0, signed.stderr
         me = json.loads(signed.stdout)
         assert me["username"] == "ines" and me["via"] == "token" and me["roles"] == {"1": "viewer"}  # read scope
+
+
+def test_failed_logins_are_throttled_with_retry_after(team: Team) -> None:
+    client = team.client
+    for _ in range(5):
+        assert client.post("/api/auth/login", json={"username": "viewer", "password": "guess"}).status_code == 401
+    refused = client.post("/api/auth/login", json={"username": "viewer", "password": password("viewer")})
+    assert refused.status_code == 429, refused.text
+    assert 1 <= int(refused.headers["retry-after"]) <= 300 and "too many failed logins" in refused.json()["detail"]
+    other = client.post("/api/auth/login", json={"username": "reviewer", "password": password("reviewer")})
+    assert other.status_code == 200  # a colleague at the same address is not locked out
+    throttle = client.app.state.login_throttle  # type: ignore[attr-defined]
+    later = throttle.clock() + 301
+    throttle.clock = lambda: later
+    again = client.post("/api/auth/login", json={"username": "viewer", "password": password("viewer")})
+    assert again.status_code == 200
