@@ -34,7 +34,7 @@ from backend.api.routes import (
     sources,
     tiles,
 )
-from backend.auth.startup import prepare_identity
+from backend.auth.startup import needs_setup, prepare_identity, setup_link
 from backend.auth.throttle import LoginThrottle
 from backend.db.session import open_database
 from backend.housekeeping import remove_leftovers
@@ -45,6 +45,28 @@ from backend.worker.install import install_learning
 from tiles.readers import set_readers_per_file
 
 log = logging.getLogger("skylabel")
+SETUP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>skylabel: make the owner</title>
+</head><body><h1>skylabel: make the owner account</h1>
+<p>This link works once: the account made here owns every project. Others are added later by the owner.</p>
+<form id="setup"><label>username <input id="setup-username" required autocomplete="username"></label><br>
+<label>display name <input id="setup-display"></label><br>
+<label>password (12 characters or more) <input id="setup-password" type="password" required minlength="12"
+autocomplete="new-password"></label><br><button id="setup-submit">make the owner</button></form>
+<p id="setup-message" role="status"></p>
+<script>
+document.getElementById('setup').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const body = {token: location.hash.slice(1), username: document.getElementById('setup-username').value,
+    password: document.getElementById('setup-password').value,
+    display_name: document.getElementById('setup-display').value};
+  const r = await fetch('/api/auth/setup', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify(body)});
+  const answer = await r.json();
+  document.getElementById('setup-message').textContent = r.ok ? 'done: opening skylabel' : answer.detail;
+  if (r.ok) { history.replaceState(null, '', '/setup'); location.assign('/'); }
+});
+</script></body></html>
+"""
 
 API_DESCRIPTION = """
 Label star clusters in multi-band HST/JWST images.
@@ -71,6 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="skylabel", version="0.1.0", description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
+    app.state.setup_token_hash = settings.setup_token_hash
+    if not settings.setup_token_hash and needs_setup(settings, sessions):  # run without `skylabel serve`
+        link, app.state.setup_token_hash = setup_link(f"http://{settings.bind_host}")
+        log.warning("no owner yet: open this one-time link (with the server's port) to make the owner account: %s",
+                    link)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.serving_cache = ServingCache(sessions, settings.data_dir)
@@ -96,6 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/setup", include_in_schema=False)
+    def setup_page() -> HTMLResponse:
+        """The one-time setup link's page: a form that makes the owner account (``POST /api/auth/setup``)."""
+        return HTMLResponse(SETUP_PAGE)
 
     if (settings.frontend_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     local_user: str = Field(default_factory=lambda: local_username(),
                             description="local mode's implicit owner (default: the login name)")
     cleanup_on_start: bool = Field(default=True, description="remove leftovers of killed ingests at start")
+    setup: bool = Field(default=False, description="accounts mode without an owner: start anyway and print a "
+                        "one-time setup link that makes the owner account")
+    setup_token_hash: str = Field(default="", description="SHA-256 of the setup link's token (set by serve for "
+                                  "its workers)")
 
     @property
     def resolved_database_url(self) -> str:

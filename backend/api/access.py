@@ -53,6 +53,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/health"): Rule(PUBLIC),
     ("GET", "/api/auth/config"): Rule(PUBLIC),
     ("POST", "/api/auth/login"): Rule(PUBLIC),
+    ("POST", "/api/auth/setup"): Rule(PUBLIC),
     ("GET", "/api/auth/oidc/login"): Rule(PUBLIC),
     ("GET", "/api/auth/oidc/callback"): Rule(PUBLIC),
     ("POST", "/api/auth/logout"): Rule(SIGNED_IN),

@@ -24,7 +24,7 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from backend.auth.startup import prepare_identity
+    from backend.auth.startup import needs_setup, prepare_identity, setup_link
     from backend.cli.context import CliContext
     from backend.errors import StartupRefusedError
     from backend.housekeeping import remove_leftovers
@@ -41,6 +41,12 @@ def serve(args: argparse.Namespace) -> int:
     except StartupRefusedError as error:
         print(f"skylabel serve: {error}", file=sys.stderr)
         return 2
+    if needs_setup(settings, ctx.sessions):  # SKYLABEL_SETUP=1 and no owner yet
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        link, digest = setup_link(f"http://{shown}:{args.port}")
+        os.environ["SKYLABEL_SETUP_TOKEN_HASH"] = digest  # the workers check the token against it
+        print(f"skylabel serve: no owner yet. Open this one-time link to make the owner account:\n    {link}",
+              file=sys.stderr, flush=True)
     print(f"skylabel serve: {settings.resolved_auth} mode"
           + (" (one implicit owner, no login)" if settings.resolved_auth == "local" else " (sign-in required)"),
           file=sys.stderr)

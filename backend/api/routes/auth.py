@@ -7,6 +7,7 @@ the CSRF token that unsafe requests of that session send in ``X-CSRF-Token``. Sc
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from backend.api.deps import CallerDep, SessionDep, SettingsDep
 from backend.api.guard import SESSION_COOKIE
-from backend.auth.accounts import find_user, roles_of
+from backend.auth.accounts import add_user, find_user, owner_exists, roles_of
 from backend.auth.caller import Caller
 from backend.auth.credentials import end_session, start_session
-from backend.auth.secrets import verify_password
+from backend.auth.secrets import token_hash, verify_password
 from backend.auth.throttle import LoginThrottle
-from backend.errors import AuthenticationError
+from backend.errors import AuthenticationError, ConflictError, PermissionDeniedError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -68,6 +69,38 @@ def login(body: LoginRequest, request: Request, response: Response, session: Ses
     throttle.succeeded(body.username, address)
     token, row = start_session(session, user, settings.session_hours)
     session.commit()
+    set_session_cookie(response, request, token, settings.session_hours)
+    return me_public(user.username, user.display_name, roles_of(session, user.id), settings.resolved_auth,
+                     "session", row.csrf_token)
+
+
+class SetupRequest(BaseModel):
+    token: str = Field(max_length=200, description="the token of the setup link printed at start")
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=1024)
+    display_name: str = Field("", max_length=200)
+
+
+@router.post("/setup", response_model=Me)
+def setup(body: SetupRequest, request: Request, response: Response, session: SessionDep,
+          settings: SettingsDep) -> dict[str, Any]:
+    """Make the first owner with the one-time setup link (``SKYLABEL_SETUP=1``; the token printed at start) and
+    sign them in. 403 for a wrong token; 409 once an owner exists: the link is used up."""
+    expected = request.app.state.setup_token_hash
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    throttle.check("setup", address)
+    if not expected or not hmac.compare_digest(token_hash(body.token), expected):
+        throttle.failed("setup", address)
+        raise PermissionDeniedError("wrong setup link: use the one the server printed at start")
+    if owner_exists(session):
+        raise ConflictError("the setup link is used: an owner exists; sign in, or ask the owner for an account")
+    user = add_user(session, body.username.strip(), body.password, role="owner",
+                    display_name=body.display_name.strip() or None)
+    session.flush()
+    token, row = start_session(session, user, settings.session_hours)
+    session.commit()
+    request.app.state.setup_token_hash = ""  # this process forgets it; others see the owner
     set_session_cookie(response, request, token, settings.session_hours)
     return me_public(user.username, user.display_name, roles_of(session, user.id), settings.resolved_auth,
                      "session", row.csrf_token)

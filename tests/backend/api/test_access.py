@@ -33,6 +33,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/health"): "public",
     ("GET", "/api/auth/config"): "public",
     ("POST", "/api/auth/login"): "public",
+    ("POST", "/api/auth/setup"): "public",
     ("GET", "/api/auth/oidc/login"): "public",
     ("GET", "/api/auth/oidc/callback"): "public",
     ("POST", "/api/auth/logout"): "signed-in",

@@ -120,8 +120,9 @@ def test_members_are_managed_by_owners(team: Team) -> None:
 
 
 def test_accounts_mode_refuses_to_start_without_an_owner(tmp_path: Path) -> None:
-    with pytest.raises(StartupRefusedError, match="skylabel users add NAME --role owner"):
+    with pytest.raises(StartupRefusedError, match="skylabel users add NAME --role owner") as refused:
         create_app(accounts_settings(tmp_path))
+    assert "SKYLABEL_SETUP=1 for a one-time setup link" in str(refused.value)
     with pytest.raises(StartupRefusedError, match="not a loopback address"):
         create_app(Settings(data_dir=tmp_path / "data", frontend_dir=tmp_path / "nf", bind_host="0.0.0.0"))
 
@@ -221,3 +222,51 @@ def test_failed_logins_are_throttled_with_retry_after(team: Team) -> None:
     throttle.clock = lambda: later
     again = client.post("/api/auth/login", json={"username": "viewer", "password": password("viewer")})
     assert again.status_code == 200
+
+
+def test_a_one_time_setup_link_makes_the_owner_and_is_then_used_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SKYLABEL_SETUP=1 and no owner: the server starts and logs ``/setup#TOKEN``; the token makes one owner
+    (signed in at once); a wrong token is 403, a second use 409; with an owner no link is made."""
+    settings = accounts_settings(tmp_path, setup=True)
+    with caplog.at_level("WARNING", logger="skylabel"):
+        client = TestClient(create_app(settings))
+    link = next(r.getMessage() for r in caplog.records if "/setup#" in r.getMessage())
+    token = link.split("/setup#", 1)[1].split()[0]
+    page = client.get("/setup")
+    assert page.status_code == 200 and 'id="setup-username"' in page.text
+    assert client.get("/api/images").status_code == 401  # nothing else opens before the owner exists
+    body = {"token": token, "username": "maria", "password": "a long password", "display_name": "Maria"}
+    assert client.post("/api/auth/setup", json={**body, "token": "guessed"}).status_code == 403
+    made = client.post("/api/auth/setup", json=body)
+    assert made.status_code == 200, made.text
+    assert made.json()["roles"] == {"1": "owner"} and made.json()["csrf_token"]
+    assert client.get("/api/auth/me").json()["username"] == "maria"  # the session cookie is set
+    again = client.post("/api/auth/setup", json={**body, "username": "mallory"})
+    assert again.status_code in (403, 409) and "mallory" not in client.get("/api/auth/me").text
+    fresh = TestClient(create_app(settings))  # a restart: the owner exists, no link, the old token is dead
+    assert fresh.app.state.setup_token_hash == ""  # type: ignore[attr-defined]
+    reused = fresh.post("/api/auth/setup", json={**body, "username": "mallory"})
+    assert reused.status_code == 403
+    login_ok = fresh.post("/api/auth/login", json={"username": "maria", "password": "a long password"})
+    assert login_ok.status_code == 200
+
+
+def test_skylabel_serve_prints_the_setup_link_its_workers_accept(tmp_path: Path) -> None:
+    """The real start: ``skylabel serve`` (two workers) prints the link; either worker takes its token."""
+    import httpx
+
+    from benchmarks.server import server_process
+
+    log = tmp_path / "serve.log"
+    env = {"SKYLABEL_DATA_DIR": str(tmp_path / "data"), "SKYLABEL_AUTH": "accounts", "SKYLABEL_SETUP": "1",
+           "SKYLABEL_FRONTEND_DIR": str(tmp_path / "nf"), "SKYLABEL_DATABASE_URL": ""}
+    with server_process(env, workers=2, log=log) as (base, _):
+        text = log.read_text()
+        assert "one-time link to make the owner account" in text, text
+        token = text.split("/setup#", 1)[1].split()[0]
+        body = {"token": token, "username": "maria", "password": "a long password"}
+        made = httpx.post(f"{base}/api/auth/setup", json=body, timeout=30)
+        assert made.status_code == 200, made.text
+        assert httpx.post(f"{base}/api/auth/setup", json=body, timeout=30).status_code in (403, 409)
