@@ -83,7 +83,7 @@ def read_csv(
 
 
 def typed_strings(values: Sequence[str]) -> np.ndarray:
-    """A masked int64, float64 or str array from CSV cells; empty cells are masked."""
+    """A masked int64, float64 or text (object) array from CSV cells; empty cells are masked."""
     cells = [v.strip() for v in values]
     mask = np.array([c == "" for c in cells])
     filled = [c if c else "0" for c in cells]
@@ -92,7 +92,9 @@ def typed_strings(values: Sequence[str]) -> np.ndarray:
             return np.ma.MaskedArray(np.array(filled, dtype=dtype), mask=mask)
         except (ValueError, OverflowError):
             continue
-    return np.ma.MaskedArray(np.array(cells, dtype=str), mask=mask)
+    texts = np.empty(len(cells), dtype=object)  # not fixed-width: one long outline would widen every row
+    texts[:] = cells
+    return np.ma.MaskedArray(texts, mask=mask)
 
 
 def write_csv(catalog: SourceCatalog, provenance: Provenance | None = None) -> str:

@@ -37,6 +37,7 @@ FITS_KEYWORDS: dict[str, str] = {
 }
 #: Longest text cell (bytes) of a fixed-width FITS column; longer text columns are variable-length.
 FITS_FIXED_TEXT = 256
+TEXT_COLUMNS = "TEXTCOLS"  # FITS card naming the variable-length UTF-8 text columns
 
 
 def write_table(catalog: SourceCatalog, provenance: Provenance, fmt: TableFormat) -> bytes:
@@ -72,10 +73,11 @@ def table_chunks(catalog: SourceCatalog, provenance: Provenance, fmt: TableForma
 
 def fits_table_hdu(table: Table, cards: dict[str, str]) -> fits.BinTableHDU:
     """The BINTABLE of ``table``: a text column whose longest cell is at most :data:`FITS_FIXED_TEXT` bytes
-    is a fixed-width ``A`` column, a longer one (outlines) a variable-length ``PA`` column after the others, so
-    one long cell does not widen every row. astropy writes the fixed part (its column descriptions, which keep
-    annotators' exact names, go in its serialized-columns header). FITS text is ASCII: other characters are
-    written as ``\\xe9``, ``\\u2013``."""
+    is a fixed-width ``A`` column (ASCII, as FITS text is: other characters are written as ``\\xe9``,
+    ``\\u2013``); a longer one (outlines) is a variable-length ``PB`` column of UTF-8 bytes after the others,
+    named in the ``TEXTCOLS`` card, so one long cell does not widen every row. (Not ``PA``: astropy reads a
+    ``PA`` cell padded to its own length squared, gigabytes for one 30 kB outline.) astropy writes the fixed
+    part, its column descriptions (which keep annotators' exact names) in its serialized-columns header."""
     fixed = Table(meta=cards)
     long_text: list[fits.Column] = []
     for name in table.colnames:
@@ -83,22 +85,25 @@ def fits_table_hdu(table: Table, cards: dict[str, str]) -> fits.BinTableHDU:
         if column.dtype.kind != "O":
             fixed[name] = column
             continue
-        texts = [str(v).encode("ascii", "backslashreplace") for v in column.tolist()]
-        longest = max((len(t) for t in texts), default=0)
+        values = [str(v) for v in column.tolist()]
+        longest = max((len(v.encode("utf-8")) for v in values), default=0)
         if longest <= FITS_FIXED_TEXT:
-            fixed[name] = Column(np.array(texts, dtype=f"S{max(longest, 1)}"), unit=column.unit,
-                                 description=column.description)
+            texts = [v.encode("ascii", "backslashreplace") for v in values]
+            fixed[name] = Column(np.array(texts, dtype=f"S{max((len(t) for t in texts), default=1) or 1}"),
+                                 unit=column.unit, description=column.description)
             continue
-        cells = np.empty(len(texts), dtype=object)
-        cells[:] = [np.frombuffer(t, dtype="S1") for t in texts]
-        long_text.append(fits.Column(name=name, format=f"PA({longest})", array=cells,
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = [np.frombuffer(v.encode("utf-8"), dtype=np.uint8) for v in values]
+        long_text.append(fits.Column(name=name, format=f"PB({longest})", array=cells,
                                      unit=None if column.unit is None else str(column.unit)))
     buffer = io.BytesIO()
     fixed.write(buffer, format="fits")
     hdu = fits.open(io.BytesIO(buffer.getvalue()))[1]
     if not long_text:
         return hdu
-    return fits.BinTableHDU.from_columns(hdu.columns + fits.ColDefs(long_text), header=hdu.header)
+    hdu = fits.BinTableHDU.from_columns(hdu.columns + fits.ColDefs(long_text), header=hdu.header)
+    hdu.header[TEXT_COLUMNS] = ",".join(c.name for c in long_text)
+    return hdu
 
 
 def ecsv_text(table: Table) -> str:
@@ -198,12 +203,21 @@ def _load(source: CatalogInput, fmt: str) -> tuple[Table, dict[str, str]]:
         with fits.open(_file(source), memmap=False, lazy_load_hdus=True) as hdus:
             index = next(i for i, h in enumerate(hdus) if isinstance(h, fits.BinTableHDU | fits.TableHDU))
             table = Table.read(hdus, hdu=index)
-        for name in table.colnames:  # variable-length text (PA columns, long outlines) comes as char arrays
+            text_columns = set(str(hdus[index].header.get(TEXT_COLUMNS, "")).split(","))
+        for name in table.colnames:  # variable-length text: our UTF-8 bytes (PB), others' characters (PA)
             column = table[name]
-            if column.dtype.kind == "O" and len(column) and all(isinstance(v, np.ndarray) for v in column):
-                texts = np.empty(len(column), dtype=object)
-                texts[:] = ["".join(np.asarray(v).astype(str).tolist()) for v in column]
-                table[name] = Column(texts, unit=column.unit, description=column.description)
+            if column.dtype.kind != "O" or not len(column):
+                continue
+            if name in text_columns:
+                texts = [bytes(np.asarray(v, dtype=np.uint8)).decode("utf-8", "replace") for v in column]
+            elif all(isinstance(v, np.ndarray) and v.dtype.kind in "SU" for v in column):
+                texts = ["".join(np.asarray(v).astype(str).tolist()) for v in column]
+            else:
+                continue
+            cells = np.empty(len(texts), dtype=object)
+            cells[:] = texts
+            table[name] = Column(cells, unit=column.unit, description=column.description)
+        table.meta.pop(TEXT_COLUMNS, None)
         inverse = {v: k for k, v in FITS_KEYWORDS.items()}
         return table, {inverse[k]: str(v) for k, v in table.meta.items() if k in inverse}
     votable = parse(_file(source))
