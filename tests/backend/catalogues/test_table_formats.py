@@ -99,3 +99,19 @@ def test_foreign_table_with_sky_columns() -> None:
 def test_unreadable_tables(content: bytes, reason: str) -> None:
     with pytest.raises(CatalogFormatError, match=reason):
         read_table(content)
+
+
+def test_ecsv_rows_are_read_here_with_masks_and_a_short_row_is_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from backend.catalogues.errors import CatalogFormatError
+    from backend.catalogues.table_formats import ecsv_table
+
+    head = ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: x, datatype: float64, unit: pix}\n"
+            "# - {name: n, datatype: int64}\n# - {name: note, datatype: string}\n# - {name: ok, datatype: bool}\n"
+            "# schema: astropy-2.0\nx n note ok\n")
+    table = ecsv_table((head + '1.5 "" "two words" True\n2.5 7 "" False\n').encode())
+    assert table["x"].tolist() == [1.5, 2.5] and str(table["x"].unit) == "pix"
+    assert table["n"].mask.tolist() == [True, False] and table["n"][1] == 7
+    assert table["note"].dtype.kind == "O" and table["note"].tolist() == ["two words", ""]
+    assert table["ok"].tolist() == [True, False]
+    with pytest.raises(CatalogFormatError, match="line 11: expected 4 values"):
+        ecsv_table((head + "1 2 a True\n3 4\n").encode())
