@@ -107,3 +107,65 @@ class TunedProbe:
         if self.four is None:
             raise ValueError("fit the probe first")
         return self.four.predict_proba(x)
+
+
+def kfold_accuracy(
+    x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0, l2: float = 1.0,
+    class_weight: str | None = "balanced", max_iter: int = 100,
+) -> float | None:
+    """Mean accuracy over ``folds`` folds (a fixed shuffle by ``seed``, split as
+    :meth:`models.session.ModelSession.cross_validated_accuracy` splits), each fold's probe fitted on the
+    others; None with fewer than ``2 * folds`` rows or a single class. ``y``: class indices."""
+    present, y_present = np.unique(np.asarray(y), return_inverse=True)
+    if y_present.size < 2 * folds or present.size < 2:
+        return None
+    order = np.random.default_rng(seed).permutation(y_present.size)
+    parts = np.array_split(order, folds)
+    correct = 0
+    for k, test in enumerate(parts):
+        train = np.concatenate([f for j, f in enumerate(parts) if j != k])
+        probe = LinearProbe(present.size, l2, class_weight, max_iter).fit(x[train], y_present[train])
+        correct += int((probe.predict(x[test]) == y_present[test]).sum())
+    return correct / y_present.size
+
+
+def subset_curve(
+    x: np.ndarray, y: np.ndarray, sizes: Sequence[int], repeats: int = 8, seed: int = 0, l2: float = 1.0,
+    class_weight: str | None = "balanced", max_iter: int = 60,
+) -> list[tuple[int, float]]:
+    """Learning curve over random subsets of the labelled rows: for each size ``m`` (fewer than the rows),
+    the mean accuracy over ``repeats`` draws of a probe fitted on ``m`` rows drawn at random and scored on
+    the rest. Every probe compared with this function sees the same draws (the same ``seed``). Draws with a
+    single class are fitted as the constant predictor of that class."""
+    y = np.asarray(y)
+    present, yi = np.unique(y, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    draws = {m: [rng.permutation(yi.size) for _ in range(repeats)] for m in sizes if 0 < m < yi.size}
+    curve = []
+    for m, orders in draws.items():
+        scores = []
+        for order in orders:
+            train, test = order[:m], order[m:]
+            classes = np.unique(yi[train])
+            if classes.size < 2:
+                scores.append(float((yi[test] == classes[0]).mean()))
+                continue
+            remap = np.searchsorted(classes, yi[train])
+            probe = LinearProbe(classes.size, l2, class_weight, max_iter).fit(x[train], remap)
+            scores.append(float((classes[probe.predict(x[test])] == yi[test]).mean()))
+        curve.append((int(m), float(np.mean(scores))))
+    return curve
+
+
+def labels_to_reach(curve: Sequence[tuple[int, float]], target: float) -> float | None:
+    """The smallest number of labels at which a learning curve (sorted by size) reaches ``target``, linearly
+    interpolated between measured sizes; None when it never does."""
+    previous: tuple[int, float] | None = None
+    for m, acc in sorted(curve):
+        if acc >= target:
+            if previous is None or acc == previous[1]:
+                return float(m)
+            m0, a0 = previous
+            return float(m0 + (target - a0) / (acc - a0) * (m - m0))
+        previous = (m, acc)
+    return None

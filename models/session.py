@@ -23,6 +23,7 @@ import torch
 
 from models.errors import CheckpointError, ConfigError, LabelError
 from models.features import FeatureScaler, combine
+from models.labels_saved import FeatureComparison, compare_with_features
 from models.probe import LinearProbe
 from models.pseudo_labels import PseudoLabels, PseudoLabelSchedule, select_pseudo_labels
 
@@ -105,6 +106,17 @@ class ModelSession:
     def labels(self) -> dict[int, ClassValue]:
         """Human labels only, ``{source index: class value}`` (pseudo-labels live in :attr:`pseudo`)."""
         return {i: self.classes[c] for i, c in sorted(self._labels.items())}
+
+    def compare_with_features(self, baseline: np.ndarray, folds: int = CV_FOLDS, seed: int = 0) -> FeatureComparison:
+        """This probe against a probe on ``baseline`` (photometric columns, one row per source, NaN where
+        missing) on the same human labels, folds and penalty (:mod:`models.labels_saved`). The session
+        itself is not changed."""
+        idx = np.fromiter(self._labels.keys(), dtype=np.int64, count=len(self._labels))  # the CV's order
+        y = np.fromiter(self._labels.values(), dtype=np.int64, count=len(self._labels))
+        standardised = FeatureScaler.fit(baseline).transform(baseline)[idx]
+        c = self.config
+        return compare_with_features(self._x[idx], standardised, y, folds=folds, seed=seed, l2=c.l2,
+                                     class_weight=c.class_weight)
 
     @property
     def labelled_mask(self) -> np.ndarray:

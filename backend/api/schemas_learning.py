@@ -93,6 +93,15 @@ class ProbeSummary(BaseModel):
     validation: str | None = Field(None, description="how it was (or will be) measured")
     n_pseudo: int | None = None
     skipped_labels: dict[str, int] | None = None
+    features_only_accuracy: float | None = Field(
+        None, description="the same labels and folds, a linear probe on photometric features alone")
+    labels_compared: int | None = Field(None, description="labels in the largest subset of the learning curves")
+    target_accuracy: float | None = Field(None, description="an accuracy both learning curves reach")
+    probe_labels_to_target: float | None = Field(None, description="labels the probe's curve needs for it")
+    features_labels_to_target: float | None = Field(None, description="labels the features' curve needs for it")
+    labels_saved: int | None = Field(
+        None, description="features_labels_to_target - probe_labels_to_target (negative: the probe costs labels)")
+    features_baseline: list[str] | None = Field(None, description="the photometric columns of the baseline")
     created_at: datetime
 
 
@@ -101,6 +110,7 @@ class ProbeHistoryPoint(BaseModel):
     version: int
     n_labels: int | None = None
     validation_accuracy: float | None = None
+    features_only_accuracy: float | None = None
     created_at: datetime
 
 

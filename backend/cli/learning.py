@@ -99,7 +99,8 @@ def train_cmd(args: argparse.Namespace) -> int:
         print(f"embeddings: {status['embeddings']['n']} sources x {status['embeddings']['dim']} dimensions")
     if status["probe"]:
         print(f"probe v{status['probe']['version']}: {status['probe']['n_labels']} labels, cross-validated "
-              f"accuracy {status['probe']['validation_accuracy']}")
+              f"accuracy {status['probe']['validation_accuracy']}, photometric features alone "
+              f"{status['probe']['features_only_accuracy']}")
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks.label_efficiency.config import (
     FULL_ENCODER,
     IMAGE_METHODS,
+    QUICK,
     QUICK_ENCODER,
     SPLITS,
     build_config,
@@ -35,9 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "from different fields, or within one field")
     p.add_argument("--field", help="catalogue mode, within-field: the field (default: the most labelled one)")
     p.add_argument("--quick", action="store_true",
-                   help="image mode on 2 CPU cores: the 4096 px field, a small position-keeping ResNet, 300 "
-                        "BYOL steps (cached by configuration hash), budgets 20-500 and all, 50 label draws, "
-                        "3 network draws (catalogue mode is cheap: --quick changes nothing)")
+                   help=f"image mode on 2 CPU cores: the {QUICK['sim_size']} px field, a small position-keeping "
+                        f"ResNet, {QUICK['byol_steps']} BYOL steps (cached by configuration hash), budgets 20-500 "
+                        f"and all, 50 label draws, {QUICK['network_draws']} network draws (catalogue mode is "
+                        "cheap: --quick changes nothing)")
     p.add_argument("--seeds", type=int, help="seeds (splits and label orders): default 4")
     p.add_argument("--budgets", help="label counts, e.g. 20,50,100,200,500,1000,all")
     p.add_argument("--strategies", type=_names,
@@ -46,15 +48,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--methods", type=_names, help=f"image mode: a subset of {','.join(IMAGE_METHODS)}")
     p.add_argument("--draws", type=int, help="image mode: label draws per budget for the probes (default 50)")
     p.add_argument("--network-draws", type=int,
-                   help="image mode: draws per budget for scratch and fine-tuning (default 10; quick 3)")
+                   help=f"image mode: draws per budget for scratch and fine-tuning (default 10; quick "
+                        f"{QUICK['network_draws']})")
     p.add_argument("--network-budgets", help="image mode: the budgets of scratch and fine-tuning (default: "
                    "--budgets), e.g. 20,50,100 when the machine cannot afford 10 epochs of every label")
     p.add_argument("--workers", type=int, help="image mode: processes for the probe curves (default 2)")
     p.add_argument("--transfer-steps", type=int,
-                   help="image mode: training steps of the supervised-transfer ceiling (default 5000; quick 600)")
-    p.add_argument("--sim-size", type=int, help="simulated galaxy side in px (default 4096; quick 2048)")
+                   help=f"image mode: training steps of the supervised-transfer ceiling (default 5000; quick "
+                        f"{QUICK['transfer_steps']})")
+    p.add_argument("--sim-size", type=int,
+                   help=f"simulated galaxy side in px (default 4096; quick {QUICK['sim_size']})")
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
-    p.add_argument("--byol-steps", type=int, help="BYOL steps (default 20000; quick 400)")
+    p.add_argument("--byol-steps", type=int, help=f"BYOL steps (default 20000; quick {QUICK['byol_steps']})")
     p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
     p.add_argument("--encoder", type=_encoder, metavar="NAME|JSON",
                    help="encoder for BYOL and scratch: starcnet (default), resnet, resnet-small (quick) or a "

@@ -23,9 +23,9 @@ def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detect
     assert page.get_attribute("#task-progress", "data-status") == "done"
 
     # label a few sources of two classes (cluster / non-cluster), the way an annotator does: select, press a key
-    listing = page.request.get(f"{server}/api/images/{e2e_data['image']['id']}/sources/list?limit=8").json()
+    listing = page.request.get(f"{server}/api/images/{e2e_data['image']['id']}/sources/list?limit=20").json()
     ids = [item["id"] for item in listing["items"]]
-    assert len(ids) == 8
+    assert len(ids) == 20
     for i, source_id in enumerate(ids):
         page.evaluate(f"window.skylabel.selectSource({source_id})")
         page.wait_for_selector(f'#source-panel[data-source-id="{source_id}"]', timeout=10000)
@@ -42,6 +42,15 @@ def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detect
     assert "p =" in text and "entropy" in text, text
     score = float(page.get_attribute("#source-prediction", "data-score"))
     assert 0.0 < score <= 1.0
+
+    # the accuracy plot shows, beside the probe, a probe on photometric features alone with the same labels,
+    # and the panel says how many labels the probe saves against it (measured on learning curves of the 20)
+    page.wait_for_function("document.querySelector('#labels-saved')?.textContent.includes('labels')", timeout=90000)
+    assert int(page.get_attribute("#accuracy-plot", "data-feature-points")) >= 1
+    assert "photometric features alone" in page.inner_text("#labels-saved")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#accuracy-plot-box").scroll_into_view_if_needed()
+    page.locator("#model-panel").screenshot(path=str(ARTIFACTS / "e2e-ai-loop-model-panel.png"))
 
     # label next: the acquisition function proposes a source and the map goes to it
     page.click("#label-next-button")

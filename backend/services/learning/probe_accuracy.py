@@ -21,7 +21,7 @@ from backend.db.learning import ModelVersion
 from backend.db.session import session_scope
 from backend.errors import ConflictError
 from backend.services.learning.model_store import get_version, latest_version, load_embeddings
-from backend.services.learning.probe_inputs import catalogue_features
+from backend.services.learning.probe_inputs import catalogue_features, photometric_columns
 
 CV_FOLDS = 5
 
@@ -59,14 +59,19 @@ def record_accuracy(sessions: sessionmaker[Session], data_dir: Path, image_id: i
         emb = load_embeddings(data_dir, encoder)
         names = list(probe.config.get("features") or [])
         features = catalogue_features(session, emb.source_ids, names) if names else None
+        photometric = photometric_columns(session, emb.source_ids)
+        baseline = catalogue_features(session, emb.source_ids, photometric) if photometric else None
         folder = data_dir / probe.path
     model = ModelSession.load(folder, embeddings=emb.embeddings, features=features)
     accuracy = model.cross_validated_accuracy(folds=CV_FOLDS)
+    comparison = {} if baseline is None else {**model.compare_with_features(baseline, folds=CV_FOLDS).metrics(),
+                                              "features_baseline": photometric}
     seconds = time.perf_counter() - start
     with session_scope(sessions) as session:
         version = get_version(session, version_id)
         version.metrics = {**version.metrics, "validation_accuracy": accuracy,
                            "validation": f"{CV_FOLDS}-fold cross-validation on the labels",
-                           "cv_seconds": round(seconds, 4),
+                           "cv_seconds": round(seconds, 4), **comparison,
                            "seconds": round(float(version.metrics.get("seconds_to_scores") or 0.0) + seconds, 4)}
     return Measured(version_id, probe.version, accuracy, len(model.labels), round(seconds, 4))
+

@@ -39,6 +39,22 @@ def row_labels(table: SourceTable, rows: np.ndarray,
     return {row: value[2] for row, value in best.items()}, skipped
 
 
+def photometric_columns(session: Session, source_ids: np.ndarray) -> list[str]:
+    """The photometric columns astronomers classify by without the AI, as this image's sources carry them:
+    every magnitude ``mag_<band>`` (not its error or missing-value reason) and the concentration index
+    ``ci``, each kept when at least half the sources have a number in it; sorted."""
+    counts: dict[str, int] = {}
+    rows = session.scalars(select(Source.columns).where(Source.id.in_(source_ids.tolist())))
+    for row in rows:
+        for name, value in (row or {}).items():
+            photometric = name == "ci" or (name.startswith("mag_") and not name.startswith("mag_err")
+                                           and not name.endswith("_missing"))
+            if photometric and isinstance(value, int | float) and not isinstance(value, bool) \
+                    and np.isfinite(value) and value not in (99.999, 66.666):
+                counts[name] = counts.get(name, 0) + 1
+    return sorted(name for name, count in counts.items() if 2 * count >= source_ids.size)
+
+
 def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str]) -> np.ndarray:
     """(M, F) catalogue columns of the sources (LEGUS sentinels and non-numbers become NaN)."""
     from models.features import mask_missing

@@ -50,11 +50,21 @@ def learning_status(session: Session, image_id: int) -> dict[str, Any]:
             "validation_accuracy": probe.metrics.get("validation_accuracy"),
             "validation": probe.metrics.get("validation"), "n_pseudo": probe.metrics.get("n_pseudo"),
             "skipped_labels": probe.metrics.get("skipped_labels"),
-            "created_at": probe.created_at},
+            **_comparison(probe.metrics), "created_at": probe.created_at},
         "n_labels": int(n_labels),
         "validation_accuracy": None if probe is None else probe.metrics.get("validation_accuracy"),
         "history": [{"model_version": p.id, "version": p.version, "n_labels": p.metrics.get("n_labels"),
-                     "validation_accuracy": p.metrics.get("validation_accuracy"), "created_at": p.created_at}
+                     "validation_accuracy": p.metrics.get("validation_accuracy"),
+                     "features_only_accuracy": p.metrics.get("features_only_accuracy"), "created_at": p.created_at}
                     for p in probes],
         "active_tasks": [run_event(run) for run in active],
     }
+
+
+COMPARISON = ("features_only_accuracy", "labels_compared", "target_accuracy", "probe_labels_to_target",
+              "features_labels_to_target", "labels_saved", "features_baseline")
+
+
+def _comparison(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The probe against photometric features alone (:mod:`models.labels_saved`), None until measured."""
+    return {name: metrics.get(name) for name in COMPARISON}

@@ -11,7 +11,7 @@
 import { ENCODERS, STRATEGIES } from '../api/learning.js';
 import { PRETRAIN_DEFAULTS } from '../learning/modelActions.js';
 import { describeTask, shownTask } from '../learning/taskProgress.js';
-import { accuracyPlotSvg } from './accuracyPlot.js';
+import { accuracyPlotSvg, labelsSavedText } from './accuracyPlot.js';
 import { must } from './dom.js';
 
 const EVENTS_TITLE = { open: 'live: scores and labels arrive as they happen', connecting: 'connecting to live events…',
@@ -71,6 +71,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     <div id="task-progress" data-status="idle" data-progress="0" data-task="">
       <div class="bar"><span></span></div><div class="task-text muted">no task yet</div></div>
     <div id="accuracy-plot-box"></div>
+    <p id="labels-saved" class="note" title="learning curves on random subsets of the labels so far: the labels a probe on photometric features alone (magnitudes, CI) needs to reach an accuracy both reach, minus the labels this probe needs"></p>
     <details class="model-history"><summary>probe versions</summary><table id="model-history"></table></details>`;
   const q = (sel) => must(panel, sel);
   const version = q('#model-version');
@@ -78,6 +79,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
   const bar = /** @type {HTMLElement} */ (progress.querySelector('.bar span'));
   const taskText = /** @type {HTMLElement} */ (progress.querySelector('.task-text'));
   const plotBox = q('#accuracy-plot-box');
+  const savedText = q('#labels-saved');
   const historyTable = q('#model-history');
   const toggle = /** @type {HTMLInputElement} */ (q('#prediction-toggle'));
   const strategy = /** @type {HTMLSelectElement} */ (q('#next-strategy'));
@@ -94,10 +96,11 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     version.dataset.encoderVersion = String(learning?.encoder?.version ?? '');
     retrainButton.disabled = !learning?.embeddings;
     plotBox.innerHTML = accuracyPlotSvg(learning?.history ?? []);
-    historyTable.innerHTML = '<tr><th>probe</th><th>labels</th><th>accuracy</th></tr>'
+    savedText.textContent = labelsSavedText(learning?.probe);
+    const fixed = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(3));
+    historyTable.innerHTML = '<tr><th>probe</th><th>labels</th><th>accuracy</th><th title="a probe on photometric features alone, the same labels and folds">features alone</th></tr>'
       + [...(learning?.history ?? [])].reverse().map((h) => `<tr data-model-version="${h.model_version}"><td>v${h.version}</td>`
-        + `<td>${h.n_labels ?? '–'}</td><td>${h.validation_accuracy === null || h.validation_accuracy === undefined ? '–'
-          : Number(h.validation_accuracy).toFixed(3)}</td></tr>`).join('');
+        + `<td>${h.n_labels ?? '–'}</td><td>${fixed(h.validation_accuracy)}</td><td>${fixed(h.features_only_accuracy)}</td></tr>`).join('');
   }
 
   function renderTask(s) {

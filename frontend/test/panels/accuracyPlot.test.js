@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accuracyPlotSvg, niceTicks } from '../../src/panels/accuracyPlot.js';
+import { accuracyPlotSvg, labelsSavedText, niceTicks } from '../../src/panels/accuracyPlot.js';
 import { modelSummary } from '../../src/panels/modelPanel.js';
 
 test('round ticks cover the largest label count', () => {
@@ -38,4 +38,30 @@ test('the model line says what exists and what is missing', () => {
   const line = modelSummary({ encoder, embeddings: {}, history, probe: { ...probe, validation_accuracy: null, validation: '5-fold (pending)' } });
   assert.match(line, /accuracy: cross-validating… \(v3 had 0\.49\)$/);
   assert.doesNotMatch(line, /labels, accuracy 0\.49/);
+});
+
+test('the photometric-features baseline is drawn dashed beside the probe, on the same axes', () => {
+  const history = [
+    { model_version: 4, version: 2, n_labels: 10, validation_accuracy: 0.5, features_only_accuracy: 0.6 },
+    { model_version: 5, version: 3, n_labels: 20, validation_accuracy: 0.75, features_only_accuracy: 0.65 },
+    { model_version: 6, version: 4, n_labels: 22, validation_accuracy: null, features_only_accuracy: null },
+  ];
+  const svg = accuracyPlotSvg(history, { width: 232, height: 120 });
+  assert.match(svg, /data-points="2" data-feature-points="2"/);
+  assert.match(svg, /<polyline class="line features" stroke-dasharray="3 2" points="/);
+  assert.match(svg, /photometric features alone, v3: 20 labels, accuracy 0\.650/);
+  assert.match(svg, /features alone<\/text>/);
+  const none = accuracyPlotSvg(history.map((h) => ({ ...h, features_only_accuracy: null })));
+  assert.match(none, /data-feature-points="0"/);
+  assert.doesNotMatch(none, /features alone/);
+});
+
+test('the labels saved sentence says saved, costs, or nothing yet', () => {
+  assert.equal(labelsSavedText(null), '');
+  assert.equal(labelsSavedText({ labels_saved: null }), '');
+  const measured = { labels_compared: 64, target_accuracy: 0.8, probe_labels_to_target: 12.4, features_labels_to_target: 50.2 };
+  assert.equal(labelsSavedText({ ...measured, labels_saved: 38 }),
+    '≈ 38 labels saved against photometric features alone (accuracy 0.80: the probe needs ~12, features alone ~50 of 64 labels)');
+  assert.match(labelsSavedText({ ...measured, labels_saved: -5 }), /features alone do better so far: the probe needs ≈ 5 more labels/);
+  assert.match(labelsSavedText({ ...measured, labels_saved: 0 }), /^no labels saved yet/);
 });

@@ -114,3 +114,39 @@ def test_refusals(sessions: sessionmaker[Session], data_dir: Path, image_id: int
         encoder.artefacts = {k: v for k, v in encoder.artefacts.items() if k != "embeddings"}
     with pytest.raises(ConflictError, match="the encoder of probe v1 has no embeddings: retrain the probe"):
         record_accuracy(sessions, data_dir, image_id, version["id"])
+
+
+def test_the_probe_is_compared_with_photometric_features_on_the_same_labels(
+        sessions: sessionmaker[Session], data_dir: Path, image_id: int) -> None:
+    """The embeddings separate the classes, the photometric columns (mag_V, ci) weakly: the features-only
+    accuracy is stored beside the probe's, and the labels the probe saves against them are positive."""
+    n = 80
+    rng = np.random.default_rng(1)
+    embeddings = rng.normal(scale=0.3, size=(n, 4))
+    embeddings[:, 0] += np.where(np.arange(n) % 2 == 0, 2.0, -2.0)
+    columns = [{"ci": float(rng.normal() + (0.4 if i % 2 == 0 else -0.4)), "mag_V": float(22 + rng.normal()),
+                "mag_err_V": 0.1, "flag": i % 2} for i in range(n)]
+    _, found = add_sources(sessions, image_id, [(5.0 + 12 * (i % 20), 20.0 + 12 * (i // 20)) for i in range(n)],
+                           columns=columns)
+    add_encoder(sessions, data_dir, image_id, embeddings.astype(np.float32))
+    label(sessions, image_id, found, n)
+    version_id = fit_probe(sessions, data_dir, image_id, ProbeParams()).version["id"]
+    record_accuracy(sessions, data_dir, image_id, version_id)
+    stored = metrics(sessions, version_id)
+    assert stored["features_baseline"] == ["ci", "mag_V"]  # not the error, not a flag
+    assert stored["validation_accuracy"] == 1.0
+    assert stored["features_only_accuracy"] is not None and stored["features_only_accuracy"] < 0.75
+    assert stored["labels_compared"] == 64 and stored["labels_saved"] > 10
+    assert stored["probe_labels_to_target"] < stored["features_labels_to_target"]
+
+
+def test_without_photometric_columns_there_is_no_comparison(sessions: sessionmaker[Session], data_dir: Path,
+                                                            image_id: int, ids: list[int]) -> None:
+    label(sessions, image_id, ids, N)
+    with session_scope(sessions) as session:  # the fixture's sources carry "ci": drop it
+        from backend.db.sources import Source
+        for source in session.query(Source).filter(Source.id.in_(ids)):
+            source.columns = {}
+    version_id = fit_probe(sessions, data_dir, image_id, ProbeParams()).version["id"]
+    record_accuracy(sessions, data_dir, image_id, version_id)
+    assert "labels_saved" not in metrics(sessions, version_id)

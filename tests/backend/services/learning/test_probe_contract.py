@@ -11,7 +11,8 @@ from models.session import ModelSession
 
 SERVICES = Path(__file__).resolve().parents[4] / "backend" / "services" / "learning"
 CONTRACT = {"predict", "add_labels", "retrain", "undo", "reset", "save", "load", "pseudo_labelled",
-            "pseudo_threshold", "cross_validated_accuracy", "classes", "labels", "version", "n_sources"}
+            "pseudo_threshold", "cross_validated_accuracy", "compare_with_features", "classes", "labels",
+            "version", "n_sources"}
 SESSION_NAMES = {"model", "session_model", "probe_model"}  # how the services name a ModelSession
 
 
