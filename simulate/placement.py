@@ -10,7 +10,8 @@ same statistic: every catalogued source of class 1-4 gets a *status* with its cl
 - ``NEAR`` (p10 - p5): placed 5-10 px from an anchor, and no such neighbour closer than 5 px;
 - ``ISOLATED`` (1 - p10): no neighbour at least 0.3x as bright within 10 px.
 
-Other sources (foreground stars) are ``FREE``: placed where their density puts them, constrained by nobody.
+Other sources (foreground stars) are ``FREE``: placed first, where their density puts them; the others avoid them
+as they avoid each other.
 Every placement is checked both ways: the new source's own status, and that of every placed source it would
 become a qualifying neighbour of (a bright source next to a faint isolated one makes the faint one crowded; a
 faint one next to a bright isolated one does not). A source tries its density's candidate positions (or anchors)
@@ -18,9 +19,10 @@ in turn and takes the first that breaks no status; if none does, the one breakin
 preferably sources of the same population (young arm objects anchor young ones, old disc stars old ones), so
 associations crowd in star-forming regions and stars in crowded fields.
 
-Fluxes compared are V fluxes in the 4 px photometry aperture of the source alone
-(:func:`aperture_v_flux`), the quantity the catalogue magnitudes measure, so an association's extended
-diffuse light does not count as if it were in the aperture.
+Fluxes compared are V fluxes in the 4 px photometry aperture of the source alone (:func:`aperture_v_flux`), so
+an association's extended diffuse light does not count as if it were in the aperture, and each is raised by the
+share of the other's light the catalogue photometry of it picks up (:func:`qualifies`): a faint catalogued source
+3 px from a cluster is measured almost as bright as the cluster, as the catalogue would measure it.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
 from simulate.bands import BANDS, V_INDEX
 from simulate.neighbours import FLUX_RATIO, RADII
-from simulate.photometry import PHOT_RADIUS, circle_flux
-from simulate.render import component_gaussians, merge, render_window
+from simulate.photometry import PHOT_RADIUS, aperture_photometry, circle_flux
+from simulate.profiles import POINT
+from simulate.render import Component, component_gaussians, merge, render_window
 from simulate.sources import Source, aperture_contributions
 
 FREE, ISOLATED, NEAR, CLOSE = -1, 0, 1, 2
@@ -52,6 +56,38 @@ def aperture_v_flux(source: Source) -> float:
     x0, y0, stamp = render_window(source.x, source.y, merge(parts), len(BANDS), int(PHOT_RADIUS) + 2)
     return float(circle_flux(np.ascontiguousarray(stamp[V_INDEX]), [source.x - x0], [source.y - y0],
                              PHOT_RADIUS)[0])
+
+
+LEAK_STEP = 0.25
+
+
+@cache
+def leak_table() -> np.ndarray:
+    """Fraction of a V point source's light that the catalogue photometry (4 px aperture, 7-8 px sky annulus)
+    of a position ``d`` px away measures, relative to its own, for d = 0, 0.25, ..., 12 px."""
+    half = 24
+    only = np.zeros(len(BANDS))
+    only[V_INDEX] = 1.0
+    star = component_gaussians(Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, only))
+    x0, y0, stamp = render_window(float(half), float(half), star, len(BANDS), half)
+    v = np.ascontiguousarray(stamp[V_INDEX], dtype=np.float32)
+    d = np.arange(0.0, 12.0 + LEAK_STEP / 2, LEAK_STEP)
+    flux, _ = aperture_photometry(v, half - x0 + d, np.full(d.size, float(half - y0)))
+    return np.asarray(flux / flux[0])
+
+
+def leak(distance: float) -> float:
+    """:func:`leak_table` at ``distance`` px (0 beyond 12 px)."""
+    table = leak_table()
+    k = distance / LEAK_STEP
+    return float(np.interp(k, np.arange(table.size), table, right=0.0))
+
+
+def qualifies(neighbour_flux: float, own_flux: float, distance: float) -> bool:
+    """Whether a neighbour at ``distance`` px is, as the catalogue measures both (each aperture holding some of
+    the other's light, :func:`leak`), at least 0.3x as bright as the source."""
+    m = leak(distance)
+    return neighbour_flux + m * own_flux >= FLUX_RATIO * (own_flux + m * neighbour_flux)
 
 
 def draw_statuses(labels: np.ndarray, rates: dict[int, tuple[float, float]], rng: np.random.Generator) -> np.ndarray:
@@ -107,9 +143,9 @@ def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: 
             d = math.hypot(xy[t, 0] - x, xy[t, 1] - y)
             if d >= RADII[1]:
                 continue
-            if flux[t] >= FLUX_RATIO * flux[s] and _forbidden(int(status[s]), d):
+            if _forbidden(int(status[s]), d) and qualifies(flux[t], flux[s], d):
                 count += 1
-            if flux[s] >= FLUX_RATIO * flux[t] and _forbidden(int(status[t]), d):
+            if _forbidden(int(status[t]), d) and qualifies(flux[s], flux[t], d):
                 count += 1
         return count
 
@@ -118,9 +154,9 @@ def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: 
         placed[s] = True
         grid.add(s, x, y)
 
-    free = np.flatnonzero(status <= ISOLATED)
+    unconstrained, isolated = np.flatnonzero(status == FREE), np.flatnonzero(status == ISOLATED)
     anchored = np.flatnonzero(status > ISOLATED)
-    for s in free[rng.permutation(free.size)]:
+    for s in np.concatenate([unconstrained, isolated[rng.permutation(isolated.size)]]):
         best, best_count = candidates[s, 0], None
         for x, y in candidates[s]:
             count = violations(s, x, y) if status[s] != FREE else 0
@@ -141,7 +177,7 @@ def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: 
             distance, angle = rng.uniform(low, high), rng.uniform(0.0, 2.0 * math.pi)
             x = float(np.clip(xy[anchor, 0] + distance * math.cos(angle), 0.0, size - 1.0))
             y = float(np.clip(xy[anchor, 1] + distance * math.sin(angle), 0.0, size - 1.0))
-            count = violations(s, x, y)
+            count = violations(s, x, y) + int(not qualifies(flux[anchor], flux[s], distance))
             if best_count is None or count < best_count:
                 best, best_count = (x, y), count
             if count == 0:
