@@ -67,7 +67,11 @@ def test_class_counts_match_the_truth_table(tiny) -> None:
     truth = Table.read(result.truth_path)
     labels = np.asarray(truth["class"])
     assert result.class_counts == {label: int((labels == label).sum()) for label in (1, 2, 3, 4)}
-    assert result.class_counts == {1: 9, 2: 10, 3: 9, 4: 32}  # 60 shared 15/17/15/40 % + 13 % artefacts
+    # 60 shared 15/17/15/40 % (9/10/9/32) + 13 % artefacts; after placement a compact cluster may look
+    # asymmetric (1 -> 2) or multi-peaked (1, 2 -> 3), never the other way (simulate.appearance)
+    counts = result.class_counts
+    assert counts[4] == 32 and counts[1] + counts[2] + counts[3] == 28
+    assert counts[1] <= 9 and counts[1] + counts[2] <= 19
     assert set(truth["subtype"]) >= {"compact_cluster", "asymmetric_cluster", "association", "cosmic_ray",
                                      "hot_pixel"}
     assert truth["x"].description.startswith("column, 0-based")
@@ -80,7 +84,8 @@ def test_truth_positions_fall_on_flux_peaks(tiny) -> None:
     v = fits.getdata(result.band_paths["F555W"]).astype(float)
     xy = np.stack([truth["x"], truth["y"]], axis=1)
     nearest = np.sort(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), axis=1)[:, 1]
-    chosen = np.isin(truth["class"], [1, 2]) & (truth["mag_F555W"] < 24) & (nearest > 8)
+    # V < 23.5: the noise peak of a fainter, lopsided class 2 cluster can lie 2-3 px off its position
+    chosen = np.isin(truth["class"], [1, 2]) & (truth["mag_F555W"] < 23.5) & (nearest > 8)
     assert chosen.sum() >= 5
     for row in truth[chosen]:
         x0, y0 = max(int(round(row["x"])) - 3, 0), max(int(round(row["y"])) - 3, 0)
