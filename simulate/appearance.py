@@ -8,9 +8,10 @@ revised by these rules, in order:
 
 1. **several peaks** - two or more catalogued neighbours of at least 0.3x its V aperture flux within 5 px: it is
    a multi-peak association, class 3;
-2. **lopsided or elongated** (class 1 only) - the V light within 3 px of its position has its centroid more than
-   :data:`MAX_OFFSET_PX` from the position, or a second-moment axis ratio below :data:`ROUND_AXIS_RATIO`: it looks
-   like a compact asymmetric cluster, class 2.
+2. **lopsided or elongated** (class 1 only) - the V light on its peak (weighted by a Gaussian of
+   :data:`SHAPE_RADIUS` px at its position; neighbours within 5 px included, farther ones are seen as separate
+   sources) has its centroid more than :data:`MAX_OFFSET_PX` from the position, or a second-moment axis ratio
+   below :data:`ROUND_AXIS_RATIO`: it looks like a compact asymmetric cluster, class 2.
 
 The thresholds are what a class 2 cluster looks like: :data:`ROUND_AXIS_RATIO` and :data:`MAX_OFFSET_PX` are the
 medians of the rendered axis ratio and centroid offset of the simulator's own class 2 clusters in isolation
@@ -50,8 +51,8 @@ def _v_gaussians(components: list[Component], dx: float = 0.0, dy: float = 0.0):
 
 
 def rendered_shape(source: Source, neighbours: list[Source] = ()) -> tuple[float, float]:  # type: ignore[assignment]
-    """(axis ratio, centroid offset in px) of the noiseless V light within :data:`SHAPE_RADIUS` of the source's
-    position, its own light and its ``neighbours``' together."""
+    """(axis ratio, centroid offset in px) of the noiseless V light around the source's position (Gaussian weight
+    of :data:`SHAPE_RADIUS` px), its own light and its ``neighbours``' together."""
     parts = _v_gaussians(source.components)
     for other in neighbours:
         parts += _v_gaussians(other.components, other.x - source.x, other.y - source.y)

@@ -11,16 +11,17 @@ Positions are 0-based pixels (numpy / astropy origin 0).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from simulate.appearance import revise_classes
 from simulate.artefacts import Artefact, cosmic_ray, hot_pixel
 from simulate.bands import BANDS, distance_modulus
 from simulate.galaxy import GalaxyGeometry, sample_positions
-from simulate.priors import Priors
-from simulate.appearance import revise_classes
 from simulate.placement import aperture_v_flux, draw_statuses, move, place
+from simulate.priors import Priors
 from simulate.sources import (
     Source,
     associations,
@@ -72,10 +73,9 @@ def uniform_positions(n: int, size: int, rng: np.random.Generator) -> np.ndarray
     return rng.uniform(0.0, size - 1.0, (n, 2))
 
 
-def _star_groups(n4: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _star_groups(n4: int, rng: np.random.Generator) -> np.ndarray:
     """Which density each class 4 star draws from (half the young arms, half the old disc), shuffled."""
-    groups = np.array(["young"] * (n4 // 2) + ["old"] * (n4 - n4 // 2))
-    return groups[rng.permutation(n4)], groups
+    return np.array(["young"] * (n4 // 2) + ["old"] * (n4 - n4 // 2))[rng.permutation(n4)]
 
 
 def build_catalogue(geometry: GalaxyGeometry, density: dict[str, np.ndarray], priors: Priors, distance_mpc: float,
@@ -102,10 +102,10 @@ def build_catalogue(geometry: GalaxyGeometry, density: dict[str, np.ndarray], pr
     sources += asymmetric_clusters(clusters_xy[first:second], priors.classes[2], dm, rng)
     sources += associations(clusters_xy[second:], priors.classes[3], dm, rng)
     n4 = counts["4"]
-    star_groups, ordered = _star_groups(n4, rng)
+    star_groups = _star_groups(n4, rng)
     stars_xy = np.empty((n4, 2))
     for group in ("young", "old"):
-        stars_xy[star_groups == group] = positions(group, int((ordered == group).sum()))
+        stars_xy[star_groups == group] = positions(group, int((star_groups == group).sum()))
     non = non_clusters(stars_xy, uniform_positions(n4, size, rng), priors.classes[4], dm, rng)
     sources += non
     n_foreground = int(round(FOREGROUND_PER_4096_FIELD * (size / 4096) ** 2))
@@ -122,8 +122,8 @@ def build_catalogue(geometry: GalaxyGeometry, density: dict[str, np.ndarray], pr
     return Catalogue(sources, artefacts)
 
 
-def place_sources(sources: list[Source], groups: np.ndarray, priors: Priors, size: int, positions,
-                  rng: np.random.Generator) -> np.ndarray:
+def place_sources(sources: list[Source], groups: np.ndarray, priors: Priors, size: int,
+                  positions: Callable[[str, int], np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """Move every source to a position with its class's LEGUS crowding (:func:`simulate.placement.place`);
     the provisional position is each one's first candidate. Returns the sources' V aperture fluxes."""
     n = len(sources)
