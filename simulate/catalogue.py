@@ -20,7 +20,7 @@ from simulate.appearance import revise_classes
 from simulate.artefacts import Artefact, cosmic_ray, hot_pixel
 from simulate.bands import BANDS, distance_modulus
 from simulate.galaxy import GalaxyGeometry, sample_positions
-from simulate.placement import aperture_v_flux, draw_statuses, move, place
+from simulate.placement import draw_statuses, measured_profile, move, place
 from simulate.priors import Priors
 from simulate.sources import (
     Source,
@@ -125,7 +125,7 @@ def build_catalogue(geometry: GalaxyGeometry, density: dict[str, np.ndarray], pr
 def place_sources(sources: list[Source], groups: np.ndarray, priors: Priors, size: int,
                   positions: Callable[[str, int], np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """Move every source to a position with its class's LEGUS crowding (:func:`simulate.placement.place`);
-    the provisional position is each one's first candidate. Returns the sources' V aperture fluxes."""
+    the provisional position is each one's first candidate. Returns the sources' catalogue V fluxes."""
     n = len(sources)
     candidates = np.empty((n, CANDIDATES, 2))
     candidates[:, 0] = [(s.x, s.y) for s in sources]
@@ -135,8 +135,9 @@ def place_sources(sources: list[Source], groups: np.ndarray, priors: Priors, siz
             -1, CANDIDATES - 1, 2)
     labels = np.array([s.label if s.subtype != "foreground_star" else 0 for s in sources])
     status = draw_statuses(labels, priors.crowding, rng)
-    flux = np.array([aperture_v_flux(s) for s in sources])
-    xy, _ = place(flux, status, candidates, groups, size, rng)
+    profiles = np.array([measured_profile(s) for s in sources])
+    kinds = np.array([s.subtype for s in sources])
+    xy, _ = place(profiles, status, candidates, groups, size, rng, kinds)
     for source, (x, y) in zip(sources, xy, strict=True):
         move(source, x, y)
-    return flux
+    return profiles[:, 0]

@@ -6,23 +6,26 @@ crowded fields) are crowded (47% and 39% within 10 px); class 2 lies between (5%
 same statistic: every catalogued source of class 1-4 gets a *status* with its class's LEGUS probabilities
 (:attr:`simulate.priors.Priors.crowding`, derived from the catalogues by :mod:`simulate.derive_priors`):
 
-- ``CLOSE`` (probability p5): placed 2-5 px from an *anchor*, an already placed source at least 0.3x as bright;
+- ``CLOSE`` (probability p5): placed 3-5 px from an *anchor*, an already placed source at least 0.3x as bright;
 - ``NEAR`` (p10 - p5): placed 5-10 px from an anchor, and no such neighbour closer than 5 px;
 - ``ISOLATED`` (1 - p10): no neighbour at least 0.3x as bright within 10 px.
 
 Other sources (foreground stars) are ``FREE``: placed first, where their density puts them; the others avoid them
-as they avoid each other.
-Every placement is checked both ways: the new source's own status, and that of every placed source it would
-become a qualifying neighbour of (a bright source next to a faint isolated one makes the faint one crowded; a
-faint one next to a bright isolated one does not). A source tries its density's candidate positions (or anchors)
-in turn and takes the first that breaks no status; if none does, the one breaking the fewest. Anchors are
-preferably sources of the same population (young arm objects anchor young ones, old disc stars old ones), so
-associations crowd in star-forming regions and stars in crowded fields.
+as they avoid each other. Every placement is checked both ways: the new source's own status, and that of every
+placed source it would become a qualifying neighbour of (a bright source next to a faint isolated one makes the
+faint one crowded; a faint one next to a bright isolated one does not). A source tries its density's candidate
+positions (or anchors) in turn and takes the first that breaks no status; if none does, the one breaking the
+fewest. Anchors are preferably of comparable brightness (0.3-3.3x: a source much fainter than a neighbour 3-5 px
+away is lost in its light, would not be catalogued apart, and could not keep a LEGUS-like CI), of the same kind
+and population (an association next to associations in a star-forming complex, a star next to stars of its disc
+population, a cluster next to young objects), so associations crowd in star-forming regions, stars in crowded
+fields, and neighbours' light does not redden a blue association.
 
-Fluxes compared are V fluxes in the 4 px photometry aperture of the source alone (:func:`aperture_v_flux`), so
-an association's extended diffuse light does not count as if it were in the aperture, and each is raised by the
-share of the other's light the catalogue photometry of it picks up (:func:`qualifies`): a faint catalogued source
-3 px from a cluster is measured almost as bright as the cluster, as the catalogue would measure it.
+Fluxes are compared as the catalogue photometry (4 px aperture, 7-8 px sky annulus) would measure them: each
+source's own measured flux plus the share of the other's light its photometry picks up, from each source's
+rendered profile (:func:`measured_profile`, :func:`qualifies`). So a faint source 3 px from a cluster counts as
+measured almost as bright as the cluster, an association's diffuse light reaches farther than a star's, and a
+neighbour in the sky annulus lowers what is measured.
 """
 
 from __future__ import annotations
@@ -36,58 +39,68 @@ import numpy as np
 
 from simulate.bands import BANDS, V_INDEX
 from simulate.neighbours import FLUX_RATIO, RADII
-from simulate.photometry import PHOT_RADIUS, aperture_photometry, circle_flux
+from simulate.photometry import SKY_ANNULUS, aperture_photometry
 from simulate.profiles import POINT
 from simulate.render import Component, component_gaussians, merge, render_window
 from simulate.sources import Source, aperture_contributions
 
 FREE, ISOLATED, NEAR, CLOSE = -1, 0, 1, 2
-CLOSE_RANGE = (2.0, RADII[0])
-"""Anchor distances of CLOSE sources: from 2 px (closer, two sources merge into one detection) to 5 px."""
+CLOSE_RANGE = (3.0, RADII[0])
+"""Anchor distances of CLOSE sources, drawn uniformly over the annulus' area: LEGUS's close pairs (a >= 0.3x
+neighbour within 5 px) are 4.0 px apart in the median, 3.5 at the first quartile and 2.4 at the 5th percentile
+(closer, two sources merge into one detection); the area-uniform 3-5 px annulus has median 4.1, quartile 3.6."""
 NEAR_RANGE = (RADII[0], RADII[1])
 ANCHOR_TRIES = 40
 
 
-def aperture_v_flux(source: Source) -> float:
-    """V flux (e-/s) of the source alone in the 4 px photometry aperture at its position."""
+DISTANCES = np.arange(0.0, 12.0 + 1e-9, 0.5)
+"""Distances (px) at which a source's light in the catalogue photometry of a position is tabulated."""
+_DIRECTIONS = 4
+
+
+def measured_profile(source: Source) -> np.ndarray:
+    """V flux (e-/s) that the catalogue photometry (4 px aperture, 7-8 px sky annulus) of a position
+    :data:`DISTANCES` px from the source measures of its light alone (averaged over directions); [0] is its own
+    catalogue flux. An association's diffuse light reaches farther than a star's."""
     only = np.zeros(len(BANDS))
     only[V_INDEX] = 1.0
     parts = [component_gaussians(replace(c, fluxes=c.fluxes * only)) for c in source.components]
-    x0, y0, stamp = render_window(source.x, source.y, merge(parts), len(BANDS), int(PHOT_RADIUS) + 2)
-    return float(circle_flux(np.ascontiguousarray(stamp[V_INDEX]), [source.x - x0], [source.y - y0],
-                             PHOT_RADIUS)[0])
-
-
-LEAK_STEP = 0.25
+    half = int(DISTANCES[-1] + SKY_ANNULUS[1]) + 2
+    x0, y0, stamp = render_window(source.x, source.y, merge(parts), len(BANDS), half)
+    angles = np.arange(_DIRECTIONS) * (2.0 * math.pi / _DIRECTIONS) + 0.3
+    d, a = np.meshgrid(DISTANCES, angles)
+    flux, _ = aperture_photometry(np.ascontiguousarray(stamp[V_INDEX], dtype=np.float32),
+                                  (source.x - x0 + d * np.cos(a)).ravel(), (source.y - y0 + d * np.sin(a)).ravel())
+    return np.asarray(flux).reshape(d.shape).mean(axis=0)
 
 
 @cache
 def leak_table() -> np.ndarray:
-    """Fraction of a V point source's light that the catalogue photometry (4 px aperture, 7-8 px sky annulus)
-    of a position ``d`` px away measures, relative to its own, for d = 0, 0.25, ..., 12 px."""
-    half = 24
+    """:func:`measured_profile` of a V point source, relative to its own measured flux."""
     only = np.zeros(len(BANDS))
     only[V_INDEX] = 1.0
-    star = component_gaussians(Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, only))
-    x0, y0, stamp = render_window(float(half), float(half), star, len(BANDS), half)
-    v = np.ascontiguousarray(stamp[V_INDEX], dtype=np.float32)
-    d = np.arange(0.0, 12.0 + LEAK_STEP / 2, LEAK_STEP)
-    flux, _ = aperture_photometry(v, half - x0 + d, np.full(d.size, float(half - y0)))
-    return np.asarray(flux / flux[0])
+    star = Source(40.0, 40.0, 4, "star", 0.0, [Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, only)])
+    profile = measured_profile(star)
+    return profile / profile[0]
+
+
+def point_profiles(flux: np.ndarray) -> np.ndarray:
+    """(n, len(DISTANCES)) measured profiles of point sources of the given fluxes."""
+    return np.asarray(flux, dtype=float)[:, None] * leak_table()[None, :]
 
 
 def leak(distance: float) -> float:
-    """:func:`leak_table` at ``distance`` px (0 beyond 12 px)."""
-    table = leak_table()
-    k = distance / LEAK_STEP
-    return float(np.interp(k, np.arange(table.size), table, right=0.0))
+    """Share of a point source's light the catalogue photometry measures ``distance`` px away (0 beyond 12 px)."""
+    return float(np.interp(distance, DISTANCES, leak_table(), right=0.0))
 
 
-def qualifies(neighbour_flux: float, own_flux: float, distance: float) -> bool:
-    """Whether a neighbour at ``distance`` px is, as the catalogue measures both (each aperture holding some of
-    the other's light, :func:`leak`), at least 0.3x as bright as the source."""
-    m = leak(distance)
-    return neighbour_flux + m * own_flux >= FLUX_RATIO * (own_flux + m * neighbour_flux)
+def qualifies(neighbour: np.ndarray, own: np.ndarray, distance: float) -> bool:
+    """Whether a neighbour at ``distance`` px is, as the catalogue measures both (each one's photometry holding
+    some of the other's light), at least 0.3x as bright as the source; ``neighbour`` and ``own`` are
+    :func:`measured_profile` arrays."""
+    into_neighbour = float(np.interp(distance, DISTANCES, own, right=0.0))
+    into_own = float(np.interp(distance, DISTANCES, neighbour, right=0.0))
+    return bool(neighbour[0] + into_neighbour >= FLUX_RATIO * (own[0] + into_own))
 
 
 def draw_statuses(labels: np.ndarray, rates: dict[int, tuple[float, float]], rng: np.random.Generator) -> np.ndarray:
@@ -124,13 +137,17 @@ def _forbidden(status: int, distance: float) -> bool:
     return False
 
 
-def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: np.ndarray, size: int,
-          rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def place(profiles: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: np.ndarray, size: int,
+          rng: np.random.Generator, kinds: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """(n, 2) positions honouring every status where possible, and how many statuses stayed broken.
 
-    ``flux`` (n,) aperture V fluxes; ``candidates`` (n, K, 2) positions drawn from each source's density map;
-    ``groups`` (n,) population labels (anchors are chosen within the same group first).
+    ``profiles`` (n, len(DISTANCES)) the sources' :func:`measured_profile`; ``candidates`` (n, K, 2) positions
+    drawn from each source's density map;
+    ``groups`` (n,) population labels and ``kinds`` (n,) source kinds (default: all alike): anchors are chosen
+    of the same kind and group first, then of the same group, then any.
     """
+    flux = profiles[:, 0]
+    kinds = np.zeros(len(flux), dtype=int) if kinds is None else np.asarray(kinds)
     n = len(flux)
     xy = np.full((n, 2), np.nan)
     placed = np.zeros(n, dtype=bool)
@@ -143,9 +160,9 @@ def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: 
             d = math.hypot(xy[t, 0] - x, xy[t, 1] - y)
             if d >= RADII[1]:
                 continue
-            if _forbidden(int(status[s]), d) and qualifies(flux[t], flux[s], d):
+            if _forbidden(int(status[s]), d) and qualifies(profiles[t], profiles[s], d):
                 count += 1
-            if _forbidden(int(status[t]), d) and qualifies(flux[s], flux[t], d):
+            if _forbidden(int(status[t]), d) and qualifies(profiles[s], profiles[t], d):
                 count += 1
         return count
 
@@ -169,15 +186,17 @@ def place(flux: np.ndarray, status: np.ndarray, candidates: np.ndarray, groups: 
     for s in anchored[rng.permutation(anchored.size)]:
         low, high = CLOSE_RANGE if status[s] == CLOSE else NEAR_RANGE
         bright = placed & (flux >= FLUX_RATIO * flux[s])
-        pool = np.flatnonzero(bright & (groups == groups[s]))
-        if pool.size == 0:
-            pool = np.flatnonzero(bright)
+        alike = bright & (flux <= flux[s] / FLUX_RATIO) & (groups == groups[s])
+        for allowed in (alike & (kinds == kinds[s]), alike, bright & (groups == groups[s]), bright):
+            pool = np.flatnonzero(allowed)
+            if pool.size >= min(ANCHOR_TRIES, 5):
+                break
         best, best_count = (float(candidates[s, 0, 0]), float(candidates[s, 0, 1])), None
         for anchor in rng.choice(pool, min(ANCHOR_TRIES, pool.size), replace=False) if pool.size else []:
-            distance, angle = rng.uniform(low, high), rng.uniform(0.0, 2.0 * math.pi)
+            distance, angle = math.sqrt(rng.uniform(low**2, high**2)), rng.uniform(0.0, 2.0 * math.pi)
             x = float(np.clip(xy[anchor, 0] + distance * math.cos(angle), 0.0, size - 1.0))
             y = float(np.clip(xy[anchor, 1] + distance * math.sin(angle), 0.0, size - 1.0))
-            count = violations(s, x, y) + int(not qualifies(flux[anchor], flux[s], distance))
+            count = violations(s, x, y) + int(not qualifies(profiles[anchor], profiles[s], distance))
             if best_count is None or count < best_count:
                 best, best_count = (x, y), count
             if count == 0:
