@@ -160,6 +160,10 @@ class SourceDetail(BaseModel):
     votes: dict[str, str] = Field(description="each annotator's current class")
     history: list[AnnotationPublic]
     reference_class: str | None = Field(None, description="the class a reference catalogue gives it (no vote)")
+    memberships: list[dict[str, Any]] = Field(
+        default_factory=list, description="the object's layers, this source first: a reference source and a "
+        "detection that are each other's nearest within 1.5 px are one object (one map ring, one export row); "
+        "each {source_id, layer_id, layer, kind, catalog_id, reference_class}")
 
 
 class SourceList(BaseModel):

@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--regions", type=Path, help="a GeoJSON file of Polygons (0-based pixels)")
     c.add_argument("--n", type=int, default=30, help="sources sampled inside the regions")
     c.add_argument("--layer", type=int, help="the layer to sample from")
+    c.add_argument("--strategy", choices=("random", "entropy", "diverse"), default="random",
+                   help="random inside the regions (default), or the N the acquisition function chooses "
+                        "(entropy: latest probe; diverse: k-center on the embeddings; regions optional)")
     c.add_argument("--filter", help='a working set as JSON (cuts, saved regions), e.g. '
                    '\'{"cuts": [{"expr": "mag_V", "min": 20, "max": 23}]}\'')
     c.add_argument("--no-blind", action="store_true", help="annotators may see each other's votes")
@@ -99,12 +102,12 @@ def round_cmd(args: argparse.Namespace) -> int:
                 name=args.name, k=args.k, annotators=[a for a in args.annotators.split(",") if a.strip()],
                 blind=not args.no_blind, show_predictions=args.show_predictions,
                 show_previous_majority=args.show_previous_majority, sources=args.sources,
-                sample=SampleSpec(regions=regions, n=args.n, layer=args.layer,
+                sample=SampleSpec(regions=regions, n=args.n, layer=args.layer, strategy=args.strategy,
                                   filter=SourceFilter.model_validate_json(args.filter) if args.filter else None)
-                if regions or args.filter else None,
+                if regions or args.filter or args.strategy != "random" else None,
                 repeats=args.repeats, seed=args.seed,
                 gold=GoldSpec(layer=args.gold_layer, n=args.gold_n) if args.gold_layer else None)
-            made = svc.create_round(session, args.image_id, spec, args.by)
+            made = svc.create_round(session, args.image_id, spec, args.by, ctx.settings.data_dir)
             out = svc.round_public(session, made)
             _print(out, args.json, f"round {made.id} ({made.name}): {len(out['sources'])} sources, k={made.k}, "
                                    f"{made.state}")

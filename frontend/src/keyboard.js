@@ -61,12 +61,12 @@ export function keyBindings({ store, actions, labelling, labelNext, rounds, tria
       else labelling.labelCurrent(cls.id);
       return true;
     } },
-    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source (selects it, centres the map); in label next: skip to the next proposal; in my round queue: the nearest not done', run: () => {
+    { group: 'Labelling', keys: ['n', 'j'], label: 'next unlabelled source, nearest the view\'s centre (with "not voted by me" on, in the legend or the grid: the nearest I have not voted on; selects it, centres the map); in label next: skip to the next proposal; in my round queue: the nearest not done', run: () => {
       if (store.get().round?.active && rounds) rounds.step(1);
       else if (store.get().labelNext.active) labelNext.step(1);
       else labelling.stepUnlabelled('next');
     } },
-    { group: 'Labelling', keys: ['p', 'k'], label: 'previous unlabelled source (in label next: previous proposal)', run: () => {
+    { group: 'Labelling', keys: ['p', 'k'], label: 'previous source of this walk (in label next: previous proposal)', run: () => {
       if (store.get().round?.active && rounds) rounds.step(-1);
       else if (store.get().labelNext.active) labelNext.step(-1);
       else labelling.stepUnlabelled('prev');

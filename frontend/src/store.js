@@ -52,11 +52,14 @@ export function initialState() {
     layers: /** @type {object[]} */ ([]),
     /** layer ids switched off in the legend */
     hiddenLayers: /** @type {number[]} */ ([]),
+    /** which sources the map draws (the legend's "show"): all | unlabelled | unvoted ("not voted by me");
+     * with unvoted, n / p walk the sources not voted by me (labels/walkState.js) */
+    mapState: /** @type {'all'|'unlabelled'|'unvoted'} */ ('all'),
     /** the image whose layers `layers` holds (null while loading) */
     layersImageId: /** @type {number|null} */ (null),
     /** hidden layers to restore once the opened image's layers arrive (hash or view memory) */
     restoredHidden: /** @type {number[]|null} */ (null),
-    /** the sources in view: {count, truncated, sources, layers, bbox} */
+    /** the sources in view: {count, truncated, sources, layers, bbox, state (the mapState asked for)} */
     viewportSources: /** @type {object|null} */ (null),
     /** bumped when sources changed on the server (import, detection, a drawn shape saved): reload the view */
     sourcesVersion: 0,

@@ -18,6 +18,7 @@ from models.agreement.mode_agreement import (
     confusion_matrix,
     human_to_mode_agreement,
     per_rater_confusion,
+    quantile_edges,
     self_agreement,
 )
 from models.agreement.votes import VoteTable
@@ -25,5 +26,5 @@ from models.agreement.votes import VoteTable
 __all__ = [
     "DawidSkeneResult", "VoteTable", "agreement_by_bins", "cohen_kappa", "confusion_matrix", "dawid_skene",
     "fleiss_kappa", "human_to_mode_agreement", "krippendorff_alpha", "pairwise_cohen_kappa",
-    "per_rater_confusion", "self_agreement",
+    "per_rater_confusion", "quantile_edges", "self_agreement",
 ]

@@ -61,20 +61,39 @@ def self_agreement(first: np.ndarray, repeat: np.ndarray) -> tuple[float, int]:
     return float((first == repeat).mean()), int(first.size)
 
 
+def quantile_edges(values: np.ndarray, max_bins: int = 5, min_per_bin: int = 5) -> list[float]:
+    """Bin edges at quantiles of the finite ``values``: up to ``max_bins`` bins of about equal counts, as
+    many as leave about ``min_per_bin`` items in each (one bin for fewer). The bins are ``[lo, hi)`` and the
+    last ``[lo, hi]`` (:func:`agreement_by_bins`), so tied values never straddle an edge (a heavily tied
+    value can leave fewer, unequal bins). ``[]`` when no value is finite."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return []
+    lo, hi = float(v.min()), float(v.max())
+    n_bins = max(1, min(max_bins, v.size // max(1, min_per_bin)))
+    inner = np.quantile(v, np.arange(1, n_bins) / n_bins) if n_bins > 1 else np.zeros(0)
+    return [lo, *sorted({float(e) for e in inner if lo < e < hi}), hi]
+
+
 def agreement_by_bins(counts: np.ndarray, values: np.ndarray, edges: Sequence[float],
                       min_votes: int = 2) -> list[dict[str, float | int | None]]:
-    """Human-to-mode agreement per bin ``[edges[i], edges[i+1])`` of a per-item value (magnitude, CI).
+    """Human-to-mode agreement per bin ``[edges[i], edges[i+1])`` of a per-item value (magnitude, CI); the
+    last bin is closed (``[lo, hi]``), so edges from :func:`quantile_edges` hold every item.
 
     Whitmore et al. (2021) show agreement falling towards faint magnitudes; items whose value is NaN (no
-    photometry) fall in no bin. Each bin: ``{lo, hi, n_items, n_votes, agreement}``.
+    photometry) fall in no bin. Each bin: ``{lo, hi, n_sources (every item in it), n_items (those with
+    min_votes), n_votes, agreement}``.
     """
     c = np.asarray(counts)
     v = np.asarray(values, dtype=np.float64)
     n = c.sum(axis=1)
     out: list[dict[str, float | int | None]] = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        inside = (v >= lo) & (v < hi) & (n >= min_votes)
+    pairs = list(zip(edges[:-1], edges[1:], strict=True))
+    for i, (lo, hi) in enumerate(pairs):
+        within = (v >= lo) & ((v < hi) | ((v == hi) if i == len(pairs) - 1 else False))
+        inside = within & (n >= min_votes)
         agreement = human_to_mode_agreement(c[inside], min_votes) if inside.any() else float("nan")
-        out.append({"lo": float(lo), "hi": float(hi), "n_items": int(inside.sum()),
+        out.append({"lo": float(lo), "hi": float(hi), "n_sources": int(within.sum()), "n_items": int(inside.sum()),
                     "n_votes": int(n[inside].sum()), "agreement": agreement})
     return out

@@ -164,6 +164,38 @@ def test_a_blind_round_by_three_annotators(browser, server: str, e2e_data: dict,
     assert "adjudicated" in methods and "human-3" in methods
     owner.screenshot(path=str(ARTIFACTS / "e2e-round-report.png"))
     assert not owner.js_errors, owner.js_errors
+    not_voted_by_me(owner, pages["ann"][1], server, image_id, set(sources))
     for context, _ in pages.values():
         context.close()
     owner_context.close()
+
+
+def not_voted_by_me(owner, ann, server: str, image_id: int, voted: set[int]) -> None:  # type: ignore[no-untyped-def]
+    """Outside rounds, "not voted by me" (the legend's "show") filters ann's map and makes n walk to the
+    nearest source she has not voted on, though the owner has labelled it (an unlabelled walk would pass it)."""
+    listed = owner.request.get(f"{server}/api/images/{image_id}/sources/list?limit=5000&state=unlabelled").json()
+    free = [i for i in listed["items"] if i["id"] not in voted]
+    pairs = []  # two sources, each the other's nearest among the free ones: from one, n finds the other
+    for a in free:
+        b = min((c for c in free if c["id"] != a["id"]), key=lambda c: (c["x"] - a["x"]) ** 2 + (c["y"] - a["y"]) ** 2)
+        back = min((c for c in free if c["id"] != b["id"]),
+                   key=lambda c: (c["x"] - b["x"]) ** 2 + (c["y"] - b["y"]) ** 2)
+        if back["id"] == a["id"]:
+            pairs.append((a["id"], b["id"]))
+            break
+    start, target = pairs[0]
+    response = owner.request.post(f"{server}/api/images/{image_id}/annotations", headers={
+        "X-Skylabel-Annotator": "olga"}, data={"source_id": target, "class": "1", "annotator": "olga"})
+    assert response.status == 201, response.text()
+    ann.evaluate("window.skylabel.rounds.setActive(false)")
+    ann.evaluate(f"window.skylabel.selectSource({start})")
+    ann.wait_for_function(f"window.skylabel.store.get().selected?.id === {start}", timeout=10000)
+    ann.select_option("#map-state", "unvoted")
+    ann.wait_for_function(f"(window.skylabel.store.get().viewportSources?.sources ?? []).some((s) => s.id === {target})"
+                          " && window.skylabel.store.get().viewportSources.state === 'unvoted'", timeout=15000)
+    shown = set(ann.evaluate("window.skylabel.store.get().viewportSources.sources.map((s) => s.id)"))
+    assert not shown & voted, sorted(shown & voted)  # her voted round sources are off the map
+    ann.evaluate("document.activeElement?.blur()")
+    ann.keyboard.press("n")
+    ann.wait_for_function(f"window.skylabel.store.get().selectedId === {target}", timeout=10000)
+    assert not ann.js_errors, ann.js_errors

@@ -110,9 +110,11 @@ def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy
     """The ``k`` sources to label next, best first, among the working set, by the current model; writes
     nothing (``POST`` to make them the image's "picked" layer)."""
     flt = _working_set(session, image_id, filter)
+    view = blind_view(session, image_id, caller)
     proposal = propose_next(session, settings.data_dir, image_id, strategy, k, seed,
-                            working_set_ids(session, image_id, flt))
-    items = _ranked(session, proposal["source_ids"], blind_view(session, image_id, caller))
+                            working_set_ids(session, image_id, flt),
+                            {sid: sid in view.own for sid in view.hidden} if view else None)
+    items = _ranked(session, proposal["source_ids"], view)
     return {"task": None, "strategy": proposal["strategy"], "layer_id": None,
             "model_version": proposal["model_version"], "count": len(items), "items": items}
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from backend.api.caller import CallerDep
-from backend.api.deps import SessionDep
+from backend.api.deps import SessionDep, SettingsDep
 from backend.api.schemas_rounds import AdjudicationCreate, AdjudicationPublic, RoundCreate, RoundDetail, RoundPublic
 from backend.errors import InputError
 from backend.services.labelling.annotators import get_round, list_rounds
@@ -18,6 +18,7 @@ from backend.services.labelling.curated import annotator_skill
 from backend.services.labelling.round_report import report
 from backend.services.labelling.rounds import (
     adjudicate,
+    blind_progress,
     change_state,
     changes,
     create_round,
@@ -35,10 +36,12 @@ def get_rounds(image_id: int, session: SessionDep) -> list[Any]:
 
 
 @router.post("/images/{image_id}/rounds", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
-def post_round(image_id: int, body: RoundCreate, session: SessionDep, caller: CallerDep) -> Any:
+def post_round(image_id: int, body: RoundCreate, session: SessionDep, settings: SettingsDep,
+               caller: CallerDep) -> Any:
     """A tag round (only ``name``: open at once; labels without ``round_id`` join it), or a consensus round
-    (``k``, ``annotators`` and ``sources`` or ``sample``) created in ``draft``: open it to take votes."""
-    made = create_round(session, image_id, body, caller)
+    (``k``, ``annotators`` and ``sources`` or ``sample``) created in ``draft``: open it to take votes.
+    ``sample.strategy`` ``entropy`` / ``diverse`` chooses by the acquisition function (409 without a model)."""
+    made = create_round(session, image_id, body, caller, settings.data_dir)
     session.commit()
     return round_public(session, made)
 
@@ -46,12 +49,11 @@ def post_round(image_id: int, body: RoundCreate, session: SessionDep, caller: Ca
 @router.get("/rounds/{round_id}", response_model=RoundDetail)
 def get_round_detail(round_id: int, session: SessionDep, caller: CallerDep) -> Any:
     """The round, its recorded state changes and progress (an annotator of an open blind round sees their own
-    progress only)."""
+    queue's progress and the round's overall fraction only; reviewers see everyone's and every source's)."""
     found = get_round(session, round_id)
     shown = progress(session, round_id) if found.k is not None else None
     if shown is not None and round_id in blind_view(session, found.image_id, caller).rounds:
-        shown = {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
-                 "per_source": []}
+        shown = blind_progress(shown, caller)
     return {**round_public(session, found), "changes": changes(session, round_id), "progress": shown}
 
 

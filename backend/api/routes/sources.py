@@ -79,7 +79,8 @@ def get_viewport(
         sources = found["sources"]
         if classes or state in ("labelled", "unlabelled"):
             sources = [s for s in sources if s["id"] not in view.hidden]
-        found["sources"] = [view.summary(s) for s in sources]
+        # in (layer, id) order: PostgreSQL's scan order moves the rows a vote updates, which would tell
+        found["sources"] = sorted((view.summary(s) for s in sources), key=lambda s: (s["layer_id"], s["id"]))
     found["count"] = len(found["sources"])
     return found
 
@@ -154,11 +155,10 @@ def get_photometry(
 
 
 @router.get("/images/{image_id}/progress")
-def get_progress(image_id: int, session: SessionDep,
-                 annotator: Annotated[str | None, Query(description="whose labels count as mine")] = None,
-                 ) -> dict[str, Any]:
-    """``{"sources": M, "labelled": by the team (a consensus class), "mine": by this annotator}``."""
-    return labelling_progress(session, image_id, annotator)
+def get_progress(image_id: int, session: SessionDep, caller: CallerDep = None) -> dict[str, Any]:
+    """``{"sources": M, "labelled": by the team (a consensus class), "mine": by the caller}``; an open blind
+    round's sources count for its annotators only by their own vote."""
+    return labelling_progress(session, image_id, caller, blind_view(session, image_id, caller))
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail)

@@ -4,7 +4,9 @@ The figures are :mod:`models.agreement`'s, four-class and binary (the scheme's `
 cluster / 3,4 non-cluster): the paper's human-to-mode agreement, Fleiss' kappa, Krippendorff's alpha
 (nominal), Cohen's kappa per pair of annotators, each annotator's confusion matrix against the consensus and
 against gold sources, self-agreement on repeat showings, agreement by magnitude and CI bins (Whitmore et al.
-2021), Dawid-Skene skills and posteriors, and the disagreement queue (:mod:`models.agreement.disagreement`).
+2021; quantile bins of the round's own sources, up to 5 of at least 5 sources each, so a round of faint
+sources is split as finely as one spanning the galaxy; placeholders such as 99.999 fall in no bin),
+Dawid-Skene skills and posteriors, and the disagreement queue (:mod:`models.agreement.disagreement`).
 
 A vote is an annotator's latest label *in this round* (repeat showings apart); the consensus class of a
 source is :func:`backend.services.labelling.consensus.consensus` of those votes: the map's rule, a tie has no
@@ -31,6 +33,7 @@ from backend.services.labelling.annotators import get_round
 from backend.services.labelling.consensus import consensus
 from backend.services.labelling.projects import image_project
 from backend.services.labelling.rounds import adjudications, progress
+from backend.services.selection.expressions import is_sentinel
 from models.agreement import (
     VoteTable,
     agreement_by_bins,
@@ -40,14 +43,14 @@ from models.agreement import (
     krippendorff_alpha,
     pairwise_cohen_kappa,
     per_rater_confusion,
+    quantile_edges,
     self_agreement,
 )
 from models.agreement.disagreement import disagreements
 from models.agreement.mode_agreement import per_item_agreement
 from models.agreement.votes import mean_class
 
-MAG_BINS = [float(m) for m in range(16, 28)]
-CI_BINS = [0.0, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 5.0]
+MAX_BINS, MIN_PER_BIN = 5, 5
 V_COLUMNS = ("mag_F555W", "mag_F606W", "mag_v", "V", "mag")
 CI_COLUMNS = ("ci", "CI", "concentration_index")
 
@@ -144,11 +147,19 @@ def _column(columns: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[str 
             values = []
             for c in columns:
                 try:
-                    values.append(float(c.get(name)))  # type: ignore[arg-type]
+                    value = float(c.get(name))  # type: ignore[arg-type]
                 except (TypeError, ValueError):
-                    values.append(float("nan"))
+                    value = float("nan")
+                values.append(float("nan") if math.isfinite(value) and is_sentinel(value) else value)
             return name, np.asarray(values)
     return None, np.full(len(columns), np.nan)
+
+
+def _binned(counts: np.ndarray, name: str | None, values: np.ndarray) -> dict[str, Any]:
+    """Agreement in quantile bins of the round's sources' values (edges from the data, each bin's counts)."""
+    edges = quantile_edges(values, MAX_BINS, MIN_PER_BIN) if name else []
+    return {"column": name, "binning": "quantile", "edges": edges,
+            "bins": agreement_by_bins(counts, values, edges) if edges else []}
 
 
 def source_consensus(rv: RoundVotes, session: Session) -> list[dict[str, Any]]:
@@ -225,8 +236,8 @@ def report(session: Session, round_id: int) -> dict[str, Any]:
         "gold": {"n_sources": int(gold_items.sum()),
                  "consensus_accuracy": float(np.mean(rv.mode[gold_items] == rv.gold[gold_items]))
                  if gold_items.any() else None},
-        "by_magnitude": {"column": mag_name, "bins": agreement_by_bins(counts, mags, MAG_BINS) if mag_name else []},
-        "by_ci": {"column": ci_name, "bins": agreement_by_bins(counts, cis, CI_BINS) if ci_name else []},
+        "by_magnitude": _binned(counts, mag_name, mags),
+        "by_ci": _binned(counts, ci_name, cis),
         "dawid_skene": {"n_iter": ds.n_iter, "priors": ds.priors} if ds is not None else None,
         "disagreements": [s["source_id"] for s in per_source if s["reasons"]],
         "sources": per_source,

@@ -1,15 +1,18 @@
 """A consensus round's parameters, declared once: the API body, the service's input and the CLI's defaults.
 
 Sources come either as a list of ids (``sources``) or from ``sample``: the paper's way (section 5.1), N
-sources at random inside one or more regions drawn on the map. Regions are GeoJSON Polygons (or
-MultiPolygons, or Features holding one) in **0-based pixel coordinates** (astropy origin 0), as everywhere in
-the API. ``seed`` makes the sample, the assignment and every queue order reproducible (drawn and stored when
-not given).
+sources at random inside one or more regions drawn on the map; or, with ``sample.strategy`` ``entropy`` or
+``diverse``, the N the acquisition function chooses among them (the highest predictive entropy under the
+latest probe's scores, or k-center greedy over the encoder's embeddings; unlabelled sources only, as for
+"label next"), the pool being the regions, the layer and the filter when given, else the whole image.
+Regions are GeoJSON Polygons (or MultiPolygons, or Features holding one) in **0-based pixel coordinates**
+(astropy origin 0), as everywhere in the API. ``seed`` makes the sample, the assignment and every queue order
+reproducible (drawn and stored when not given).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +26,10 @@ class SampleSpec(BaseModel):
     layer: int | None = Field(None, description="the layer to sample from (default: every layer but picked copies)")
     filter: SourceFilter | None = Field(None, description="a working set as GET /sources/list takes it (cuts on "
                                                           "magnitude / CI / colour, saved regions, a lasso)")
+    strategy: Literal["random", "entropy", "diverse"] = Field(
+        "random", description="random: N at random (the paper's way); entropy: the N most uncertain under the "
+                              "latest probe; diverse: k-center greedy in embedding space (both need a model and "
+                              "take unlabelled sources only; regions optional)")
 
 
 class GoldSpec(BaseModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,14 +36,18 @@ from backend.services.labelling.annotators import (
 from backend.services.labelling.layers import require_image
 from backend.services.labelling.projects import check_class, image_project
 from backend.services.labelling.round_sampling import assign, bounds, inside, queue_order, region_rings, sample
-from backend.services.labelling.round_spec import RoundCreate
+from backend.services.labelling.round_spec import RoundCreate, SampleSpec
 from backend.services.selection.filters import compile_filter
 
 TRANSITIONS = {"open": ("draft",), "closed": ("open",), "adjudicated": ("closed", "adjudicated")}
 
 
-def create_round(session: Session, image_id: int, spec: RoundCreate, created_by: str | None) -> Round:
-    """A new round: a tag round (no ``k``: open at once), or a consensus round in ``draft``."""
+def create_round(session: Session, image_id: int, spec: RoundCreate, created_by: str | None,
+                 data_dir: Path | None = None) -> Round:
+    """A new round: a tag round (no ``k``: open at once), or a consensus round in ``draft``.
+
+    ``data_dir`` (the settings' data directory) is where a ``sample.strategy`` other than random finds the
+    encoder's embeddings."""
     require_image(session, image_id)
     if not spec.consensus:
         made = open_round(session, image_id, spec.name)
@@ -59,7 +64,7 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     seed = spec.seed if spec.seed is not None else secrets.randbits(32)
     rng_sample, rng_gold, rng_assign, rng_queue = (np.random.default_rng(s)
                                                    for s in np.random.SeedSequence(seed).spawn(4))
-    chosen = _chosen_sources(session, image_id, spec, rng_sample)
+    chosen = _chosen_sources(session, image_id, spec, rng_sample, data_dir)
     gold = _gold_sources(session, image_id, spec, set(chosen), rng_gold)
     everything = chosen + [sid for sid, _ in gold]
     order = [everything[i] for i in rng_gold.permutation(len(everything))] if gold else everything
@@ -89,7 +94,8 @@ def create_round(session: Session, image_id: int, spec: RoundCreate, created_by:
     return made
 
 
-def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.random.Generator) -> list[int]:
+def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.random.Generator,
+                    data_dir: Path | None) -> list[int]:
     if spec.sources is not None:
         ids = list(dict.fromkeys(int(s) for s in spec.sources))
         if not ids:
@@ -100,18 +106,29 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
             raise InputError(f"image {image_id} has no sources with ids {missing[:10]}")
         return ids
     assert spec.sample is not None
-    if not spec.sample.regions and spec.sample.filter is None:
-        raise InputError("sample needs regions drawn on the map, a filter (cuts, saved regions), or both")
-    rings = region_rings(spec.sample.regions) if spec.sample.regions else []
-    flt = compile_filter(session, image_id, spec.sample.filter) if spec.sample.filter is not None else None
+    chosen = spec.sample
+    if chosen.strategy == "random" and not chosen.regions and chosen.filter is None:
+        raise InputError("sample needs regions drawn on the map, a filter (cuts, saved regions), or both "
+                         '(or "strategy": "entropy" | "diverse" to choose among the whole image)')
+    candidates = _pool(session, image_id, chosen)
+    if chosen.strategy == "random":
+        return sample(candidates, chosen.n, rng)
+    return _acquired(session, data_dir, image_id, chosen.strategy, chosen.n, candidates, int(rng.integers(2**32)))
+
+
+def _pool(session: Session, image_id: int, chosen: SampleSpec) -> list[int]:
+    """The sources a sample draws from: inside the regions, of the layer (default: all but picked copies),
+    passing the filter; in id order."""
+    rings = region_rings(chosen.regions) if chosen.regions else []
+    flt = compile_filter(session, image_id, chosen.filter) if chosen.filter is not None else None
     query = select(Source.id, Source.x, Source.y, Source.columns).where(Source.image_id == image_id)
     if rings:
         xmin, ymin, xmax, ymax = bounds(rings)
         query = query.where(Source.x.between(xmin, xmax), Source.y.between(ymin, ymax))
-    if spec.sample.layer is not None:
-        layer = session.get(Layer, spec.sample.layer)
+    if chosen.layer is not None:
+        layer = session.get(Layer, chosen.layer)
         if layer is None or layer.image_id != image_id:
-            raise InputError(f"image {image_id} has no layer {spec.sample.layer}")
+            raise InputError(f"image {image_id} has no layer {chosen.layer}")
         query = query.where(Source.layer_id == layer.id)
     else:
         query = query.join(Layer, Layer.id == Source.layer_id).where(Layer.kind != "picked")
@@ -120,9 +137,33 @@ def _chosen_sources(session: Session, image_id: int, spec: RoundCreate, rng: np.
         return []
     xy = np.array([(r[1], r[2]) for r in rows])
     keep = inside(rings, xy) if rings else np.ones(len(rows), dtype=bool)
-    candidates = [int(r[0]) for r, ok in zip(rows, keep, strict=True)
-                  if ok and (flt is None or flt.matches(r[1], r[2], r[3] or {}))]
-    return sample(candidates, spec.sample.n, rng)
+    return [int(r[0]) for r, ok in zip(rows, keep, strict=True)
+            if ok and (flt is None or flt.matches(r[1], r[2], r[3] or {}))]
+
+
+def _acquired(session: Session, data_dir: Path | None, image_id: int, strategy: str, n: int,
+              candidates: list[int], seed: int) -> list[int]:
+    """The ``n`` sources of the pool the acquisition function chooses (best first), by the image's latest
+    model: ``entropy`` over the latest probe's scores, ``diverse`` (k-center greedy) over the embeddings.
+    409 while there is no such model; unlabelled sources only."""
+    from backend.db.learning import Prediction
+    from backend.services.learning.picking import MAX_K, propose_next
+
+    if not candidates:
+        return []
+    if n > MAX_K:
+        raise InputError(f'sample.n = {n}: a "{strategy}" sample takes at most {MAX_K} sources')
+    if data_dir is None:
+        raise ConflictError(f'a "{strategy}" sample needs the data directory holding the models')
+    if strategy == "entropy" and session.scalar(
+            select(Prediction.id).where(Prediction.image_id == image_id).limit(1)) is None:
+        raise ConflictError(f"sample.strategy 'entropy' needs the probe's scores and image {image_id} has none "
+                            "yet: pretrain an encoder and label a few sources (or use strategy random)")
+    try:
+        proposal = propose_next(session, data_dir, image_id, strategy, n, seed, set(candidates))
+    except ConflictError as err:
+        raise ConflictError(f"sample.strategy {strategy!r}: {err}") from None
+    return [int(s) for s in proposal["source_ids"]]
 
 
 def _gold_sources(session: Session, image_id: int, spec: RoundCreate, taken: set[int],
@@ -262,7 +303,8 @@ def previous_majority(session: Session, found: Round, source_ids: list[int]) -> 
 
 
 def progress(session: Session, round_id: int) -> dict[str, Any]:
-    """Votes per annotator (done of assigned) and per source (votes of k)."""
+    """Votes per annotator (done of assigned), per source (votes of k) and overall (every assigned showing:
+    ``done`` of ``total``, ``fraction``)."""
     found = get_round(session, round_id)
     names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
     assigned = session.execute(select(RoundAssignment.annotator_id, RoundAssignment.source_id, RoundAssignment.repeat)
@@ -281,8 +323,18 @@ def progress(session: Session, round_id: int) -> dict[str, Any]:
             row["done"] += 1
             if not rep:
                 per_source[int(sid)] = per_source.get(int(sid), 0) + 1
+    done = sum(v["done"] for v in per_annotator.values())
+    total = sum(v["total"] for v in per_annotator.values())
     return {"k": found.k, "per_annotator": [{"annotator": n, **v} for n, v in sorted(per_annotator.items())],
-            "per_source": [{"source_id": sid, "votes": n, "k": found.k} for sid, n in per_source.items()]}
+            "per_source": [{"source_id": sid, "votes": n, "k": found.k} for sid, n in per_source.items()],
+            "overall": {"done": done, "total": total, "fraction": done / total if total else 0.0}}
+
+
+def blind_progress(shown: dict[str, Any], caller: str | None) -> dict[str, Any]:
+    """What an annotator of an open blind round sees of :func:`progress`: their own queue's progress and the
+    round's overall fraction of votes in; no other annotator's progress, no votes per source."""
+    return {"k": shown["k"], "per_annotator": [p for p in shown["per_annotator"] if p["annotator"] == caller],
+            "per_source": [], "overall": {"fraction": shown["overall"]["fraction"]}}
 
 
 def adjudicate(session: Session, round_id: int, source_id: int, class_: str, note: str, by: str | None) -> Adjudication:

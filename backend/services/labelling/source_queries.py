@@ -44,6 +44,43 @@ def source_summary(source: Source) -> dict[str, Any]:
     return out
 
 
+def memberships(session: Session, source: Source) -> list[dict[str, Any]]:
+    """The object's memberships, itself first: a reference-layer source and a source of another layer (not
+    picked copies) that are each other's nearest within :data:`~backend.services.labelling.export.MATCH_PX`
+    are one object, as the export's one row (:func:`~backend.services.labelling.export.cross_matched`)."""
+    from backend.db.sources import Layer
+    from backend.services.labelling.export import MATCH_PX
+
+    layers = {int(i): (str(n), str(k)) for i, n, k in session.execute(
+        select(Layer.id, Layer.name, Layer.kind).where(Layer.image_id == source.image_id))}
+
+    def one(s: Source) -> dict[str, Any]:
+        name, kind = layers[s.layer_id]
+        return {"source_id": s.id, "layer_id": s.layer_id, "layer": name, "kind": kind,
+                "catalog_id": s.catalog_id, "reference_class": s.reference_class}
+
+    def side(reference: bool) -> list[int]:
+        return [i for i, (_, k) in layers.items() if k != "picked" and (k == "reference") == reference]
+
+    def nearest(x: float, y: float, layer_ids: list[int]) -> Source | None:
+        if not layer_ids:
+            return None
+        near = session.scalars(select(Source).where(
+            Source.image_id == source.image_id, Source.layer_id.in_(layer_ids),
+            Source.x.between(x - MATCH_PX, x + MATCH_PX), Source.y.between(y - MATCH_PX, y + MATCH_PX))).all()
+        scored = sorted((math.hypot(s.x - x, s.y - y), s.id, s) for s in near)
+        return scored[0][2] if scored and scored[0][0] <= MATCH_PX else None
+
+    kind = layers[source.layer_id][1]
+    if kind == "picked":
+        return [one(source)]
+    mine = kind == "reference"
+    twin = nearest(source.x, source.y, side(not mine))
+    if twin is None or nearest(twin.x, twin.y, side(mine)) is not source:
+        return [one(source)]
+    return [one(source), one(twin)]
+
+
 def source_detail(session: Session, source_id: int) -> dict[str, Any]:
     source = session.get(Source, source_id)
     if source is None:
@@ -55,7 +92,7 @@ def source_detail(session: Session, source_id: int) -> dict[str, Any]:
         "x": source.x, "y": source.y, "ra": source.ra, "dec": source.dec, "shape": source.shape,
         "geometry": source.geometry, "columns": source.columns or {}, "label_class": source.label_class,
         "n_votes": source.n_votes, "votes": {str(who): cls for who, (_, cls) in votes.items()}, "history": history,
-        "reference_class": source.reference_class,
+        "reference_class": source.reference_class, "memberships": memberships(session, source),
     }
 
 

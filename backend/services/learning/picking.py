@@ -46,10 +46,13 @@ def pick_next(session: Session, data_dir: Any, image_id: int, strategy: str = "e
 
 
 def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str = "entropy", k: int = 20,
-                 seed: int | None = None, allowed: set[int] | None = None) -> dict[str, Any]:
+                 seed: int | None = None, allowed: set[int] | None = None,
+                 labelled_as: dict[int, bool] | None = None) -> dict[str, Any]:
     """The ``k`` unlabelled sources to label next, best first, by ``strategy``; reads only.
 
-    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source."""
+    ``allowed``: the source ids of the working set (cuts, regions, a lasso); None for every source.
+    ``labelled_as``: whether these sources count as labelled, instead of their consensus (a blind view: an
+    open blind round's sources are labelled for its annotators only by their own vote)."""
     from models.acquisition import select as acquire
 
     require_image(session, image_id)
@@ -71,23 +74,28 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
         emb = load_embeddings(data_dir, encoder)
         index, n_rows, embeddings = emb.index, len(emb), emb.embeddings
         probs = _row_probs(session, image_id, everything, index.rows(everything.x, everything.y), n_rows)
-    candidate = np.full(n_rows, -1, dtype=np.int64)  # per row, the first existing source there
+    candidate = np.full(n_rows, -1, dtype=np.int64)  # per row, the first existing (allowed) source there
     for sid, row in zip(own.ids[::-1].tolist(), index.rows(own.x, own.y)[::-1].tolist(), strict=True):
-        if row >= 0:
+        if row >= 0 and (allowed is None or sid in allowed):
             candidate[row] = sid
-    blocked = candidate < 0
-    if allowed is not None:
-        blocked |= ~np.isin(candidate, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+    labelled = np.zeros(n_rows, dtype=bool)
     rows = index.rows(everything.x, everything.y)
-    blocked[[r for r, lab in zip(rows.tolist(), everything.label, strict=True) if r >= 0 and lab]] = True
-    free = int((~blocked).sum())
+    shown = everything.label if not labelled_as else [
+        labelled_as.get(sid, lab) for sid, lab in zip(everything.ids.tolist(), everything.label, strict=True)]
+    labelled[[r for r, lab in zip(rows.tolist(), shown, strict=True) if r >= 0 and lab]] = True
+    eligible = (candidate >= 0) & ~labelled
+    free = int(eligible.sum())
     if free == 0:
         if allowed is not None:
             raise ConflictError(f"every source of image {image_id} in the cuts and regions is labelled: "
                                 "nothing left to pick there (widen the cuts)")
         raise ConflictError(f"every source of image {image_id} is labelled: nothing left to pick")
-    chosen = acquire(STRATEGIES[strategy], probs, min(k, free), blocked, embeddings, seed)
-    picked = [int(candidate[i]) for i in chosen]
+    # the rows acquisition sees: the eligible ones and the labelled ones (what a diverse pick must keep away
+    # from); rows outside the working set are neither candidates nor "covered"
+    seen = np.flatnonzero(eligible | labelled)
+    chosen = acquire(STRATEGIES[strategy], probs[seen], min(k, free), ~eligible[seen],
+                     None if embeddings is None else embeddings[seen], seed)
+    picked = [int(candidate[seen[i]]) for i in chosen]
     return {"strategy": strategy, "k": len(picked), "source_ids": picked,
             "model_version": encoder.id if encoder else None}
 

@@ -13,6 +13,7 @@ import { classLabel } from './classKeys.js';
 import { createSaveQueue } from './saveQueue.js';
 import { saveSummary, sourceSaveStates, unsavedShapes } from './saveStates.js';
 import { createUndoStack } from './undoStack.js';
+import { walkName, walkState } from './walkState.js';
 
 export const ANNOTATOR_KEY = 'skylabel.annotator';
 
@@ -271,14 +272,15 @@ export function createLabelActions(store, actions, { storage = browserStorage(),
       selectSource(again, { pan: true });
       return;
     }
+    const state = walkState(s);  // unlabelled, or "not voted by me" when that filter is on
     if (direction === 'prev') {
-      actions.showStatus('start of this walk: n goes on to the nearest unlabelled source');
+      actions.showStatus(`start of this walk: n goes on to the nearest ${walkName(state)}`);
       return;
     }
     const centre = s.view ? [s.view.x, s.view.y] : s.image ? [s.image.width / 2, s.image.height / 2] : null;
     try {
       const src = await nextSource(s.imageId, {
-        direction, state: 'unlabelled', layers, filter: filterParam(s.workingSet),
+        direction, state, layers, filter: filterParam(s.workingSet),
         near: centre ? centre.map((v) => +v.toFixed(2)) : undefined, skip: walk.skip(s.selectedId),
       });
       if (store.get().imageId !== s.imageId) return;

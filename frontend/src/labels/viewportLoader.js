@@ -4,6 +4,7 @@
  * debounced and the latest wins: an older answer arriving late is dropped, an older request aborted.
  * The server caps the answer (`truncated`); the legend then says "zoom in to see all". Small layers
  * (picked sources, a reference catalogue, drawn ones) are asked for apart from big ones, so they always show.
+ * The legend's "show" (`mapState`: all, unlabelled, not voted by me) is the answer's `state`.
  */
 import { latestRequest } from '../api/latestWins.js';
 import { viewportSources } from '../api/sources.js';
@@ -69,21 +70,22 @@ export function startViewportLoader(store, actions) {
       return;
     }
     const imageId = s.image.id;
+    const state = s.mapState && s.mapState !== 'all' ? s.mapState : undefined;  // the legend's "show"
     try {
       const bbox = requestBox(s.view.extent, s.image);
       const { small, large } = splitLayers(visible, VIEWPORT_LIMIT);
       // both at once: the small layers' total bounds what they can take from the cap
       const smallTotal = visible.filter((l) => small.includes(l.id)).reduce((n, l) => n + l.n_sources, 0);
       const [few, many] = await Promise.all([
-        small.length ? viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT }, signal)
+        small.length ? viewportSources(imageId, { bbox, layers: small, limit: VIEWPORT_LIMIT, state }, signal)
           : { count: 0, truncated: false, sources: [] },
-        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal, thin: true }, signal),
+        viewportSources(imageId, { bbox, layers: large, limit: VIEWPORT_LIMIT - smallTotal, thin: true, state }, signal),
       ]);
       if (!isCurrent() || store.get().imageId !== imageId) return;
       const sources = [...few.sources, ...many.sources];
       const truncated = few.truncated || many.truncated;
       const thinned = many.thinned ? { matched: many.matched + few.count, capped: !!many.matched_capped } : null;
-      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox } });
+      store.set({ viewportSources: { count: sources.length, truncated, thinned, sources, layers, bbox, state: state ?? 'all' } });
       actions.clearStatus('sources');
     } catch (error) {
       if (error?.name !== 'AbortError' && isCurrent()) actions.showStatus(`sources: ${error.message}`, 'error', 'sources');
@@ -95,5 +97,6 @@ export function startViewportLoader(store, actions) {
   store.watch((s) => s.layers.map((l) => l.id).join(','), schedule);
   store.watch((s) => s.hiddenLayers, schedule);
   store.watch((s) => s.sourcesVersion, schedule);
+  store.watch((s) => s.mapState, schedule);
   return { reload: now };
 }

@@ -1,6 +1,8 @@
 /**
  * The sources in view, as rings on the map: one image layer drawn by ringCanvas.js (one sprite per look,
  * one drawImage per source, so 5,000 rings stay fluid), and a spatial index of the same sources for picking the ring under a click.
+ * A cross-matched object (a detection and its reference-catalogue twin) is drawn as one ring, and a click
+ * on it picks the membership drawn (layers/crossMatch.js).
  * Source positions are FITS 0-based; the map draws them at (x + 0.5, y + 0.5) (map/pixelGrid.js).
  */
 import Feature from 'ol/Feature.js';
@@ -9,6 +11,7 @@ import ImageLayer from 'ol/layer/Image.js';
 import ImageCanvasSource from 'ol/source/ImageCanvas.js';
 import VectorSource from 'ol/source/Vector.js';
 import { pixelToMap } from '../map/pixelGrid.js';
+import { crossMatches, drawnMember, oneRingPerObject } from './crossMatch.js';
 import { createRingDrawer } from './ringCanvas.js';
 import { ringSpec } from './sourceStyle.js';
 
@@ -23,6 +26,15 @@ export function createSourceLayer() {
   /** @type {import('./sourceStyle.js').StyleContext} */
   let ctx = { layers: new Map(), hidden: new Set(), scheme: null, overrides: {}, saveStates: {}, selectedId: null };
   const index = new VectorSource({ useSpatialIndex: true });
+  /** cross-matched pairs of the sources in view, for the layers they were computed with */
+  let pairs = { sources: /** @type {object[]|null} */ (null), layers: /** @type {Map<number, object>|null} */ (null),
+    map: /** @type {Map<number, number>} */ (new Map()) };
+  function currentPairs() {
+    if (pairs.sources !== sources || pairs.layers !== ctx.layers) {
+      pairs = { sources, layers: ctx.layers, map: crossMatches(sources, ctx.layers) };
+    }
+    return pairs.map;
+  }
 
   const drawRings = createRingDrawer();
   const canvas = document.createElement('canvas');
@@ -36,7 +48,7 @@ export function createSourceLayer() {
       const margin = 40 * resolution;
       /** @type {Map<string, {spec: object, points: number[]}>} */
       const groups = new Map();
-      for (const s of sources) {
+      for (const s of oneRingPerObject(sources, currentPairs(), ctx)) {  // one ring per cross-matched object
         const X = s.x + 0.5;
         const Y = s.y + 0.5;
         if (X < extent[0] - margin || X > extent[2] + margin || Y < extent[1] - margin || Y > extent[3] + margin) continue;
@@ -85,7 +97,8 @@ export function createSourceLayer() {
     const [x, y] = /** @type {Point} */ (f.getGeometry()).getCoordinates();
     const radius = Number(ctx.layers.get(f.get('layer_id'))?.style?.radius_px ?? 6);
     const reach = Math.max(radius, PICK_TOLERANCE * resolution);
-    return Math.hypot(x - coordinate[0], y - coordinate[1]) <= reach ? /** @type {number} */ (f.getId()) : null;
+    if (Math.hypot(x - coordinate[0], y - coordinate[1]) > reach) return null;
+    return drawnMember(/** @type {number} */ (f.getId()), sources, currentPairs(), ctx);
   }
 
   return { layer, setSources, setContext, nearest };

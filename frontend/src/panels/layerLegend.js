@@ -1,7 +1,8 @@
 /**
  * The legend: one row per source layer (`#layer-list`, items `data-layer-id`) with a visibility toggle,
  * its ring colour, size and shape (saved on the server with PATCH /api/layers/{id}), and how many of its
- * sources are in view out of its total; the class colours and keys of the label scheme; a note when the
+ * sources are in view out of its total; "show" (`#map-state`: all, unlabelled, not voted by me: the map's
+ * state filter, which `n` / `p` follow); the class colours and keys of the label scheme; a note when the
  * view holds more sources than are drawn ("zoom in to see all"); and the export links (`#export-links`).
  */
 import { EXPORT_FORMATS, exportUrl } from '../api/layers.js';
@@ -30,6 +31,9 @@ export function truncatedNote(answer) {
 export function mountLayerLegend(container, store, layerActions) {
   container.innerHTML = `
     <h2>Layers <small id="sources-in-view"></small></h2>
+    <label class="map-state" title="which sources the map draws; with not voted by me, n / p walk those">show
+      <select id="map-state"><option value="all">all</option><option value="unlabelled">unlabelled</option>
+      <option value="unvoted">not voted by me</option></select></label>
     <ul id="layer-list" class="layer-list"></ul>
     <p id="sources-note" class="note" hidden></p>
     <ul id="class-legend" class="class-legend"></ul>
@@ -39,6 +43,14 @@ export function mountLayerLegend(container, store, layerActions) {
   const inView = must(container, '#sources-in-view');
   const classes = must(container, '#class-legend');
   const exports = must(container, '#export-links');
+  const mapState = /** @type {HTMLSelectElement} */ (must(container, '#map-state'));
+  mapState.addEventListener('change', () => {
+    store.set({ mapState: /** @type {'all'|'unlabelled'|'unvoted'} */ (mapState.value) });
+    mapState.blur();
+  });
+  store.watch((s) => s.mapState, (value) => {
+    mapState.value = value;
+  });
 
   const renderLayers = () => {
     const { layers, hiddenLayers } = store.get();

@@ -43,6 +43,41 @@ export function reportTable(report) {
 }
 
 /**
+ * Agreement by magnitude or CI: the report's quantile bins of the round's own sources, with their counts.
+ * @param {{column: string|null, bins: {lo: number, hi: number, n_sources?: number, n_items: number,
+ *          agreement: number|null}[]}|undefined} binned the report's `by_magnitude` / `by_ci`
+ * @param {string} what e.g. 'magnitude'
+ * @returns {string} '' when the sources have no such column
+ */
+export function binsTable(binned, what) {
+  if (!binned?.column || !binned.bins?.length) return '';
+  const rows = binned.bins.map((b) => `<tr><td>${b.lo.toFixed(2)}–${b.hi.toFixed(2)}</td>`
+    + `<td>${b.n_sources ?? b.n_items}</td><td>${fmt(b.agreement)}</td></tr>`).join('');
+  return `<table class="report bins" data-bins="${escapeHtml(what)}"><tr><th>${escapeHtml(what)} `
+    + `<small>${escapeHtml(binned.column)}</small></th><th>sources</th><th>agreement</th></tr>${rows}</table>`;
+}
+
+/**
+ * The body of POST /images/{id}/rounds from the new-round form's fields: `sample.regions` is the drawn
+ * polygon when there is one; `sample.strategy` random (needs the polygon), entropy or diverse.
+ * @param {Record<string, any>} fields the form's entries (checkboxes: 'on' when ticked)
+ * @param {any} draft the drawn shape (GeoJSON geometry, 0-based pixels) or null
+ * @returns {object|null} null when the form cannot make a round (random without a region)
+ */
+export function roundBody(fields, draft) {
+  const strategy = String(fields.strategy ?? 'random');
+  const polygon = draft?.type === 'Polygon' ? draft : null;
+  if (strategy === 'random' && !polygon) return null;
+  return {
+    name: String(fields.name ?? ''), k: Number(fields.k),
+    annotators: String(fields.annotators ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    blind: fields.blind === 'on', show_predictions: fields.show_predictions === 'on',
+    show_previous_majority: fields.show_previous_majority === 'on',
+    sample: { ...(polygon ? { regions: [polygon] } : {}), n: Number(fields.n), strategy },
+  };
+}
+
+/**
  * @param {HTMLElement} root #round-panel
  * @param {{get: Function, watch: Function, subscribe: Function}} store
  * @param {ReturnType<import('../rounds/roundActions.js').createRoundActions>} rounds
@@ -114,7 +149,8 @@ export function mountRoundPanel(root, store, rounds) {
         + `<select class="adj-class">${choices}</select><input class="adj-note" placeholder="note">`
         + '<button class="adj-go">adjudicate</button></li>';
     }).join('');
-    return `<h3>Report</h3>${reportTable(report)}<h3>Annotators</h3>${people}`
+    return `<h3>Report</h3>${reportTable(report)}${binsTable(report.by_magnitude, 'magnitude')}`
+      + `${binsTable(report.by_ci, 'CI')}<h3>Annotators</h3>${people}`
       + `<h3>Disagreements (${report.disagreements.length})</h3><ul class="disagreements">${queue}</ul>`;
   }
 
@@ -141,12 +177,17 @@ export function mountRoundPanel(root, store, rounds) {
     };
   }
 
-  /** The new-round form: sources sampled inside the polygon drawn with the polygon tool (o). */
+  /** The new-round form: N sources at random inside the polygon drawn with the polygon tool (o), or the N
+   * the acquisition function chooses (entropy, diverse), inside the polygon when there is one. */
   function newRoundForm(hasPolygon) {
-    if (!hasPolygon) return '<p class="hint">New round: draw a region with the polygon tool (o), then come back here.</p>';
-    return `<form id="round-new"><h3>New round in the drawn region</h3>
+    const where = hasPolygon ? 'in the drawn region' : 'on the whole image (or draw a region with o)';
+    return `<form id="round-new"><h3>New round ${where}</h3>
       <label>name <input name="name" value="round"></label>
       <label>sources <input name="n" type="number" min="1" value="30"></label>
+      <label>chosen <select name="strategy">
+        <option value="random" ${hasPolygon ? 'selected' : 'disabled'}>at random in the region</option>
+        <option value="entropy" ${hasPolygon ? '' : 'selected'}>most uncertain (entropy)</option>
+        <option value="diverse">diverse (embedding k-center)</option></select></label>
       <label>k <input name="k" type="number" min="1" value="3"></label>
       <label>annotators <input name="annotators" placeholder="ann, bob, cyd"></label>
       <label><input name="blind" type="checkbox" checked> blind</label>
@@ -158,15 +199,8 @@ export function mountRoundPanel(root, store, rounds) {
   body.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(/** @type {HTMLFormElement} */ (event.target));
-    const draft = store.get().draft;
-    if (!draft) return;
-    rounds.create({
-      name: String(data.get('name') ?? ''), k: Number(data.get('k')),
-      annotators: String(data.get('annotators') ?? '').split(',').map((a) => a.trim()).filter(Boolean),
-      blind: data.get('blind') === 'on', show_predictions: data.get('show_predictions') === 'on',
-      show_previous_majority: data.get('show_previous_majority') === 'on',
-      sample: { regions: [draft], n: Number(data.get('n')) },
-    });
+    const made = roundBody(Object.fromEntries(data.entries()), store.get().draft);
+    if (made) rounds.create(made);
   });
   body.addEventListener('change', (event) => {
     const target = /** @type {HTMLElement} */ (event.target);

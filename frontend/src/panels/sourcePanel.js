@@ -20,6 +20,22 @@ import { formatColumn, splitColumns } from './sourceColumns.js';
 const CUTOUT_SIZE = 40;
 const CUTOUT_SCALE = 2;
 
+/**
+ * `#source-memberships`: the layers a cross-matched object belongs to (GET /sources/{id} `memberships`,
+ * this source first), each with its catalogue id and, for a reference catalogue, its reference class.
+ * @param {object|null} scheme
+ * @param {{source_id: number, layer: string, kind: string, catalog_id: string, reference_class: string|null}[]|undefined} memberships
+ * @returns {string} '' for a source in one layer only
+ */
+export function membershipsList(scheme, memberships) {
+  if (!memberships || memberships.length < 2) return '';
+  const items = memberships.map((m) => `<li data-member="${m.source_id}" data-kind="${escapeHtml(m.kind)}">`
+    + `${escapeHtml(m.layer)} <small>${escapeHtml(m.kind)}</small> ${escapeHtml(m.catalog_id)}`
+    + (m.reference_class !== null && m.reference_class !== undefined
+      ? ` · reference class ${escapeHtml(classLabel(scheme, m.reference_class))}` : '') + '</li>').join('');
+  return `<div id="source-memberships"><small>one object in ${memberships.length} layers:</small><ul>${items}</ul></div>`;
+}
+
 /** @param {string} iso @returns {string} local date and time to the second */
 function when(iso) {
   const d = new Date(iso);
@@ -120,7 +136,7 @@ export function mountSourcePanel(panel, store, labelling) {
     const firstShow = main.dataset.doc !== String(doc.id);
     main.innerHTML = `<h2>Source ${escapeHtml(doc.catalog_id ?? doc.id)} <small>#${doc.id} · ${escapeHtml(layer?.name ?? `layer ${doc.layer_id}`)}</small>`
       + `${save ? ` <span class="badge ${save}">${save === 'failed' ? 'not saved' : 'saving'}</span>` : ''}</h2>
-      ${positionHtml(doc)}${labelHtml(s, doc)}`;
+      ${membershipsList(s.scheme, doc.memberships)}${positionHtml(doc)}${labelHtml(s, doc)}`;
     main.dataset.sourceId = String(doc.id);
     main.dataset.doc = String(doc.id);
     const key = JSON.stringify([doc.id, s.rendition, s.stretch]);

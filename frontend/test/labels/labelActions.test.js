@@ -122,3 +122,31 @@ test('without a name the first label asks for it, then goes out', async () => {
   assert.equal(server.posts[0].annotator, 'bea');
   assert.equal(server.posts[0].class, '2');
 });
+
+test('n walks the sources not voted by me when that filter is on (map legend or triage grid), else the unlabelled', async () => {
+  const { walkState } = await import('../../src/labels/walkState.js');
+  assert.equal(walkState({ mapState: 'all', triageOpen: false, triageQuery: { state: 'unvoted' } }), 'unlabelled');
+  assert.equal(walkState({ mapState: 'unvoted' }), 'unvoted');
+  assert.equal(walkState({ mapState: 'all', triageOpen: true, triageQuery: { state: 'unvoted' } }), 'unvoted');
+  const asked = [];
+  globalThis.fetch = async (url) => {
+    const u = new URL(url, 'http://x');
+    const reply = (body) => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    if (u.pathname.endsWith('/sources/next')) {
+      asked.push(Object.fromEntries(u.searchParams));
+      return reply({ id: 40 + asked.length, layer_id: 1, x: 10 * asked.length, y: 5, label_class: null, n_votes: 1 });
+    }
+    return reply({ id: 41, layer_id: 1, x: 1, y: 2, label_class: '1', n_votes: 1, votes: { bob: '1' }, history: [] });
+  };
+  const store = createStore({ ...initialState(), imageId: 1, annotator: 'ann', layers: [{ id: 1, kind: 'detections' }],
+    view: { x: 100, y: 50 }, mapState: 'unvoted' });
+  const labelling = createLabelActions(store, /** @type {any} */ ({ showStatus: () => {}, showError: () => {} }), { storage: null });
+  await labelling.stepUnlabelled('next');
+  assert.equal(asked[0].state, 'unvoted', "a source labelled by bob is still in ann's walk");
+  assert.equal(asked[0].near, '100,50', 'the nearest to the view, not catalogue order');
+  assert.equal(store.get().selectedId, 41);
+  store.set({ mapState: 'all' });
+  await labelling.stepUnlabelled('next');
+  assert.equal(asked[1].state, 'unlabelled');
+  assert.equal(asked[1].skip, '41', 'the walk passes over what it visited');
+});

@@ -64,3 +64,29 @@ test('a live event without a class (a blind round) does not undo what the server
   const blindEvent = { 1: { label_class: null } };
   assert.equal(nearestUndone(items.slice(0, 3), { x: 0, y: 0 }, { labelledHere: blindEvent })?.source_id, 3);
 });
+
+test('the new-round form: random in the drawn region, or chosen by the acquisition function', async () => {
+  const { roundBody } = await import('../../src/panels/roundPanel.js');
+  const square = { type: 'Polygon', coordinates: [[[0, 0], [9, 0], [9, 9], [0, 0]]] };
+  const fields = { name: 'r', n: '12', k: '3', annotators: 'ann, bob,, cyd', blind: 'on' };
+  const random = roundBody({ ...fields, strategy: 'random' }, square);
+  assert.deepEqual(random?.sample, { regions: [square], n: 12, strategy: 'random' });
+  assert.deepEqual(random?.annotators, ['ann', 'bob', 'cyd']);
+  assert.equal(random?.blind, true);
+  assert.equal(random?.show_predictions, false);
+  assert.equal(roundBody({ ...fields, strategy: 'random' }, null), null, 'random needs a region');
+  assert.deepEqual(roundBody({ ...fields, strategy: 'entropy' }, null)?.sample, { n: 12, strategy: 'entropy' });
+  assert.deepEqual(roundBody({ ...fields, strategy: 'diverse' }, square)?.sample,
+    { regions: [square], n: 12, strategy: 'diverse' });
+});
+
+test('agreement by magnitude: the quantile bins with their counts', async () => {
+  const { binsTable } = await import('../../src/panels/roundPanel.js');
+  assert.equal(binsTable({ column: null, bins: [] }, 'magnitude'), '');
+  const html = binsTable({ column: 'mag_F555W', bins: [
+    { lo: 24, hi: 24.25, n_sources: 5, n_items: 5, agreement: 1 },
+    { lo: 24.25, hi: 24.95, n_sources: 15, n_items: 14, agreement: null }] }, 'magnitude');
+  assert.match(html, /24\.00–24\.25<\/td><td>5<\/td><td>1\.000/);
+  assert.match(html, /<td>15<\/td><td>n\/a/);
+  assert.match(html, /mag_F555W/);
+});

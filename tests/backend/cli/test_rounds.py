@@ -75,3 +75,23 @@ def test_offline_votes_from_a_truth_table(tmp_path: Path) -> None:
     votes = Table.read(tmp_path / "votes.csv", format="ascii.csv")
     assert len(votes) == 6000 and set(votes["annotator"]) == {"sim-1", "sim-2", "sim-3"}
     assert run_cli(["simulate-annotators"], tmp_path / "data").returncode == 2
+
+
+def test_a_round_chosen_by_the_acquisition_function(tmp_path: Path) -> None:
+    """``--strategy diverse`` (no regions needed): 409 as exit 2 without a model, k-center picks with one."""
+    from tests.backend.services.learning.conftest import add_encoder
+
+    data = tmp_path / "data"
+    image = seed_image(data)
+    args = ["round", "create", str(image), "--k", "2", "--annotators", "ann,bob", "--n", "4", "--strategy",
+            "diverse", "--json"]
+    refused = run_cli(args, data)
+    assert refused.returncode == 2 and "embeddings" in refused.stderr
+    group = np.arange(400) % 4  # four far-apart clusters of the embedding
+    embeddings = (np.array([[0, 0], [30, 0], [0, 30], [30, 30]])[group]
+                  + np.random.default_rng(2).normal(0, 0.5, (400, 2))).astype(np.float32)
+    add_encoder(CliContext(Settings(data_dir=data, database_url=None)).sessions, data, image, embeddings)
+    made = run_cli(args, data)
+    assert made.returncode == 0, made.stderr
+    chosen = json.loads(made.stdout)["sources"]
+    assert sorted(group[sid - 1] for sid in chosen) == [0, 1, 2, 3]  # source ids follow the rows

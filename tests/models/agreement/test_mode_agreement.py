@@ -106,3 +106,21 @@ def test_disagreement_reasons() -> None:
     assert reasons[3] == ["no_majority", "low_agreement"]
     assert reasons[4] == []  # one vote: not judged yet
     assert reasons[5] == ["low_posterior"]
+
+
+def test_quantile_edges() -> None:
+    from models.agreement import quantile_edges
+
+    values = np.array([24.0 + 0.05 * i for i in range(20)] + [np.nan])
+    edges = quantile_edges(values)
+    assert len(edges) == 5 and edges[0] == 24.0 and edges[-1] == pytest.approx(24.95)
+    bins = agreement_by_bins(np.ones((21, 1), dtype=int) * 2, values, edges)
+    assert [b["n_sources"] for b in bins] == [5, 5, 5, 5]  # the last bin is closed: the brightest counts
+    assert quantile_edges(values, max_bins=10, min_per_bin=5) == edges  # at least 5 a bin
+    assert len(quantile_edges(values[:7])) == 2  # too few for two bins: one
+    assert quantile_edges(np.array([np.nan])) == []
+    tied = quantile_edges(np.array([20.0] * 12 + [21.0] * 3))
+    assert tied[0] == 20.0 and tied[-1] == 21.0 and len(tied) >= 2  # ties never straddle an edge
+    one = quantile_edges(np.array([3.0] * 6))
+    assert one == [3.0, 3.0] and agreement_by_bins(np.ones((6, 1), dtype=int) * 2, np.full(6, 3.0), one)[0][
+        "n_sources"] == 6

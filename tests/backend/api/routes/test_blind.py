@@ -17,13 +17,22 @@ from backend.services.labelling.blind import publishable_class
 from tests.backend.api.routes.test_rounds import CATALOG, SQUARE
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
 
 TEAM = ["ann", "bob", "cyd"]
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -72,8 +81,16 @@ def everything(client: TestClient, s: dict[str, Any], who: str | None) -> dict[s
     get(f"/api/images/{image}/predictions")
     get(f"/api/images/{image}/embedding")
     get(f"/api/images/{image}/layers")
+    get(f"/api/images/{image}/progress")
+    get(f"/api/images/{image}/skill")
+    get(f"/api/images/{image}/rounds")
+    get(f"/api/images/{image}/compare", reference=1)
+    get(f"/api/images/{image}/learning/next", strategy="random", seed=1, k=50)
     get(f"/api/rounds/{rid}/report")
     get(f"/api/rounds/{rid}")
+    detail = out[f"/api/rounds/{rid} []"][1]
+    if isinstance(detail, dict) and (detail.get("progress") or {}).get("overall"):  # the round's fraction of votes
+        detail["progress"] = {**detail["progress"], "overall": "a fraction, not a vote"}  # in moves with them
     if who:
         get(f"/api/rounds/{rid}/queue")
     for fmt in ("ecsv", "geojson", "ds9", "csv"):
@@ -155,3 +172,26 @@ def test_not_voted_by_me(client: TestClient, setup: dict[str, Any]) -> None:
     view = client.get(f"/api/images/{image}/sources", params={"state": "unvoted", "annotator": "bob"}).json()
     assert view["count"] == 222
     assert client.get(f"/api/images/{image}/sources/list", params={"state": "unvoted"}).status_code == 422
+
+
+def test_progress_an_annotator_sees_is_their_own_and_the_rounds_fraction(client: TestClient,
+                                                                           setup: dict[str, Any]) -> None:
+    image, rid = setup["image"], setup["round"]
+    mine = queue_of(client, rid, "ann")
+    vote(client, image, "ann", mine[0], "2", rid)
+    bob = [s for s in queue_of(client, rid, "bob") if s != mine[0]]  # (a 1-1 tie would have no consensus)
+    for sid in bob[:5]:
+        vote(client, image, "bob", sid, "1", rid)
+    shown = client.get(f"/api/rounds/{rid}", params={"annotator": "ann"}).json()["progress"]
+    assert shown["per_annotator"] == [{"annotator": "ann", "done": 1, "total": len(mine)}]
+    assert shown["per_source"] == []  # votes per source: not for an annotator while the round is blind
+    assert shown["overall"] == {"fraction": 6 / 36}  # 12 sources x k = 3 showings, 6 votes in
+    full = client.get(f"/api/rounds/{rid}", params={"annotator": "olga"}).json()["progress"]
+    assert {p["annotator"]: p["done"] for p in full["per_annotator"]} == {"ann": 1, "bob": 5, "cyd": 0}
+    assert full["overall"] == {"done": 6, "total": 36, "fraction": 6 / 36}
+    assert sum(p["votes"] for p in full["per_source"]) == 6
+    team = lambda who: client.get(f"/api/images/{image}/progress", params={"annotator": who}).json()  # noqa: E731
+    assert team("ann")["labelled"] == 1 and team("ann")["mine"] == 1  # only her own vote counts, blind
+    assert team("olga")["labelled"] == 6
+    client.post(f"/api/rounds/{rid}/close", params={"annotator": "olga"})
+    assert len(client.get(f"/api/rounds/{rid}", params={"annotator": "ann"}).json()["progress"]["per_source"]) == 12

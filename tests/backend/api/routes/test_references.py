@@ -14,14 +14,23 @@ from backend.db.session import session_scope
 from backend.services.learning.data import label_state
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
 
 DETECTIONS = b"id,x,y\n1,10,10\n2,50,80\n3,200,150\n4,290,190\n"
 TRUTH = b"id,x,y,class\na,10.4,10.2,1\nb,50.3,79.6,2\nc,201.0,150.0,3\nd,150,20,4\n"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -128,3 +137,20 @@ def test_cross_matched_layers_export_one_row_per_object(client: TestClient, imag
     assert str(first["class_mode"]) == "2" and first["n_votes"] == 1
     lone = next(r for r in table if str(r["layer"]) == "det.csv" or str(r["layer"]) == "truth.csv")
     assert lone is not None
+
+
+def test_a_source_lists_both_memberships_of_its_object(client: TestClient, image: int) -> None:
+    """What the source panel shows: a detection cross-matched with a reference source is one object with two
+    memberships (the same rule as the export's one row); a lone source has one."""
+    ref = client.post(f"/api/images/{image}/layers/import", files={"file": ("truth.csv", TRUTH)},
+                      data={"kind": "reference"}).json()["layer"]["id"]
+    detail = client.get("/api/sources/1").json()
+    assert [(m["layer"], m["kind"], m["catalog_id"], m["reference_class"]) for m in detail["memberships"]] == [
+        ("det.csv", "detections", "1", None), ("truth.csv", "reference", "a", "1")]
+    twin = detail["memberships"][1]["source_id"]
+    back = client.get(f"/api/sources/{twin}").json()["memberships"]
+    assert [m["source_id"] for m in back] == [twin, 1] and back[0]["layer_id"] == ref
+    assert [m["source_id"] for m in client.get("/api/sources/4").json()["memberships"]] == [4]  # no twin
+    lone_ref = next(i["id"] for i in client.get(f"/api/images/{image}/sources/list", params={"layers": ref}).json()[
+        "items"] if i["reference_class"] == "4")
+    assert len(client.get(f"/api/sources/{lone_ref}").json()["memberships"]) == 1

@@ -16,9 +16,20 @@ from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from backend.db.session import session_scope
 from backend.db.sources import Source
+from backend.services.labelling.annotations import save_annotation
+from backend.services.learning.model_store import load_embeddings, require_encoder
+from backend.services.learning.predictions import write_predictions
+from models.acquisition import kcenter_greedy
 from simulate.annotators import calibrate, simulate_votes
 from tests.backend.fits_factory import tan_header
 from tests.backend.labels_db import add_image, app_client
+from tests.backend.pg import (  # noqa: F401  (fixtures)
+    pg_client_fixture,
+    pg_database_fixture,
+    pg_settings_fixture,
+    pg_url_fixture,
+)
+from tests.backend.services.learning.conftest import add_encoder, add_probe_row
 
 GRID = [(x, y) for y in range(10, 600, 40) for x in range(10, 600, 40)]  # 15 x 15 = 225 sources
 CATALOG = ("id,x,y,mag_F555W,ci\n" + "".join(f"{i + 1},{x},{y},{18 + (i % 8)},{1 + (i % 10) / 10}\n"
@@ -27,9 +38,12 @@ SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [300, 0], [300, 300], [0, 
 PEOPLE = ["ann", "bob", "cyd", "dee"]
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return app_client(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
+    """Each test on SQLite and on PostgreSQL (skipped with its reason without SKYLABEL_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return app_client(tmp_path)
+    return request.getfixturevalue("pg_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -243,3 +257,73 @@ def test_tag_rounds_keep_working(client: TestClient, image_id: int) -> None:
     assert opened["state"] == "open" and opened["k"] is None and opened["sources"] == []
     assert client.post(f"/api/rounds/{opened['id']}/open").status_code == 409
     assert client.post(f"/api/rounds/{opened['id']}/close").json()["state"] == "closed"
+
+
+def _model(client: TestClient, image_id: int, embeddings: np.ndarray | None = None,
+           certainty: np.ndarray | None = None) -> tuple[dict[int, int], np.ndarray]:
+    """An encoder with the given embeddings (one row per source, in id order) and, with ``certainty``, a
+    probe's two-class scores; returns each source's embedding row and the entropies per row."""
+    sessions, data_dir = client.app.state.sessions, client.app.state.settings.data_dir  # type: ignore[attr-defined]
+    encoder = add_encoder(sessions, data_dir, image_id, embeddings)
+    with session_scope(sessions) as session:
+        emb = load_embeddings(data_dir, require_encoder(session, image_id))
+        row = {int(sid): i for i, sid in enumerate(emb.source_ids)}
+        if certainty is not None:
+            probe = add_probe_row(sessions, image_id, encoder, ["1", "4"])
+            probs = np.column_stack([certainty, 1 - certainty])
+            write_predictions(session, image_id, probe, ["1", "4"], probs, emb)
+    c = np.asarray(certainty if certainty is not None else np.full(len(GRID), 0.5))
+    return row, -(c * np.log(c) + (1 - c) * np.log(1 - c))
+
+
+def test_sample_by_entropy_takes_the_most_uncertain_in_the_regions(client: TestClient, image_id: int) -> None:
+    body = {"k": 2, "annotators": ["a", "b"], "sample": {"regions": [SQUARE], "n": 8, "layer": 1,
+                                                          "strategy": "entropy"}}
+    no_model = client.post(f"/api/images/{image_id}/rounds", json=body)
+    assert no_model.status_code == 409 and "entropy" in no_model.json()["detail"]
+    certainty = np.random.default_rng(3).uniform(0.5, 0.999, len(GRID))
+    inside = [i + 1 for i, (x, y) in enumerate(GRID) if x <= 300 and y <= 300]
+    top = max(inside, key=lambda sid: -certainty[sid - 1])  # sources are rows in id order
+    save_annotation(client.app.state.sessions, image_id, "zed", "1", source_id=top)  # type: ignore[attr-defined]
+    row, ent = _model(client, image_id, certainty=certainty)
+    assert row[top] == top - 1
+    still = client.post(f"/api/images/{image_id}/rounds", json={**body, "sample": {**body["sample"],
+                                                                                  "strategy": "diverse"}})
+    assert still.status_code == 201  # diverse needs only the embeddings
+    by_entropy = sorted(inside, key=lambda sid: -ent[row[sid]])
+    assert by_entropy[0] == top  # the most uncertain is labelled: never sampled
+    made = client.post(f"/api/images/{image_id}/rounds", json=body)
+    assert made.status_code == 201, made.text
+    assert made.json()["sources"] == by_entropy[1:9]  # best first, none outside the square, the labelled one left
+    whole = client.post(f"/api/images/{image_id}/rounds", json={
+        "k": 2, "annotators": ["a", "b"], "sample": {"n": 5, "strategy": "entropy"}}).json()
+    everywhere = sorted(range(1, len(GRID) + 1), key=lambda sid: -ent[row[sid]])
+    assert whole["sources"] == [s for s in everywhere if s != by_entropy[0]][:5]  # no regions: the whole image
+    too_many = client.post(f"/api/images/{image_id}/rounds", json={
+        "k": 2, "annotators": ["a", "b"], "sample": {"n": 5000, "strategy": "entropy"}})
+    assert too_many.status_code == 422 and "at most 1000" in too_many.json()["detail"]
+    unknown = client.post(f"/api/images/{image_id}/rounds", json={
+        "k": 2, "annotators": ["a", "b"], "sample": {"n": 5, "strategy": "margin"}})
+    assert unknown.status_code == 422
+
+
+def test_sample_by_diversity_covers_the_embedding(client: TestClient, image_id: int) -> None:
+    body = {"k": 2, "annotators": ["a", "b"], "sample": {"regions": [SQUARE], "n": 4, "layer": 1,
+                                                          "strategy": "diverse"}, "seed": 2}
+    no_model = client.post(f"/api/images/{image_id}/rounds", json=body)
+    assert no_model.status_code == 409 and "embeddings" in no_model.json()["detail"]
+    assert client.get(f"/api/images/{image_id}/rounds").json() == []
+    rng = np.random.default_rng(5)
+    centres = np.array([[0, 0], [20, 0], [0, 20], [20, 20]], dtype=np.float32)
+    group = rng.integers(0, 4, len(GRID))
+    embeddings = (centres[group] + rng.normal(0, 0.3, (len(GRID), 2))).astype(np.float32)
+    row, _ = _model(client, image_id, embeddings)
+    made = client.post(f"/api/images/{image_id}/rounds", json=body)
+    assert made.status_code == 201, made.text
+    chosen = made.json()["sources"]
+    inside = [i + 1 for i, (x, y) in enumerate(GRID) if x <= 300 and y <= 300]
+    assert set(chosen) <= set(inside)
+    assert sorted(group[row[s]] for s in chosen) == [0, 1, 2, 3]  # one from each cluster of the embedding
+    pool = embeddings[[row[s] for s in inside]]
+    expected = kcenter_greedy(pool, 4, np.zeros(len(inside), dtype=bool), np.random.default_rng(0))
+    assert chosen == [inside[i] for i in expected]  # k-center greedy over the pool, nothing labelled yet

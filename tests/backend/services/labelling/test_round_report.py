@@ -23,6 +23,12 @@ PEOPLE = ["ann", "ben", "cat"]
 
 
 @pytest.fixture
+def sessions(both_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite, and PostgreSQL when SKYLABEL_TEST_POSTGRES_URL is set."""
+    return both_sessions
+
+
+@pytest.fixture
 def voted(sessions: sessionmaker[Session], image_id: int) -> tuple[int, list[int]]:
     """A k=3 round of 3 annotators on 4 sources: s0 unanimous 1, s1 1/1/4 (ann first said 4), s2 1/4/3 (a
     three-way tie), s3 no votes; plus a vote outside the round that must not count."""
@@ -88,3 +94,28 @@ def _leaves(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [leaf for v in value for leaf in _leaves(v)]
     return [value]
+
+
+def test_magnitude_and_ci_bins_follow_the_round_s_own_sources(sessions: sessionmaker[Session], image_id: int) -> None:
+    """A round of faint sources (V 24.0 to 24.95, all inside one fixed 1-mag bin) is split into quantile
+    bins of about equal counts; the edges come from the data and each bin says how many sources it holds;
+    a 99.999 placeholder falls in no bin."""
+    mags = [24.0 + 0.05 * i for i in range(20)] + [99.999]
+    _, ids = add_sources(sessions, image_id, [(5.0 * i, 5.0) for i in range(21)],
+                         columns=[{"mag_F555W": m, "ci": 1.0 + 0.01 * i} for i, m in enumerate(mags)])
+    with session_scope(sessions) as session:
+        round_id = create_round(session, image_id, RoundCreate(k=2, annotators=PEOPLE[:2], sources=ids, seed=1),
+                                "owner").id
+        change_state(session, round_id, "open", "owner")
+    for i, sid in enumerate(ids):
+        save_annotation(sessions, image_id, "ann", "1", source_id=sid, round_id=round_id)
+        save_annotation(sessions, image_id, "ben", "1" if i < 10 else "4", source_id=sid, round_id=round_id)
+    with sessions() as session:
+        found = report(session, round_id)["by_magnitude"]
+    assert found["column"] == "mag_F555W" and found["binning"] == "quantile"
+    bins = found["bins"]
+    assert len(bins) == 4 and [b["n_sources"] for b in bins] == [5, 5, 5, 5]  # 20 faint sources, 5 a bin
+    assert found["edges"][0] == pytest.approx(24.0) and found["edges"][-1] == pytest.approx(24.95)
+    assert [b["lo"] for b in bins] == found["edges"][:-1] and all(24 <= e < 25 for e in found["edges"])
+    assert [b["agreement"] for b in bins] == [1.0, 1.0, 0.5, 0.5]  # ben disagrees on the fainter half
+    assert sum(b["n_votes"] for b in bins) == 40  # the placeholder's two votes are in no bin
