@@ -15,11 +15,12 @@ as they avoid each other. Every placement is checked both ways: the new source's
 placed source it would become a qualifying neighbour of (a bright source next to a faint isolated one makes the
 faint one crowded; a faint one next to a bright isolated one does not). A source tries its density's candidate
 positions (or anchors) in turn and takes the first that breaks no status; if none does, the one breaking the
-fewest. Anchors are preferably of comparable brightness (0.3-3.3x: a source much fainter than a neighbour 3-5 px
-away is lost in its light, would not be catalogued apart, and could not keep a LEGUS-like CI), of the same kind
-and population (an association next to associations in a star-forming complex, a star next to stars of its disc
-population, a cluster next to young objects), so associations crowd in star-forming regions, stars in crowded
-fields, and neighbours' light does not redden a blue association.
+fewest (an anchored source without a usable anchor waits where it breaks nobody, for a later one to anchor on
+it). Anchors are preferably of comparable brightness (0.3-3.3x: a source much
+fainter than a neighbour 3-5 px away is lost in its light, would not be catalogued apart, and could not keep a
+LEGUS-like CI), of the same kind and population (an association next to associations in a star-forming
+complex, a star next to stars of its disc population, a cluster next to young objects), so associations crowd
+in star-forming regions, stars in crowded fields, and neighbours' light does not redden a blue association.
 
 Fluxes are compared as the catalogue photometry (4 px aperture, 7-8 px sky annulus) would measure them: each
 source's own measured flux plus the share of the other's light its photometry picks up, from each source's
@@ -191,7 +192,7 @@ def place(profiles: np.ndarray, status: np.ndarray, candidates: np.ndarray, grou
             pool = np.flatnonzero(allowed)
             if pool.size >= min(ANCHOR_TRIES, 5):
                 break
-        best, best_count = (float(candidates[s, 0, 0]), float(candidates[s, 0, 1])), None
+        best, best_count = None, None
         for anchor in rng.choice(pool, min(ANCHOR_TRIES, pool.size), replace=False) if pool.size else []:
             distance, angle = math.sqrt(rng.uniform(low**2, high**2)), rng.uniform(0.0, 2.0 * math.pi)
             x = float(np.clip(xy[anchor, 0] + distance * math.cos(angle), 0.0, size - 1.0))
@@ -201,7 +202,15 @@ def place(profiles: np.ndarray, status: np.ndarray, candidates: np.ndarray, grou
                 best, best_count = (x, y), count
             if count == 0:
                 break
-        broken += int(best_count is None or best_count > 0)
+        if best_count != 0:  # no anchor: wait where it breaks nobody, for a later source to anchor on it
+            broken += 1
+            for x, y in candidates[s]:
+                count = violations(s, x, y)
+                if best_count is None or count < best_count:
+                    best, best_count = (float(x), float(y)), count
+                if count == 0:
+                    break
+        assert best is not None
         commit(s, *best)
     return xy, broken
 

@@ -84,14 +84,15 @@ def test_truth_positions_fall_on_flux_peaks(tiny) -> None:
     v = fits.getdata(result.band_paths["F555W"]).astype(float)
     xy = np.stack([truth["x"], truth["y"]], axis=1)
     nearest = np.sort(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), axis=1)[:, 1]
-    # V < 23.5: the noise peak of a fainter, lopsided class 2 cluster can lie 2-3 px off its position
-    chosen = np.isin(truth["class"], [1, 2]) & (truth["mag_F555W"] < 23.5) & (nearest > 8)
+    chosen = np.isin(truth["class"], [1, 2]) & (truth["mag_F555W"] < 24) & (nearest > 8)
     assert chosen.sum() >= 5
     for row in truth[chosen]:
         x0, y0 = max(int(round(row["x"])) - 3, 0), max(int(round(row["y"])) - 3, 0)
         window = v[y0:y0 + 7, x0:x0 + 7]
         peak_y, peak_x = np.unravel_index(np.argmax(window), window.shape)
-        assert abs(peak_x + x0 - row["x"]) <= 1.5 and abs(peak_y + y0 - row["y"]) <= 1.5
+        # a class 2 cluster's off-centre lump (1.2-3 px away, up to 30% of the light) can hold its brightest pixel
+        tolerance = 1.5 if row["class"] == 1 else 3.0
+        assert abs(peak_x + x0 - row["x"]) <= tolerance and abs(peak_y + y0 - row["y"]) <= tolerance
 
 
 def test_artefacts_exist_in_one_band_only(tiny) -> None:
