@@ -6,7 +6,7 @@ after placement, every class 1 and 2 source is looked at as an annotator looks a
 the light of its catalogued neighbours (diffuse light and the uncatalogued faint stars left out), and its class is
 revised by these rules, in order:
 
-1. **several peaks** - two or more catalogued neighbours of at least 0.3x its V aperture flux within 5 px: it is
+1. **several peaks** - two or more catalogued neighbours of at least 0.3x its catalogue V flux within 5 px: it is
    a multi-peak association, class 3;
 2. **lopsided or elongated** (class 1 only) - the V light on its peak (weighted by a Gaussian of
    :data:`SHAPE_RADIUS` px at its position; neighbours within 5 px included, farther ones are seen as separate
@@ -24,6 +24,7 @@ next to a cluster is still not a cluster). The subtype keeps what the source was
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -31,7 +32,7 @@ from scipy.spatial import cKDTree
 
 from simulate.bands import BANDS, V_INDEX
 from simulate.neighbours import FLUX_RATIO, RADII
-from simulate.render import Component, component_gaussians, merge, render_window
+from simulate.render import Component, Gaussians, component_gaussians, merge, render_window
 from simulate.sources import Source
 
 SHAPE_RADIUS = 1.5
@@ -44,13 +45,13 @@ LOOK_RADIUS = RADII[0]
 _HALF = 6
 
 
-def _v_gaussians(components: list[Component], dx: float = 0.0, dy: float = 0.0):  # noqa: ANN202
+def _v_gaussians(components: list[Component], dx: float = 0.0, dy: float = 0.0) -> list[Gaussians]:
     only = np.zeros(len(BANDS))
     only[V_INDEX] = 1.0
     return [component_gaussians(replace(c, dx=c.dx + dx, dy=c.dy + dy, fluxes=c.fluxes * only)) for c in components]
 
 
-def rendered_shape(source: Source, neighbours: list[Source] = ()) -> tuple[float, float]:  # type: ignore[assignment]
+def rendered_shape(source: Source, neighbours: Sequence[Source] = ()) -> tuple[float, float]:
     """(axis ratio, centroid offset in px) of the noiseless V light around the source's position (Gaussian weight
     of :data:`SHAPE_RADIUS` px), its own light and its ``neighbours``' together."""
     parts = _v_gaussians(source.components)
@@ -74,7 +75,7 @@ def rendered_shape(source: Source, neighbours: list[Source] = ()) -> tuple[float
 
 
 def revise_classes(sources: list[Source], flux: np.ndarray) -> dict[str, int]:
-    """Apply the rules of the module docstring in place; ``flux`` holds each source's V aperture flux.
+    """Apply the rules of the module docstring in place; ``flux`` holds each source's catalogue V flux.
     Returns how many sources each rule relabelled."""
     changed = {"several_peaks": 0, "lopsided": 0}
     if len(sources) < 2:
