@@ -66,8 +66,8 @@ def aperture_table(family: str, q: float = 1.0) -> ApertureTable:
 
 @cache
 def point_fractions() -> tuple[float, float]:
-    """e1, e3 of a star (the V-band PSF alone)."""
-    return _fractions(Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, _unit_flux()))
+    """e1, e3 of a star (the V-band PSF alone, with the diffraction spikes every simulated star has)."""
+    return _fractions(Component(0.0, 0.0, POINT, 0.0, 1.0, 0.0, _unit_flux(), spikes=True))
 
 
 def star_ci() -> float:

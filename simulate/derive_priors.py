@@ -8,7 +8,8 @@ For every human visual class (1-4, the mode of the votes; 0 = never inspected is
 colours NUV-U, U-B, B-V, V-I and the V-band concentration index - are summarised as a Gaussian copula: the
 marginal quantiles at :data:`PROBABILITIES` and the correlation matrix of the normal scores (pairwise over the
 rows where both values exist, since undetected bands are missing, not faint). LEGUS magnitudes are observed ones,
-so each cluster's own extinction is part of its colours.
+so each cluster's own extinction is part of its colours. The table also carries LEGUS's crowding by class
+(:func:`crowding_rates`), which the simulator's placement reproduces.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scipy.special import ndtri
 from scipy.stats import rankdata
 
 from simulate.legus import LegusField, distance_moduli, read_fields
+from simulate.neighbours import FLUX_RATIO, RADII, legus_crowding
 from simulate.priors import PRIORS_PATH
 
 VARIABLES: tuple[str, ...] = ("M_V", "NUV-U", "U-B", "B-V", "V-I", "CI")
@@ -104,7 +106,17 @@ def derive_priors(legus_dir: Path) -> dict[str, Any]:
         "fields": len(fields),
         "distance_moduli": moduli,
         "classes": {str(label): summarise_class(samples[label]) for label in CLASSES},
+        "crowding": crowding_rates(fields),
     }
+
+
+def crowding_rates(fields: list[LegusField]) -> dict[str, Any]:
+    """LEGUS's pooled crowding by class (fraction of labelled sources with a catalogued neighbour of at least
+    0.3x their V flux within 5 and 10 px, :func:`simulate.neighbours.legus_crowding`): what the simulator's
+    placement reproduces (:mod:`simulate.placement`)."""
+    real = legus_crowding(fields)
+    return {"radii_px": list(RADII), "flux_ratio": FLUX_RATIO,
+            "fractions": {str(c): real["pooled"][c] for c in CLASSES}}
 
 
 def write_priors(priors: dict[str, Any], path: Path = PRIORS_PATH) -> Path:

@@ -54,3 +54,29 @@ def crowding_fractions(x: np.ndarray, y: np.ndarray, v_mag: np.ndarray, classes:
 def counts(classes: np.ndarray, v_mag: np.ndarray) -> dict[int, int]:
     c, v = np.asarray(classes), np.asarray(v_mag, dtype=float)
     return {k: int(((c == k) & np.isfinite(v)).sum()) for k in CLASSES}
+
+
+def legus_crowding(fields: list, min_sources: int = 20) -> dict:
+    """Crowding of the real LEGUS fields: ``pooled`` ``{class: [within 5, within 10 px]}`` over every field's
+    labelled sources, ``range`` ``{class: [[lo5, hi5], [lo10, hi10]]}`` over the fields holding at least
+    ``min_sources`` of the class, and ``fields`` ``{name: fractions}``. ``fields`` are
+    :class:`simulate.legus.LegusField` (those without positions are skipped)."""
+    per_field, hits, totals = [], {c: np.zeros(2) for c in CLASSES}, dict.fromkeys(CLASSES, 0)
+    for field in fields:
+        if field.x is None or field.y is None:
+            continue
+        v = field.mags[:, 3]
+        fractions = crowding_fractions(field.x, field.y, v, field.visual_class)
+        n = counts(field.visual_class, v)
+        per_field.append((field.name, fractions, n))
+        for c in CLASSES:
+            if n[c]:
+                hits[c] += np.asarray(fractions[c]) * n[c]
+                totals[c] += n[c]
+    pooled = {c: [round(float(h / max(totals[c], 1)), 3) for h in hits[c]] for c in CLASSES}
+    ranges = {}
+    for c in CLASSES:
+        values = np.array([f[c] for _, f, n in per_field if n[c] >= min_sources])
+        ranges[c] = [[round(float(values[:, i].min()), 3), round(float(values[:, i].max()), 3)]
+                     if values.size else [math.nan, math.nan] for i in range(len(RADII))]
+    return {"pooled": pooled, "range": ranges, "n": totals, "fields": {name: f for name, f, _ in per_field}}

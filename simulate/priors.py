@@ -47,6 +47,8 @@ class Priors:
 
     classes: dict[int, ClassPrior]
     distance_moduli: dict[str, float]
+    crowding: dict[int, tuple[float, float]]
+    """Per class, LEGUS's fractions of sources with a >= 0.3x V neighbour within 5 and within 10 px."""
 
 
 def parse_priors(table: dict) -> Priors:
@@ -64,7 +66,12 @@ def parse_priors(table: dict) -> Priors:
             if correlation.shape != (len(variables),) * 2:
                 raise PriorsError(f"class {key}: correlation has shape {correlation.shape}")
             classes[int(key)] = ClassPrior(int(key), variables, probabilities, quantiles, correlation)
-        return Priors(classes=classes, distance_moduli=dict(table.get("distance_moduli", {})))
+        crowding = {int(key): (float(pair[0]), float(pair[1]))
+                    for key, pair in table["crowding"]["fractions"].items()}
+        if set(crowding) != set(classes) or not all(0.0 <= a <= b <= 1.0 for a, b in crowding.values()):
+            raise PriorsError(f"the crowding fractions {crowding} do not cover the classes {sorted(classes)} "
+                              "as within-5 <= within-10 px fractions")
+        return Priors(classes=classes, distance_moduli=dict(table.get("distance_moduli", {})), crowding=crowding)
     except KeyError as error:
         raise PriorsError(f"the priors table lacks the entry {error}; regenerate it with "
                           "python -m simulate.derive_priors <legus folder>") from error

@@ -4,7 +4,9 @@ The demo and the learning benchmarks need a realistic HST galaxy image and none 
 builds one: the galaxy's diffuse light (:mod:`~simulate.galaxy`), a resolved background of faint stars
 (:mod:`~simulate.field_stars`, not catalogued), sources of every LEGUS class with
 magnitudes, colours and concentration indices drawn from the real catalogues (:mod:`~simulate.sources`,
-sized for the crowding around them, :mod:`~simulate.crowding`),
+placed with their class's LEGUS crowding, :mod:`~simulate.placement`, their class then following what their
+rendered neighbourhood shows, :mod:`~simulate.appearance`, and sized for the crowding around them,
+:mod:`~simulate.crowding`),
 detector artefacts, then Poisson and read noise per band (:mod:`~simulate.noise`). The same seed gives the
 same field byte for byte: each stage draws from its own child of ``numpy.random.SeedSequence(seed)``.
 """

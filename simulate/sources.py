@@ -9,7 +9,8 @@ that its CI comes out as drawn (:mod:`simulate.concentration`). The classes (Ada
    a different colour (the "possible colour gradient" of the class definition);
 3. multi-peak association: a main peak, 2-5 secondary peaks 2.5-10 px away and diffuse light they share;
 4. not a cluster: a star (point source with diffraction spikes) when the drawn CI is stellar, a star blended
-   with fainter neighbours or a background galaxy (exponential or de Vaucouleurs Sersic profile) above it.
+   with fainter neighbours above it, a background galaxy (exponential or de Vaucouleurs Sersic profile) for the
+   extended draws (:data:`GALAXY_MIN_CI`).
 
 Positions are 0-based pixels (numpy / astropy origin 0). Fluxes are e-/s per band in the order of
 :data:`simulate.bands.BANDS`.
@@ -32,6 +33,11 @@ from simulate.render import Component, component_gaussians, merge, render_window
 AXIS_RATIOS = (0.35, 0.5, 0.65, 0.8)
 """Axis ratios of asymmetric clusters (a few values, so their CI tables are computed once each)."""
 GALAXY_AXIS_RATIOS = (0.4, 0.65, 1.0)
+GALAXY_MIN_CI = 1.6
+"""Class 4 draws at least this extended are background galaxies: in LEGUS the class 4 objects above CI 1.6 (the
+median cluster's; a quarter of class 4) are the redder, extended ones (median B-V 0.18-0.31, V-I 0.58-0.66
+against 0.03-0.07 and 0.30-0.40 below), so galaxies get their own sizes and, through the class-4 copula, their
+redder colours, instead of cluster-like CIs among the blended stars."""
 COLOUR_GRADIENT = np.array([1.6, 1.0, 0.5, 0.0, -0.6])
 """How a colour offset of 1 mag (in B-V terms) spreads over the five bands, relative to V."""
 
@@ -229,8 +235,9 @@ def _star(x: float, y: float, fluxes: np.ndarray, target_ci: float, rng: np.rand
 
 def non_clusters(xy_stars: np.ndarray, xy_galaxies: np.ndarray, prior: ClassPrior, dm: float,
                  rng: np.random.Generator) -> list[Source]:
-    """Class 4: stars where the drawn CI is stellar (within 0.05 of the PSF's); above it, blended stars (70%
-    up to CI 1.6) or background galaxies sized to the drawn CI.
+    """Class 4: stars where the drawn CI is stellar (within 0.05 of the PSF's), blended stars above it up to
+    :data:`GALAXY_MIN_CI`, background galaxies (exponential or de Vaucouleurs discs sized to the drawn CI) from
+    there, or where no blend reaches the drawn CI.
 
     Source i sits at ``xy_stars[i]`` (placed in the disc) if it is a star, else at ``xy_galaxies[i]`` (anywhere).
     """
@@ -239,7 +246,7 @@ def non_clusters(xy_stars: np.ndarray, xy_galaxies: np.ndarray, prior: ClassPrio
     sources = []
     for i in range(len(xy_stars)):
         target = float(draws["CI"][i])
-        if target < star_ci() + 0.05 or (target < 1.6 and rng.random() < 0.7):
+        if target < GALAXY_MIN_CI:
             star = _star(float(xy_stars[i, 0]), float(xy_stars[i, 1]), fluxes[i], target, rng)
             if star is not None:
                 sources.append(star)

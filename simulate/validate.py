@@ -28,8 +28,7 @@ from simulate.derive_priors import CLASSES, legus_samples
 from simulate.errors import SimulationError
 from simulate.legus import distance_moduli, read_fields
 from simulate.neighbours import CLASSES as NEIGHBOUR_CLASSES
-from simulate.neighbours import FLUX_RATIO, RADII, crowding_fractions
-from simulate.neighbours import counts as neighbour_counts
+from simulate.neighbours import FLUX_RATIO, RADII, crowding_fractions, legus_crowding
 from simulate.photometry import aperture_photometry, concentration_index, subtract_background
 from simulate.separability import binary_auc, photometric_features
 from simulate.writer import TRUTH_NAME, all_band_paths
@@ -121,29 +120,12 @@ def crowding_table(truth: Table, mags: np.ndarray, selected: np.ndarray, fields:
     per-field range (fields with >= 20 sources of the class), see :mod:`simulate.neighbours`."""
     x, y = np.asarray(truth["x"], float), np.asarray(truth["y"], float)
     sim = crowding_fractions(x, y, mags[:, V_INDEX], np.asarray(truth["class"]), counted=selected)
-    per_field, pooled_hits, pooled_n = [], {c: np.zeros(2) for c in NEIGHBOUR_CLASSES}, dict.fromkeys(
-        NEIGHBOUR_CLASSES, 0)
-    for field in fields:
-        if field.x is None or field.y is None:
-            continue
-        v = field.mags[:, V_INDEX]
-        fractions = crowding_fractions(field.x, field.y, v, field.visual_class)
-        n = neighbour_counts(field.visual_class, v)
-        per_field.append((field.name, fractions, n))
-        for c in NEIGHBOUR_CLASSES:
-            if n[c]:
-                pooled_hits[c] += np.asarray(fractions[c]) * n[c]
-                pooled_n[c] += n[c]
-    legus = {c: [round(float(h / max(pooled_n[c], 1)), 3) for h in pooled_hits[c]] for c in NEIGHBOUR_CLASSES}
-    ranges = {}
-    for c in NEIGHBOUR_CLASSES:
-        values = np.array([f[c] for _, f, n in per_field if n[c] >= 20])
-        ranges[c] = [[round(float(values[:, i].min()), 3), round(float(values[:, i].max()), 3)]
-                     if values.size else [math.nan, math.nan] for i in range(2)]
+    real = legus_crowding(fields)
+    legus, ranges = real["pooled"], real["range"]
     within = {c: all(lo <= v <= hi for v, (lo, hi) in zip(sim[c], ranges[c], strict=True)) for c in NEIGHBOUR_CLASSES}
     return {"radii_px": list(RADII), "flux_ratio": FLUX_RATIO, "sim": sim, "legus": legus,
             "legus_range": ranges, "within_legus_range": within,
-            "legus_fields": {name: f for name, f, _ in per_field}}
+            "legus_fields": real["fields"]}
 
 
 def separability_table(mags: np.ndarray, ci: np.ndarray, labels: np.ndarray, selected: np.ndarray,

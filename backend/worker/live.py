@@ -44,10 +44,14 @@ class LiveLoop:
         self._lock = threading.Lock()
         self._draining = False
 
-    def label_saved(self, image_id: int, source_id: int, label_class: str | None, blind: bool = False) -> None:
+    def label_saved(self, image_id: int, source_id: int, label_class: str | None, blind: bool = False,
+                    annotation_id: int | None = None) -> None:
         """A label was committed: tell every map, and refit soon. ``blind``: the source is in an open blind
-        round, so the event carries no consensus (maps refetch what they may see)."""
+        round, so the event carries no consensus (maps refetch what they may see). ``annotation_id`` (the
+        saved annotation's) lets a map that lost its stream catch up from the last one it heard of."""
         payload: dict[str, object] = {"source_id": source_id, "label_class": None if blind else label_class}
+        if annotation_id is not None:
+            payload["annotation_id"] = annotation_id
         if blind:
             payload["blind"] = True
         self.ctx.events.publish(image_id, "labels", payload)

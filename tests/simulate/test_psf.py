@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from simulate.bands import BAND_NAMES
+from simulate.bands import BAND_NAMES, BANDS, V_INDEX
 from simulate.concentration import star_ci
+from simulate.noise import pixel_noise
+from simulate.profiles import POINT
 from simulate.psf import band_psf, coarse_psf, psf_image
+from simulate.render import Component, component_gaussians, render_window
 
 
 @pytest.mark.parametrize("band", BAND_NAMES)
@@ -37,3 +42,18 @@ def test_star_concentration_index_sits_on_the_legus_stellar_locus() -> None:
 def test_unknown_band_is_refused() -> None:
     with pytest.raises(ValueError, match="no PSF for band"):
         band_psf("F606W")
+
+
+def test_spikes_show_on_a_typical_legus_class_4_star() -> None:
+    # V = 22.5 (M_V -7 at 8 Mpc): its spike reaches half the V pixel noise 5 px out and outshines the halo at 16 px
+    band = BANDS[V_INDEX]
+    flux = np.zeros(len(BANDS))
+    flux[V_INDEX] = float(band.rate(22.5))
+    stamps = [render_window(30.0, 30.0, component_gaussians(Component(0, 0, POINT, 0, 1, 0, flux, spikes=s)),
+                            len(BANDS), 30)[2][V_INDEX] for s in (True, False)]
+    spike = stamps[0] - stamps[1]
+    step = round(5 / math.sqrt(2))
+    assert spike[30 + step, 30 + step] > 0.5 * pixel_noise(band)
+    far = round(16 / math.sqrt(2))
+    assert spike[30 + far, 30 + far] > stamps[1][30 + far, 30 + far]
+    assert spike[30, 30 + 16] < 0.01 * spike[30 + far, 30 + far]  # on the diagonals only

@@ -67,7 +67,11 @@ def test_class_counts_match_the_truth_table(tiny) -> None:
     truth = Table.read(result.truth_path)
     labels = np.asarray(truth["class"])
     assert result.class_counts == {label: int((labels == label).sum()) for label in (1, 2, 3, 4)}
-    assert result.class_counts == {1: 9, 2: 10, 3: 9, 4: 32}  # 60 shared 15/17/15/40 % + 13 % artefacts
+    # 60 shared 15/17/15/40 % (9/10/9/32) + 13 % artefacts; after placement a compact cluster may look
+    # asymmetric (1 -> 2) or multi-peaked (1, 2 -> 3), never the other way (simulate.appearance)
+    counts = result.class_counts
+    assert counts[4] == 32 and counts[1] + counts[2] + counts[3] == 28
+    assert counts[1] <= 9 and counts[1] + counts[2] <= 19
     assert set(truth["subtype"]) >= {"compact_cluster", "asymmetric_cluster", "association", "cosmic_ray",
                                      "hot_pixel"}
     assert truth["x"].description.startswith("column, 0-based")
@@ -86,7 +90,9 @@ def test_truth_positions_fall_on_flux_peaks(tiny) -> None:
         x0, y0 = max(int(round(row["x"])) - 3, 0), max(int(round(row["y"])) - 3, 0)
         window = v[y0:y0 + 7, x0:x0 + 7]
         peak_y, peak_x = np.unravel_index(np.argmax(window), window.shape)
-        assert abs(peak_x + x0 - row["x"]) <= 1.5 and abs(peak_y + y0 - row["y"]) <= 1.5
+        # a class 2 cluster's off-centre lump (1.2-3 px away, up to 30% of the light) can hold its brightest pixel
+        tolerance = 1.5 if row["class"] == 1 else 3.0
+        assert abs(peak_x + x0 - row["x"]) <= tolerance and abs(peak_y + y0 - row["y"]) <= tolerance
 
 
 def test_artefacts_exist_in_one_band_only(tiny) -> None:

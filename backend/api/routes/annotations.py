@@ -39,7 +39,8 @@ def post_annotation(image_id: int, body: AnnotationCreate, sessions: SessionsDep
         else:  # one event for every map: a source of an open blind round goes out without its consensus
             shown = publishable_class(session, image_id, saved.source.id, saved.source.label_class)
             live.label_saved(image_id, saved.source.id, shown,
-                             blind=shown is None and saved.source.label_class is not None)
+                             blind=shown is None and saved.source.label_class is not None,
+                             annotation_id=saved.annotation.id)
         view = blind_view(session, image_id, saved.annotator)
     return {"annotation": annotation_public(saved.annotation, saved.annotator),
             "source": view.summary(source_summary(saved.source))}

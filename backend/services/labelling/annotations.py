@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth.accounts import annotator_for_user, user_for_name
@@ -233,6 +233,11 @@ def source_history(session: Session, source_id: int) -> list[dict[str, Any]]:
         .where(Annotation.source_id == source_id).order_by(Annotation.id)
     ).all()
     return [annotation_public(a, name) for a, name in rows]
+
+
+def latest_annotation_id(session: Session, image_id: int) -> int:
+    """The newest annotation id of the image (0 when none): where a map's catch-up (``after_id``) starts."""
+    return int(session.scalar(select(func.max(Annotation.id)).where(Annotation.image_id == image_id)) or 0)
 
 
 def list_annotations(session: Session, image_id: int, since: datetime | None = None, after_id: int | None = None,

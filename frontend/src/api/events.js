@@ -2,16 +2,18 @@
  * The image's live events (`GET /api/images/{id}/events`, server-sent events), one stream per open image
  * shared by everything that follows it: `labels` {source_id, label_class} when anyone's label is saved,
  * `scores` {model_version, version, changed, n_changed} when the probe wrote new predictions, `task` {id,
- * name, status, progress, message, detail?} as tasks move, and `resync` when the server dropped events.
+ * name, status, progress, message, detail?} as tasks move, `resync` when the server dropped events, and first
+ * `hello` {annotation_id}, the image's newest annotation when the stream opened.
  *
  * The browser's EventSource reconnects by itself after a network failure; when it gives up (the server
  * answered an error, or restarted between tries) the stream is opened again here, after 1 s doubling to
- * 30 s. Events sent while the stream was down are lost, so every reconnection is announced to the
- * followers as a `resync` (they refetch what they show).
+ * 30 s. Events sent while the stream was down are lost (behind a proxy, the process that held the stream
+ * may be gone, and the new one never saw them), so every reconnection is announced to the followers as a
+ * `resync`: they refetch what they show, and the live labels catch up from the last annotation heard of.
  */
 import { apiUrl } from './client.js';
 
-export const EVENT_NAMES = ['labels', 'scores', 'task', 'resync'];
+export const EVENT_NAMES = ['hello', 'labels', 'scores', 'task', 'resync'];
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
 const CLOSED = 2;

@@ -107,10 +107,15 @@ def test_a_label_reaches_every_open_map_with_new_scores(server: str, trained_ima
             r = client.post(f"/api/images/{image_id}/annotations",
                             json={"annotator": "ann", "source_id": source_id, "class": "1"})
             assert r.status_code == 201
-            events = read_events(stream, {"labels", "task", "scores"}, WITHIN_S)
+            events = read_events(stream, {"hello", "labels", "task", "scores"}, WITHIN_S)
             elapsed = time.monotonic() - started
         predictions = client.get(f"/api/images/{image_id}/predictions", params={"limit": 1}).json()
-    assert events["labels"] == {"source_id": source_id, "label_class": "1"}
+        after = client.get(f"/api/images/{image_id}/annotations",
+                           params={"after_id": events["hello"]["annotation_id"]}).json()["items"]
+    # hello: the newest annotation when the stream opened, where a map that loses its stream catches up
+    assert [item["id"] for item in after] == [r.json()["annotation"]["id"]]
+    assert events["labels"] == {"source_id": source_id, "label_class": "1",
+                                "annotation_id": r.json()["annotation"]["id"]}
     assert events["task"]["name"] == "fit_probe"
     assert events["scores"]["model_version"] == predictions["model_version"]
     assert source_id in events["scores"]["changed"] or events["scores"]["changed"] == "all"
@@ -173,7 +178,7 @@ def test_a_server_with_an_open_stream_stops_at_once(trained_image: LearningImage
         proc.wait(20)
         stopped = time.monotonic() - started
     assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after a clean shutdown
-    assert not any(line.startswith("data:") for line in rest)
+    assert [line for line in rest if line.startswith("data:")] == ['data: {"annotation_id": 0}']  # the hello only
     assert stopped < 10, f"the server took {stopped:.1f} s to stop with a stream open"
 
 
