@@ -111,22 +111,29 @@ class TunedProbe:
 
 def kfold_accuracy(
     x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0, l2: float = 1.0,
-    class_weight: str | None = "balanced", max_iter: int = 100,
+    class_weight: str | None = "balanced", max_iter: int = 100, max_rows: int | None = None,
+    warm: LinearProbe | None = None,
 ) -> float | None:
-    """Mean accuracy over ``folds`` folds (a fixed shuffle by ``seed``, split as
-    :meth:`models.session.ModelSession.cross_validated_accuracy` splits), each fold's probe fitted on the
-    others; None with fewer than ``2 * folds`` rows or a single class. ``y``: class indices."""
+    """Mean accuracy over ``folds`` folds (a fixed shuffle by ``seed`` of at most ``max_rows`` rows), each
+    fold's probe fitted on the others; None with fewer than ``2 * folds`` rows or a single class. ``y``: class
+    indices. Folds are fitted over the classes present only (an absent class only slows L-BFGS down) and, with a
+    fitted ``warm`` probe over all classes, warm-started from it: the objective is convex, so each fold still
+    reaches its own optimum."""
     present, y_present = np.unique(np.asarray(y), return_inverse=True)
     if y_present.size < 2 * folds or present.size < 2:
         return None
-    order = np.random.default_rng(seed).permutation(y_present.size)
+    order = np.random.default_rng(seed).permutation(y_present.size)[:max_rows]
     parts = np.array_split(order, folds)
     correct = 0
     for k, test in enumerate(parts):
         train = np.concatenate([f for j, f in enumerate(parts) if j != k])
-        probe = LinearProbe(present.size, l2, class_weight, max_iter).fit(x[train], y_present[train])
+        probe = LinearProbe(present.size, l2, class_weight, max_iter)
+        if warm is not None and warm.weight is not None and warm.bias is not None:
+            probe.weight = warm.weight[:, present].copy()
+            probe.bias = warm.bias[present].copy()
+        probe.fit(x[train], y_present[train])
         correct += int((probe.predict(x[test]) == y_present[test]).sum())
-    return correct / y_present.size
+    return correct / sum(f.size for f in parts)
 
 
 def subset_curve(

@@ -25,6 +25,7 @@ from models.errors import CheckpointError, ConfigError, LabelError
 from models.features import FeatureScaler, combine
 from models.labels_saved import FeatureComparison, compare_with_features
 from models.probe import LinearProbe
+from models.probe_cv import kfold_accuracy
 from models.pseudo_labels import PseudoLabels, PseudoLabelSchedule, select_pseudo_labels
 
 FORMAT = "skylabel-session-v1"
@@ -255,27 +256,13 @@ class ModelSession:
         Pseudo-labels are left out (they are the model's opinion, not a truth to score against). Folds are
         fitted over the classes present only (an absent class only slows L-BFGS down) and, when the session's
         probe is fitted, warm-started from it: the objective is convex, so each fold still reaches its own
-        optimum. The session itself is not changed.
+        optimum (:func:`models.probe_cv.kfold_accuracy`). The session itself is not changed.
         """
         idx = np.fromiter(self._labels.keys(), dtype=np.int64)
         y = np.fromiter(self._labels.values(), dtype=np.int64)
-        present, y_present = np.unique(y, return_inverse=True)
-        if y.size < 2 * folds or present.size < 2:
-            return None
-        order = np.random.default_rng(seed).permutation(y.size)[:max_labels]
-        parts = np.array_split(order, folds)
-        x = self._x[idx]
         c = self.config
-        correct = 0
-        for k, test in enumerate(parts):
-            train = np.concatenate([f for j, f in enumerate(parts) if j != k])
-            probe = LinearProbe(present.size, c.l2, c.class_weight, c.max_iter)
-            if self.probe.fitted:
-                probe.weight = self.probe.weight[:, present].copy()  # type: ignore[index]
-                probe.bias = self.probe.bias[present].copy()  # type: ignore[index]
-            probe.fit(x[train], y_present[train])
-            correct += int((probe.predict(x[test]) == y_present[test]).sum())
-        return correct / sum(f.size for f in parts)
+        return kfold_accuracy(self._x[idx], y, folds, seed, c.l2, c.class_weight, c.max_iter, max_rows=max_labels,
+                              warm=self.probe)
 
     def _log(self, event: str, **fields: object) -> dict:
         entry = {"event": event, "version": self.version, "time": time.time(), **fields}

@@ -7,18 +7,12 @@ import math
 
 import pytest
 
-from simulate import simulate, validate
+from tests.simulate.fields import validated_field
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from tests.conftest import SHARED_DATA
-
-    legus = SHARED_DATA / "legus"
-    if not legus.is_dir():
-        pytest.skip(f"real data folder missing: {legus}")
-    field = simulate(tmp_path_factory.mktemp("calibration") / "field", size=2048, seed=11)
-    return validate(field.out_dir, legus)
+    return validated_field(tmp_path_factory, "calibration", seed=11)
 
 
 @pytest.mark.parametrize("label", [1, 2, 3, 4])

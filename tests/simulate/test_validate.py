@@ -6,19 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from simulate import SimulationError, simulate, validate
+from simulate import SimulationError, validate
 from simulate.validate import format_report
+from tests.simulate.fields import validated_field
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from tests.conftest import SHARED_DATA
-
-    legus = SHARED_DATA / "legus"
-    if not legus.is_dir():
-        pytest.skip(f"real data folder missing: {legus}")
-    field = simulate(tmp_path_factory.mktemp("validate") / "field", size=2048, seed=3)
-    return validate(field.out_dir, legus)
+    return validated_field(tmp_path_factory, "validate", seed=3)
 
 
 def test_enough_sources_pass_the_legus_selection(report: dict) -> None:

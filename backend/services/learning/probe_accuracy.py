@@ -21,7 +21,11 @@ from backend.db.learning import ModelVersion
 from backend.db.session import session_scope
 from backend.errors import ConflictError
 from backend.services.learning.model_store import get_version, latest_version, load_embeddings
-from backend.services.learning.probe_inputs import catalogue_features, photometric_columns
+from backend.services.learning.probe_inputs import (
+    catalogue_features,
+    photometric_columns,
+    source_columns,
+)
 
 CV_FOLDS = 5
 
@@ -58,9 +62,10 @@ def record_accuracy(sessions: sessionmaker[Session], data_dir: Path, image_id: i
             raise ConflictError(f"the encoder of probe v{probe.version} has no embeddings: retrain the probe")
         emb = load_embeddings(data_dir, encoder)
         names = list(probe.config.get("features") or [])
-        features = catalogue_features(session, emb.source_ids, names) if names else None
-        photometric = photometric_columns(session, emb.source_ids)
-        baseline = catalogue_features(session, emb.source_ids, photometric) if photometric else None
+        columns = source_columns(session, emb.source_ids)  # read once: the probe's features and the baseline's
+        features = catalogue_features(session, emb.source_ids, names, columns) if names else None
+        photometric = photometric_columns(columns, emb.source_ids.size)
+        baseline = catalogue_features(session, emb.source_ids, photometric, columns) if photometric else None
         folder = data_dir / probe.path
     model = ModelSession.load(folder, embeddings=emb.embeddings, features=features)
     accuracy = model.cross_validated_accuracy(folds=CV_FOLDS)

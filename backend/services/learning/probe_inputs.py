@@ -39,28 +39,35 @@ def row_labels(table: SourceTable, rows: np.ndarray,
     return {row: value[2] for row, value in best.items()}, skipped
 
 
-def photometric_columns(session: Session, source_ids: np.ndarray) -> list[str]:
-    """The photometric columns astronomers classify by without the AI, as this image's sources carry them:
-    every magnitude ``mag_<band>`` (not its error or missing-value reason) and the concentration index
-    ``ci``, each kept when at least half the sources have a number in it; sorted."""
+def source_columns(session: Session, source_ids: np.ndarray) -> dict[int, dict[str, Any]]:
+    """``{source id: its catalogue columns}`` of the sources, in one query."""
+    return dict(session.execute(select(Source.id, Source.columns).where(Source.id.in_(source_ids.tolist()))).all())
+
+
+def photometric_columns(columns: dict[int, dict[str, Any]], n_sources: int) -> list[str]:
+    """The photometric columns astronomers classify by without the AI, as the sources carry them (``columns``
+    from :func:`source_columns`): every magnitude ``mag_<band>`` (not its error or missing-value reason) and
+    the concentration index ``ci``, each kept when at least half of the ``n_sources`` have a number in it;
+    sorted."""
     counts: dict[str, int] = {}
-    rows = session.scalars(select(Source.columns).where(Source.id.in_(source_ids.tolist())))
-    for row in rows:
+    for row in columns.values():
         for name, value in (row or {}).items():
             photometric = name == "ci" or (name.startswith("mag_") and not name.startswith("mag_err")
                                            and not name.endswith("_missing"))
             if photometric and isinstance(value, int | float) and not isinstance(value, bool) \
                     and np.isfinite(value) and value not in (99.999, 66.666):
                 counts[name] = counts.get(name, 0) + 1
-    return sorted(name for name, count in counts.items() if 2 * count >= source_ids.size)
+    return sorted(name for name, count in counts.items() if 2 * count >= n_sources)
 
 
-def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str]) -> np.ndarray:
-    """(M, F) catalogue columns of the sources (LEGUS sentinels and non-numbers become NaN)."""
+def catalogue_features(session: Session, source_ids: np.ndarray, names: list[str],
+                       columns: dict[int, dict[str, Any]] | None = None) -> np.ndarray:
+    """(M, F) catalogue columns of the sources (LEGUS sentinels and non-numbers become NaN); ``columns``: the
+    sources' columns when already read (:func:`source_columns`)."""
     from models.features import mask_missing
 
-    columns: dict[int, dict[str, Any]] = dict(session.execute(
-        select(Source.id, Source.columns).where(Source.id.in_(source_ids.tolist()))).all())
+    if columns is None:
+        columns = source_columns(session, source_ids)
     out = np.full((source_ids.size, len(names)), np.nan)
     for i, sid in enumerate(source_ids.tolist()):
         row = columns.get(sid) or {}
