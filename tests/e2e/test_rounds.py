@@ -173,7 +173,10 @@ def test_a_blind_round_by_three_annotators(browser, server: str, e2e_data: dict,
 def not_voted_by_me(owner, ann, server: str, image_id: int, voted: set[int]) -> None:  # type: ignore[no-untyped-def]
     """Outside rounds, "not voted by me" (the legend's "show") filters ann's map and makes n walk to the
     nearest source she has not voted on, though the owner has labelled it (an unlabelled walk would pass it)."""
-    listed = owner.request.get(f"{server}/api/images/{image_id}/sources/list?limit=5000&state=unlabelled").json()
+    # the candidates are the sources ann has not voted on (other tests on this server label sources too: a
+    # source labelled by someone else but not by her is one n may walk to)
+    listed = owner.request.get(f"{server}/api/images/{image_id}/sources/list?limit=5000&state=unvoted",
+                               headers={"X-Skylabel-Annotator": "ann"}).json()
     free = [i for i in listed["items"] if i["id"] not in voted]
     pairs = []  # two sources, each the other's nearest among the free ones: from one, n finds the other
     for a in free:

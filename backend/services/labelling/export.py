@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,9 +55,9 @@ class ExportFile:
     filename: str
     n_sources: int
 
-    @property
+    @cached_property
     def content(self) -> bytes:
-        """The whole file (tests, small exports): consumes :attr:`chunks`."""
+        """The whole file (tests, small exports): consumes :attr:`chunks` the first time, the same bytes after."""
         return b"".join(self.chunks)
 
 
