@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.label_efficiency.config import (
+    FULL,
     FULL_ENCODER,
     IMAGE_METHODS,
     QUICK,
@@ -56,6 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--transfer-steps", type=int,
                    help=f"image mode: training steps of the supervised-transfer ceiling (default 5000; quick "
                         f"{QUICK['transfer_steps']})")
+    p.add_argument("--transfer-fields", type=int,
+                   help=f"image mode: other simulated fields (seeds after --sim-seed) whose labels train the "
+                        f"supervised-transfer ceiling (default {FULL['transfer_fields']}; quick "
+                        f"{QUICK['transfer_fields']})")
     p.add_argument("--sim-size", type=int,
                    help=f"simulated galaxy side in px (default 4096; quick {QUICK['sim_size']})")
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
@@ -126,7 +131,8 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
         class_weight=None if args.class_weight == "none" else args.class_weight,
         eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
-        network_draws=args.network_draws, transfer_steps=args.transfer_steps, workers=args.workers,
+        network_draws=args.network_draws, transfer_steps=args.transfer_steps,
+        transfer_fields=args.transfer_fields, workers=args.workers,
         network_budgets=parse_budgets(args.network_budgets) if args.network_budgets else None,
     )
 

@@ -29,12 +29,17 @@ IMAGE_METHODS = ("byol_probe", "byol_features_probe", "features", "random_encode
 IMAGE_BUDGETS: tuple[int | str, ...] = (20, 50, 100, 200, 500, "all")
 
 FULL: dict[str, Any] = {"sim_size": 4096, "byol_steps": 20_000, "byol_batch": 128, "encoder": FULL_ENCODER,
-                        "seeds": 4, "budgets": BUDGETS, "network_draws": 10, "transfer_steps": 5000}
+                        "seeds": 4, "budgets": BUDGETS, "network_draws": 10, "transfer_steps": 5000,
+                        "transfer_fields": 3}
 QUICK: dict[str, Any] = {"sim_size": 4096, "byol_steps": 300, "byol_batch": 64, "encoder": QUICK_ENCODER,
-                         "seeds": 4, "budgets": IMAGE_BUDGETS, "network_draws": 2, "transfer_steps": 300}
+                         "seeds": 4, "budgets": IMAGE_BUDGETS, "network_draws": 2, "transfer_steps": 2000,
+                         "transfer_fields": 3}
 """2 CPU cores: BYOL ~60 images/s (small ResNet, bf16) when the cores are free, so 300 steps of 64 (5 epochs
 of the field's 3,600 detections) take ~5 minutes; the networks (scratch, fine-tuning: the paper's 10 epochs
-per budget) ~2 minutes per draw; the probes (50 draws, CV at every draw) ~3 minutes on 2 processes."""
+per budget) ~2 minutes per draw; the probes (50 draws, CV at every draw) ~3 minutes on 2 processes. The
+supervised-transfer ceiling trains on three other fields' labels (~6,200, as StarcNet's training set is
+thousands of LEGUS labels: with one field's ~2,000 its accuracy is label-bound), 2,000 steps of 64 (~20
+epochs, ~1.5 minutes)."""
 
 
 @dataclass
@@ -54,6 +59,7 @@ class LabelEfficiencyConfig:
     network_draws: int = 10
     network_budgets: tuple[int | str, ...] | None = None  # None: the same budgets as the probes
     transfer_steps: int = 5000
+    transfer_fields: int = 3  # other simulated fields (seeds sim_seed + 1 ...) whose labels train the ceiling
     workers: int = 2  # processes for the probe curves (one per core of the 2-core target machine)
     sim_size: int = 4096
     sim_seed: int = 0
@@ -162,6 +168,9 @@ def _check(config: LabelEfficiencyConfig) -> None:
     bad = [m for m in config.methods if m not in IMAGE_METHODS]
     if bad:
         raise InputError(f"unknown methods {bad}: choose from {', '.join(IMAGE_METHODS)}")
+    if not 1 <= config.transfer_fields <= 8:
+        raise InputError(f"--transfer-fields {config.transfer_fields} must lie in 1-8: the other simulated fields "
+                         "whose labels train the supervised-transfer ceiling")
     if config.draws < 1 or config.network_draws < 1 or config.workers < 1:
         raise InputError(f"--draws ({config.draws}), --network-draws ({config.network_draws}) and --workers "
                          f"({config.workers}) must be positive")

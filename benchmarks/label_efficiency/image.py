@@ -98,25 +98,31 @@ def pretrain_cached(sources: ImageSources, config: LabelEfficiencyConfig, cache_
 
 def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Path,
                     log: Log) -> tuple[torch.nn.Module, dict]:
-    """The ceiling's encoder: a CNN trained with every label of *another* simulated field (seed + 1)."""
-    seed = config.sim_seed + 1
-    payload = {"what": "supervised_transfer", "sim": [config.sim_size, seed], "encoder": config.encoder,
+    """The ceiling's encoder: a CNN trained with every label of ``transfer_fields`` *other* simulated fields
+    (seeds sim_seed + 1, + 2, ...): what a representation that has learnt to see the classes gives a probe."""
+    seeds = [config.sim_seed + k for k in range(1, config.transfer_fields + 1)]
+    payload = {"what": "supervised_transfer", "sim": [config.sim_size, seeds[0]], "encoder": config.encoder,
                "steps": config.transfer_steps, "lr": TRANSFER_LR}
+    if len(seeds) > 1:  # one field keeps the key (and the cache) it always had
+        payload["sim"] = [config.sim_size, seeds]
 
     def train() -> tuple[torch.nn.Module, dict]:
-        other = load_image_sources(ensure_simulation(data_dir, config.sim_size, seed, log))
-        sel = other.selected
+        cutouts, labels = [], []
+        for seed in seeds:
+            other = load_image_sources(ensure_simulation(data_dir, config.sim_size, seed, log))
+            cutouts.append(other.cutouts[other.selected])
+            labels.append(other.labels[other.selected])
         start = time.perf_counter()
-        torch.manual_seed(seed)
-        n = int(sel.size)
+        torch.manual_seed(seeds[0])
+        n = sum(len(y) for y in labels)
         epochs = max(1, round(config.transfer_steps * 64 / n))
-        model = finetune(build_encoder(dict(config.encoder)), other.cutouts[sel], other.labels[sel] - 1, 4,
-                         epochs=epochs, lr=TRANSFER_LR, lr_drop_epoch=max(2, int(0.7 * epochs)), min_steps=0,
-                         class_weight=None, seed=seed, device=config.device)
-        log(f"supervised_transfer: {n} labelled sources of field seed {seed}, {epochs} epochs "
+        model = finetune(build_encoder(dict(config.encoder)), np.concatenate(cutouts), np.concatenate(labels) - 1,
+                         4, epochs=epochs, lr=TRANSFER_LR, lr_drop_epoch=max(2, int(0.7 * epochs)), min_steps=0,
+                         class_weight=None, seed=seeds[0], device=config.device)
+        log(f"supervised_transfer: {n} labelled sources of field seeds {seeds}, {epochs} epochs "
             f"({time.perf_counter() - start:.0f} s)")
-        return model.encoder, {"field_seed": seed, "n_labels": n, "epochs": epochs, "lr": TRANSFER_LR,
-                               "seconds": round(time.perf_counter() - start, 1)}
+        return model.encoder, {"field_seed": seeds[0], "field_seeds": seeds, "n_labels": n, "epochs": epochs,
+                               "lr": TRANSFER_LR, "seconds": round(time.perf_counter() - start, 1)}
 
     return cached_encoder(cache_dir, "transfer", payload, train, log)
 

@@ -16,6 +16,9 @@ from benchmarks.label_efficiency.bootstrap import (
 )
 
 TARGET_AT_20 = 0.75  # the paper's ~75 % binary with 20 labels (section 4.1, Figure 3)
+STARCNET = {"binary": 0.86, "4class": 0.686}
+"""StarcNet's accuracy on LEGUS (Perez et al. 2021): the image-level ceiling the simulator should show."""
+CEILING_TOLERANCE = 0.03
 
 
 def build_summary(curves: dict, pool: int, n_eval: int, draws: int) -> tuple[list[dict], Resamples]:
@@ -87,6 +90,13 @@ def targets(summary: list[dict], to_human: dict, diffs: dict) -> dict:
                 if p["lo"] > 0:
                     better.append({"strategy": name.split(" - ")[0], **p})
     out["no_strategy_below_random"] = {"below": below, "met": not below}
+    ceiling = next((r for r in summary if r["method"] == "supervised_transfer" and r["strategy"] == "random"
+                    and r.get("budget") == "all"), None)
+    if ceiling:  # a CNN trained with the labels of other fields, its probe fitted with every label of this one
+        out["image_ceiling"] = {
+            "binary": ceiling["binary"], "4class": ceiling["4class"], "starcnet": STARCNET,
+            "tolerance": CEILING_TOLERANCE,
+            "met": all(abs(ceiling[k]["mean"] - STARCNET[k]) <= CEILING_TOLERANCE for k in STARCNET)}
     out["strategy_beats_random"] = {"better": better, "met": bool(better)}
     return out
 

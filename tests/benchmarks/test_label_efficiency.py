@@ -102,7 +102,10 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     assert quick.budgets == (20, 50, 100, 200, 500, "all") and quick.encoder["pool"] == "flatten"
     assert "network_draws" in quick.quick_reductions and "byol_steps" not in quick.quick_reductions
     assert set(quick.strategies or ()) == {"random", "entropy", "cluster_entropy", "kcenter", "pseudo_labels"}
+    assert quick.transfer_fields == 3 and quick.transfer_steps == 2000  # the ceiling sees ~6,000 labels
     assert build_config(tmp_path / "r.json").quick_reductions == {}
+    with pytest.raises(InputError, match="--transfer-fields"):
+        build_config(tmp_path / "r.json", transfer_fields=0)
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
     assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
     with pytest.raises(InputError, match="split"):
@@ -124,8 +127,8 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     out = tmp_path / "report" / "le.json"
     args = ["bench", "label-efficiency", "--sim-size", "768", "--budgets", "20,all", "--draws", "3",
             "--network-draws", "1", "--byol-steps", "3", "--byol-batch", "16", "--encoder", TINY_ENCODER,
-            "--device", "cpu", "--transfer-steps", "2", "--probe-repeats", "1", "--workers", "1",
-            "--out", str(out)]
+            "--device", "cpu", "--transfer-steps", "2", "--transfer-fields", "2", "--probe-repeats", "1",
+            "--workers", "1", "--out", str(out)]
     assert main(args) == 0
     report = json.loads(out.read_text())
     summary = report["summary"]
@@ -146,7 +149,13 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16]
     assert report["data"]["n_inspected"] < report["data"]["n_objects"]  # the LEGUS-like cut removes some
     assert (tmp_path / "data" / "demo" / "sim-768-0" / "truth.ecsv").is_file()  # cached where demo keeps it
-    assert (tmp_path / "data" / "demo" / "sim-768-1" / "truth.ecsv").is_file()  # the transfer field
+    for seed in (1, 2):  # the transfer fields
+        assert (tmp_path / "data" / "demo" / f"sim-768-{seed}" / "truth.ecsv").is_file()
+    assert not (tmp_path / "data" / "demo" / "sim-768-3").exists()
+    transfer = report["supervised_transfer"]
+    assert transfer["field_seeds"] == [1, 2] and transfer["n_labels"] > report["data"]["n_inspected"]
+    ceiling = report["targets"]["image_ceiling"]
+    assert ceiling["starcnet"] == {"binary": 0.86, "4class": 0.686} and "mean" in ceiling["binary"]
     png = Path(str(out) + ".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
     printed = capsys.readouterr().out
