@@ -67,6 +67,7 @@ class LabelEfficiencyConfig:
     byol_batch: int = 128
     encoder: dict = field(default_factory=lambda: dict(FULL_ENCODER))
     byol_augmentation: dict = field(default_factory=dict)
+    byol_lr: float | None = None  # None: models.train_byol.BYOLConfig's (the paper's 3e-4)
     pretrain_on: str = "all"
     scratch_min_steps: int | None = None
     probe_repeats: int = 3
@@ -155,6 +156,8 @@ def _check(config: LabelEfficiencyConfig) -> None:
     if config.seeds < 1 or config.byol_steps < 1 or config.byol_batch < 2:
         raise InputError(f"--seeds ({config.seeds}) and --byol-steps ({config.byol_steps}) must be positive "
                          f"and --byol-batch ({config.byol_batch}) at least 2")
+    if config.byol_lr is not None and not 0.0 < config.byol_lr <= 0.1:
+        raise InputError(f"--byol-lr {config.byol_lr} must lie in (0, 0.1]: Adam's learning rate of BYOL")
     if (config.scratch_min_steps is not None and config.scratch_min_steps < 1) or config.probe_repeats < 1:
         raise InputError(f"--scratch-steps ({config.scratch_min_steps}) and --probe-repeats "
                          f"({config.probe_repeats}) must be positive")

@@ -64,6 +64,8 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> 
     data = sources.cutouts if config.pretrain_on == "all" else sources.cutouts[sources.selected]
     byol = BYOLConfig(encoder=dict(config.encoder), augmentation=dict(config.byol_augmentation),
                       steps=config.byol_steps, batch_size=config.byol_batch, seed=BYOL_SEED)
+    if config.byol_lr is not None:
+        byol.lr = config.byol_lr
     every = max(1, config.byol_steps // 10)
 
     def progress(step: int, total: int, loss: float, rate: float) -> None:
@@ -83,7 +85,7 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> 
         "loss_first": round(losses[0], 4), "loss_last": round(tail, 4),
         "loss_curve": [[i + 1, round(v, 4)] for i, v in enumerate(losses) if i % stride == 0],
         "device": str(state.device), "encoder": dict(getattr(state.encoder, "spec", config.encoder)),
-        "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation},
+        "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation}, "lr": byol.lr,
     }
 
 
@@ -93,6 +95,8 @@ def pretrain_cached(sources: ImageSources, config: LabelEfficiencyConfig, cache_
     payload = {"what": "byol", "sim": [config.sim_size, config.sim_seed], "encoder": config.encoder,
                "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation}, "steps": config.byol_steps,
                "batch": config.byol_batch, "pretrain_on": config.pretrain_on, "seed": BYOL_SEED}
+    if config.byol_lr is not None:  # left out when not given, so the default run keeps its cache key
+        payload["lr"] = config.byol_lr
     return cached_encoder(cache_dir, "byol", payload, lambda: pretrain(sources, config, log), log)
 
 

@@ -106,6 +106,8 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     assert build_config(tmp_path / "r.json").quick_reductions == {}
     with pytest.raises(InputError, match="--transfer-fields"):
         build_config(tmp_path / "r.json", transfer_fields=0)
+    with pytest.raises(InputError, match="--byol-lr"):
+        build_config(tmp_path / "r.json", byol_lr=0.0)
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
     assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
     with pytest.raises(InputError, match="split"):
@@ -145,7 +147,7 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     assert next(r for r in summary if r["method"] == "byol_probe" and r["n_labels"] == 20)["n_draws"] == 3
     assert set(report["labels_to_human_level"]) == methods and report["elapsed_s"] > 0
     assert {"byol_probe_binary_at_20", "labels_to_human_level", "no_strategy_below_random"} <= set(report["targets"])
-    assert report["byol_images_per_s"] > 0 and report["byol"]["steps"] == 3
+    assert report["byol_images_per_s"] > 0 and report["byol"]["steps"] == 3 and report["byol"]["lr"] == 3e-4
     assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16]
     assert report["data"]["n_inspected"] < report["data"]["n_objects"]  # the LEGUS-like cut removes some
     assert (tmp_path / "data" / "demo" / "sim-768-0" / "truth.ecsv").is_file()  # cached where demo keeps it
