@@ -66,6 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--sim-seed", type=int, help="simulation seed (default 0, the demo's)")
     p.add_argument("--byol-steps", type=int, help=f"BYOL steps (default 20000; quick {QUICK['byol_steps']})")
     p.add_argument("--byol-batch", type=int, help="BYOL batch size (default 128, the paper's)")
+    p.add_argument("--pretrain-fields", type=int,
+                   help="BYOL also pretrains on the detections of this many other simulated fields (seeds after "
+                        "--sim-seed; no labels read; default 0)")
     p.add_argument("--byol-lr", type=float, help="BYOL's Adam learning rate (default 3e-4, the paper's)")
     p.add_argument("--encoder", type=_encoder, metavar="NAME|JSON",
                    help="encoder for BYOL and scratch: starcnet (default), resnet, resnet-small (quick) or a "
@@ -129,7 +132,8 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
         byol_steps=args.byol_steps, byol_batch=args.byol_batch, byol_lr=args.byol_lr, encoder=args.encoder,
         byol_augmentation=args.byol_augment,
-        pretrain_on=args.pretrain_on, scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
+        pretrain_on=args.pretrain_on, pretrain_fields=args.pretrain_fields,
+        scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
         class_weight=None if args.class_weight == "none" else args.class_weight,
         eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
         network_draws=args.network_draws, transfer_steps=args.transfer_steps,

@@ -69,6 +69,7 @@ class LabelEfficiencyConfig:
     byol_augmentation: dict = field(default_factory=dict)
     byol_lr: float | None = None  # None: models.train_byol.BYOLConfig's (the paper's 3e-4)
     pretrain_on: str = "all"
+    pretrain_fields: int = 0  # other simulated fields (seeds sim_seed + 1 ...) whose detections BYOL also sees
     scratch_min_steps: int | None = None
     probe_repeats: int = 3
     class_weight: str | None = None  # plain accuracy is the paper's metric; "balanced" favours rare classes
@@ -156,6 +157,9 @@ def _check(config: LabelEfficiencyConfig) -> None:
     if config.seeds < 1 or config.byol_steps < 1 or config.byol_batch < 2:
         raise InputError(f"--seeds ({config.seeds}) and --byol-steps ({config.byol_steps}) must be positive "
                          f"and --byol-batch ({config.byol_batch}) at least 2")
+    if not 0 <= config.pretrain_fields <= 8:
+        raise InputError(f"--pretrain-fields {config.pretrain_fields} must lie in 0-8: the other simulated fields "
+                         "whose detections BYOL also pretrains on")
     if config.byol_lr is not None and not 0.0 < config.byol_lr <= 0.1:
         raise InputError(f"--byol-lr {config.byol_lr} must lie in (0, 0.1]: Adam's learning rate of BYOL")
     if (config.scratch_min_steps is not None and config.scratch_min_steps < 1) or config.probe_repeats < 1:

@@ -59,9 +59,20 @@ def embedding_stats(embeddings: np.ndarray) -> dict:
             "effective_rank": round(float(np.exp(-(p * np.log(p)).sum())), 2)}
 
 
-def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> tuple[torch.nn.Module, dict]:
-    """BYOL on the cutouts of every object (or only the inspected ones, ``--pretrain-on inspected``)."""
-    data = sources.cutouts if config.pretrain_on == "all" else sources.cutouts[sources.selected]
+def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log,
+             data_dir: Path | None = None) -> tuple[torch.nn.Module, dict]:
+    """BYOL on the cutouts of every object (or only the inspected ones, ``--pretrain-on inspected``), of this
+    field and of ``pretrain_fields`` other simulated ones (no labels are read from them)."""
+    def pick(field: ImageSources) -> np.ndarray:
+        return field.cutouts if config.pretrain_on == "all" else field.cutouts[field.selected]
+
+    parts = [pick(sources)]
+    for k in range(1, config.pretrain_fields + 1):
+        if data_dir is None:
+            raise ValueError("pretrain_fields needs the data folder of the simulated fields")
+        parts.append(pick(load_image_sources(ensure_simulation(data_dir, config.sim_size, config.sim_seed + k,
+                                                               log))))
+    data = np.concatenate(parts) if len(parts) > 1 else parts[0]
     byol = BYOLConfig(encoder=dict(config.encoder), augmentation=dict(config.byol_augmentation),
                       steps=config.byol_steps, batch_size=config.byol_batch, seed=BYOL_SEED)
     if config.byol_lr is not None:
@@ -90,14 +101,16 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log) -> 
 
 
 def pretrain_cached(sources: ImageSources, config: LabelEfficiencyConfig, cache_dir: Path,
-                    log: Log) -> tuple[torch.nn.Module, dict]:
+                    log: Log, data_dir: Path | None = None) -> tuple[torch.nn.Module, dict]:
     """:func:`pretrain`, once per configuration (cached by its hash)."""
     payload = {"what": "byol", "sim": [config.sim_size, config.sim_seed], "encoder": config.encoder,
                "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation}, "steps": config.byol_steps,
                "batch": config.byol_batch, "pretrain_on": config.pretrain_on, "seed": BYOL_SEED}
+    if config.pretrain_fields:  # left out when 0, so the default run keeps its cache key
+        payload["pretrain_fields"] = config.pretrain_fields
     if config.byol_lr is not None:  # left out when not given, so the default run keeps its cache key
         payload["lr"] = config.byol_lr
-    return cached_encoder(cache_dir, "byol", payload, lambda: pretrain(sources, config, log), log)
+    return cached_encoder(cache_dir, "byol", payload, lambda: pretrain(sources, config, log, data_dir), log)
 
 
 def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Path,
@@ -197,7 +210,7 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
         f"evaluation {evaluation.size}")
     cache_dir = Path(data_dir) / "bench" / "label-efficiency"
     t0 = time.perf_counter()
-    encoder, byol = pretrain_cached(sources, config, cache_dir, log)
+    encoder, byol = pretrain_cached(sources, config, cache_dir, log, data_dir)
     timings["byol_s"] = round(time.perf_counter() - t0, 1)
     methods = set(config.methods)
     t0 = time.perf_counter()

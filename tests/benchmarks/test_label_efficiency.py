@@ -106,6 +106,8 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     assert build_config(tmp_path / "r.json").quick_reductions == {}
     with pytest.raises(InputError, match="--transfer-fields"):
         build_config(tmp_path / "r.json", transfer_fields=0)
+    with pytest.raises(InputError, match="--pretrain-fields"):
+        build_config(tmp_path / "r.json", pretrain_fields=-1)
     with pytest.raises(InputError, match="--byol-lr"):
         build_config(tmp_path / "r.json", byol_lr=0.0)
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
@@ -129,7 +131,8 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     out = tmp_path / "report" / "le.json"
     args = ["bench", "label-efficiency", "--sim-size", "768", "--budgets", "20,all", "--draws", "3",
             "--network-draws", "1", "--byol-steps", "3", "--byol-batch", "16", "--encoder", TINY_ENCODER,
-            "--device", "cpu", "--transfer-steps", "2", "--transfer-fields", "2", "--probe-repeats", "1",
+            "--device", "cpu", "--transfer-steps", "2", "--transfer-fields", "2", "--pretrain-fields", "1",
+            "--probe-repeats", "1",
             "--workers", "1", "--out", str(out)]
     assert main(args) == 0
     report = json.loads(out.read_text())
@@ -150,6 +153,7 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     assert report["byol_images_per_s"] > 0 and report["byol"]["steps"] == 3 and report["byol"]["lr"] == 3e-4
     assert report["config"]["encoder"]["widths"] == [8, 8, 16, 16]
     assert report["data"]["n_inspected"] < report["data"]["n_objects"]  # the LEGUS-like cut removes some
+    assert report["byol"]["n_pretrain"] > report["data"]["n_objects"]  # and the other field's detections
     assert (tmp_path / "data" / "demo" / "sim-768-0" / "truth.ecsv").is_file()  # cached where demo keeps it
     for seed in (1, 2):  # the transfer fields
         assert (tmp_path / "data" / "demo" / f"sim-768-{seed}" / "truth.ecsv").is_file()
