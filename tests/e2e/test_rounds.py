@@ -193,6 +193,11 @@ def not_voted_by_me(owner, ann, server: str, image_id: int, voted: set[int]) -> 
     ann.evaluate("window.skylabel.rounds.setActive(false)")
     ann.evaluate(f"window.skylabel.selectSource({start})")
     ann.wait_for_function(f"window.skylabel.store.get().selected?.id === {start}", timeout=10000)
+    # n walks from the view's centre: wait for the pan onto start to end (a slow machine can still be
+    # animating when the filtered sources arrive, and n would then walk from where the view was)
+    sx, sy = next((i["x"], i["y"]) for i in free if i["id"] == start)
+    ann.wait_for_function(f"(() => {{ const v = window.skylabel.store.get().view;"
+                          f" return !!v && Math.hypot(v.x - {sx}, v.y - {sy}) < 1; }})()", timeout=10000)
     ann.select_option("#map-state", "unvoted")
     ann.wait_for_function(f"(window.skylabel.store.get().viewportSources?.sources ?? []).some((s) => s.id === {target})"
                           " && window.skylabel.store.get().viewportSources.state === 'unvoted'", timeout=15000)
@@ -200,5 +205,7 @@ def not_voted_by_me(owner, ann, server: str, image_id: int, voted: set[int]) -> 
     assert not shown & voted, sorted(shown & voted)  # her voted round sources are off the map
     ann.evaluate("document.activeElement?.blur()")
     ann.keyboard.press("n")
-    ann.wait_for_function(f"window.skylabel.store.get().selectedId === {target}", timeout=10000)
+    ann.wait_for_function(f"window.skylabel.store.get().selectedId !== {start}", timeout=10000)
+    walked = ann.evaluate("window.skylabel.store.get().selectedId")
+    assert walked == target, (start, target, walked, ann.evaluate("window.skylabel.store.get().view"))
     assert not ann.js_errors, ann.js_errors
