@@ -21,3 +21,23 @@ def byol_loss(p1: torch.Tensor, p2: torch.Tensor, z1: torch.Tensor, z2: torch.Te
     no_grad.
     """
     return (normalised_mse(p1, z2.detach()) + normalised_mse(p2, z1.detach())).mean()
+
+
+def decorrelation_loss(y: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """VICReg's variance and covariance terms (Bardes et al. 2022) on a batch of representations (B, D).
+
+    ``mean_j relu(1 - std_j) + sum_{i != j} cov_ij^2 / D``: zero when every dimension has unit spread and no two
+    dimensions correlate. Added to BYOL's loss (``BYOLConfig.decorrelation``) it works against the dimensional
+    collapse a short BYOL run shows (an encoder whose embedding spans a handful of directions); it needs no
+    negatives and no larger batch.
+    """
+    y = y.float()
+    b, d = y.shape
+    if b < 2:
+        return y.new_zeros(())
+    y = y - y.mean(dim=0)
+    std = torch.sqrt(y.var(dim=0) + eps)
+    variance = torch.relu(1.0 - std).mean()
+    cov = (y.T @ y) / (b - 1)
+    off = cov - torch.diag(torch.diagonal(cov))
+    return variance + off.pow(2).sum() / d

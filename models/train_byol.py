@@ -19,7 +19,7 @@ import torch
 
 from models.augment import build_augmentation
 from models.byol import BYOLNetworks
-from models.byol_loss import byol_loss
+from models.byol_loss import byol_loss, decorrelation_loss
 from models.checkpoint import load_checkpoint, restore_rng_states, rng_states, save_checkpoint
 from models.device import autocast, autocast_dtype, resolve_device, use_channels_last
 from models.errors import ConfigError
@@ -46,6 +46,7 @@ class BYOLConfig:
     seed: int = 0
     precision: str = "auto"
     channels_last: str | bool = "auto"
+    decorrelation: float = 0.0  # weight of VICReg's variance + covariance terms on the encoder's output (0: plain BYOL)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,6 +90,8 @@ class TrainState:
 
 def init_state(config: BYOLConfig, device: str | torch.device | None = None) -> TrainState:
     """Fresh networks and optimiser, seeded by ``config.seed`` (same seed, same initial weights)."""
+    if not config.decorrelation >= 0.0:
+        raise ConfigError(f"decorrelation {config.decorrelation!r} must be >= 0 (0: plain BYOL)")
     dev = resolve_device(device)
     torch.manual_seed(config.seed)
     nets = BYOLNetworks(config.encoder, config.projector, config.predictor).to(dev)
@@ -146,9 +149,13 @@ def train_step(state: TrainState, data: torch.Tensor, augment: Callable) -> torc
     if use_channels_last(state.device, cfg.channels_last):
         views = views.contiguous(memory_format=torch.channels_last)
     with autocast(state.device, autocast_dtype(state.device, cfg.precision, training=True)):
-        p1, p2 = nets.online(views).chunk(2)
+        features = nets.encoder(views)
+        p1, p2 = nets.predictor(nets.projector(features)).chunk(2)
         z1, z2 = nets.target(views).chunk(2)
     loss = byol_loss(p1, p2, z1, z2)
+    if cfg.decorrelation:
+        f1, f2 = features.chunk(2)
+        loss = loss + cfg.decorrelation * (decorrelation_loss(f1) + decorrelation_loss(f2))
     state.optimizer.zero_grad(set_to_none=True)
     if state.scaler is not None:
         state.scaler.scale(loss).backward()

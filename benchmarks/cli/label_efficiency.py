@@ -70,6 +70,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="BYOL also pretrains on the detections of this many other simulated fields (seeds after "
                         "--sim-seed; no labels read; default 0)")
     p.add_argument("--byol-lr", type=float, help="BYOL's Adam learning rate (default 3e-4, the paper's)")
+    p.add_argument("--byol-decorrelation", type=float,
+                   help="weight of VICReg's variance + covariance terms on the encoder's output, added to "
+                        "BYOL's loss against dimensional collapse (default 0: plain BYOL)")
     p.add_argument("--encoder", type=_encoder, metavar="NAME|JSON",
                    help="encoder for BYOL and scratch: starcnet (default), resnet, resnet-small (quick) or a "
                         'spec as JSON, e.g. \'{"kind": "resnet", "widths": [8, 16, 32, 64]}\'')
@@ -131,6 +134,7 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         seeds=args.seeds, budgets=parse_budgets(args.budgets) if args.budgets else None,
         strategies=args.strategies, sim_size=args.sim_size, sim_seed=args.sim_seed,
         byol_steps=args.byol_steps, byol_batch=args.byol_batch, byol_lr=args.byol_lr, encoder=args.encoder,
+        byol_decorrelation=args.byol_decorrelation,
         byol_augmentation=args.byol_augment,
         pretrain_on=args.pretrain_on, pretrain_fields=args.pretrain_fields,
         scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,

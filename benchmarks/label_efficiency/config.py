@@ -68,6 +68,7 @@ class LabelEfficiencyConfig:
     encoder: dict = field(default_factory=lambda: dict(FULL_ENCODER))
     byol_augmentation: dict = field(default_factory=dict)
     byol_lr: float | None = None  # None: models.train_byol.BYOLConfig's (the paper's 3e-4)
+    byol_decorrelation: float = 0.0  # weight of VICReg's variance + covariance terms (0: plain BYOL)
     pretrain_on: str = "all"
     pretrain_fields: int = 0  # other simulated fields (seeds sim_seed + 1 ...) whose detections BYOL also sees
     scratch_min_steps: int | None = None
@@ -162,6 +163,9 @@ def _check(config: LabelEfficiencyConfig) -> None:
                          "whose detections BYOL also pretrains on")
     if config.byol_lr is not None and not 0.0 < config.byol_lr <= 0.1:
         raise InputError(f"--byol-lr {config.byol_lr} must lie in (0, 0.1]: Adam's learning rate of BYOL")
+    if not 0.0 <= config.byol_decorrelation <= 100.0:
+        raise InputError(f"--byol-decorrelation {config.byol_decorrelation} must lie in [0, 100]: the weight of "
+                         "the variance and covariance terms added to BYOL's loss")
     if (config.scratch_min_steps is not None and config.scratch_min_steps < 1) or config.probe_repeats < 1:
         raise InputError(f"--scratch-steps ({config.scratch_min_steps}) and --probe-repeats "
                          f"({config.probe_repeats}) must be positive")

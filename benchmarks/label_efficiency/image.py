@@ -77,6 +77,7 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log,
                       steps=config.byol_steps, batch_size=config.byol_batch, seed=BYOL_SEED)
     if config.byol_lr is not None:
         byol.lr = config.byol_lr
+    byol.decorrelation = config.byol_decorrelation
     every = max(1, config.byol_steps // 10)
 
     def progress(step: int, total: int, loss: float, rate: float) -> None:
@@ -97,6 +98,7 @@ def pretrain(sources: ImageSources, config: LabelEfficiencyConfig, log: Log,
         "loss_curve": [[i + 1, round(v, 4)] for i, v in enumerate(losses) if i % stride == 0],
         "device": str(state.device), "encoder": dict(getattr(state.encoder, "spec", config.encoder)),
         "augmentation": {**BYOL_AUGMENTATION, **config.byol_augmentation}, "lr": byol.lr,
+        "decorrelation": byol.decorrelation,
     }
 
 
@@ -110,6 +112,8 @@ def pretrain_cached(sources: ImageSources, config: LabelEfficiencyConfig, cache_
         payload["pretrain_fields"] = config.pretrain_fields
     if config.byol_lr is not None:  # left out when not given, so the default run keeps its cache key
         payload["lr"] = config.byol_lr
+    if config.byol_decorrelation:  # likewise
+        payload["decorrelation"] = config.byol_decorrelation
     return cached_encoder(cache_dir, "byol", payload, lambda: pretrain(sources, config, log, data_dir), log)
 
 

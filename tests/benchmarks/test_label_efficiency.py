@@ -110,6 +110,8 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
         build_config(tmp_path / "r.json", pretrain_fields=-1)
     with pytest.raises(InputError, match="--byol-lr"):
         build_config(tmp_path / "r.json", byol_lr=0.0)
+    with pytest.raises(InputError, match="--byol-decorrelation"):
+        build_config(tmp_path / "r.json", byol_decorrelation=-1.0)
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
     assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
     with pytest.raises(InputError, match="split"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from models.byol_loss import byol_loss, normalised_mse
+from models.byol_loss import byol_loss, decorrelation_loss, normalised_mse
 
 
 def test_zero_for_identical_normalised_inputs() -> None:
@@ -30,3 +31,29 @@ def test_no_nan_for_zero_vectors_and_no_gradient_to_targets() -> None:
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(p.grad).all()
     assert z.grad is None
+
+
+def test_decorrelation_is_small_for_whitened_and_large_for_collapsed_features() -> None:
+    g = torch.Generator().manual_seed(0)
+    white = torch.randn(4096, 16, generator=g)
+    assert float(decorrelation_loss(white)) < 0.05
+    one_direction = torch.randn(4096, 1, generator=g) * torch.ones(1, 16)  # 16 copies of one dimension
+    assert float(decorrelation_loss(one_direction)) > 10.0
+    narrow = 0.1 * torch.randn(4096, 16, generator=g)  # uncorrelated but with little spread: the variance term
+    assert float(decorrelation_loss(narrow)) == pytest.approx(0.9, abs=0.02)
+    assert float(decorrelation_loss(white[:1])) == 0.0
+
+
+def test_decorrelation_gradient_spreads_a_collapsed_batch() -> None:
+    g = torch.Generator().manual_seed(1)
+    base = torch.randn(256, 1, generator=g)
+    y = (base * torch.ones(1, 8) + 0.01 * torch.randn(256, 8, generator=g)).requires_grad_(True)
+    opt = torch.optim.Adam([y], lr=0.05)
+    before = float(decorrelation_loss(y))
+    for _ in range(200):
+        opt.zero_grad()
+        decorrelation_loss(y).backward()
+        opt.step()
+    assert float(decorrelation_loss(y)) < 0.2 * before
+    singular = torch.linalg.svdvals(y.detach() - y.detach().mean(0))
+    assert float(singular[1] / singular[0]) > 0.2  # no longer one direction

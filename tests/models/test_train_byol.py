@@ -67,3 +67,15 @@ def test_bad_checkpoint_and_bad_input_are_explained(cutouts: np.ndarray, tmp_pat
 def test_benchmark_throughput_reports_images_per_second() -> None:
     rate = benchmark_throughput("cpu", n_steps=1, batch=8, encoder=tiny_resnet(5), size=16)
     assert rate > 0
+
+
+def test_decorrelation_term_trains_and_is_checked(cutouts: np.ndarray) -> None:
+    plain = train_byol(cutouts, tiny_config(steps=3))
+    config = tiny_config(steps=3)
+    config.decorrelation = 1.0
+    spread = train_byol(cutouts, config)
+    assert np.isfinite(spread.losses).all() and spread.losses != plain.losses
+    assert BYOLConfig.from_dict(config.to_dict()).decorrelation == 1.0
+    config.decorrelation = -1.0
+    with pytest.raises(ConfigError, match="decorrelation"):
+        train_byol(cutouts, config)
