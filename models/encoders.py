@@ -12,6 +12,10 @@ the paper's BYOL appendix (Perez et al., Appendix C).
   linear head, so the embedding keeps *where* light sits relative to the centre: what tells an isolated
   compact cluster (class 1) from a multi-peak association (3). ``pool: "avg"`` is the classic global
   average pool, nearly blind to a shift (kept to read older checkpoints and for comparison).
+
+Both take ``reference``: ``"none"`` (default) stretches every cutout with one softening; ``"peak"`` softens
+a bright source at 1/100 of its own central level (:func:`models.normalise.peak_softening`), so its image
+reaches the network as shape and colour without its overall brightness.
 """
 
 from __future__ import annotations
@@ -22,18 +26,27 @@ import torch
 from torch import nn
 
 from models.errors import ConfigError
-from models.normalise import asinh_stretch
+from models.normalise import REFERENCES, stretch_input
 from models.scales import STARCNET_CROPS, multi_scale
 
 STARCNET_DEFAULTS: dict = {
     "kind": "starcnet", "n_bands": 5, "size": 32, "width": 128, "branch_dim": 128, "out_dim": 256,
     "crops": list(STARCNET_CROPS), "groups": 8, "dropout": 0.0, "softening": 1.0,
+    "reference": "none",
 }
 RESNET_DEFAULTS: dict = {
     "kind": "resnet", "n_bands": 5, "widths": [32, 64, 128, 256], "out_dim": 256, "groups": 8,
-    "softening": 1.0, "pool": "flatten", "size": 32,
+    "softening": 1.0, "pool": "flatten", "size": 32, "reference": "none",
 }
 POOLS = ("flatten", "avg")
+
+
+def _reference(spec: dict) -> str:
+    """``reference``: "none" (one asinh softening) or "peak" (softened at 1/100 of each source's peak)."""
+    ref = str(spec["reference"])
+    if ref not in REFERENCES:
+        raise ConfigError(f"encoder reference {ref!r} unknown: use one of {REFERENCES}")
+    return ref
 
 
 def _conv_gn(c_in: int, c_out: int, groups: int, stride: int = 1) -> list[nn.Module]:
@@ -71,6 +84,7 @@ class StarcNetEncoder(nn.Module):
         s = self.spec
         self.crops: Sequence[int] = tuple(s["crops"])
         self.softening = float(s["softening"])
+        self.reference = _reference(s)
         self.out_dim = int(s["out_dim"])
         self.branches = nn.ModuleList(
             StarcNetBranch(s["n_bands"], s["size"], s["width"], s["branch_dim"], s["groups"], s["dropout"])
@@ -79,7 +93,7 @@ class StarcNetEncoder(nn.Module):
         self.fuse = nn.Linear(s["branch_dim"] * len(self.branches), self.out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        views = multi_scale(asinh_stretch(x, self.softening), self.crops)
+        views = multi_scale(stretch_input(x, self.softening, self.reference), self.crops)
         return self.fuse(torch.cat([branch(v) for branch, v in zip(self.branches, views, strict=True)], 1))
 
 
@@ -118,6 +132,7 @@ class ResNetEncoder(nn.Module):
             raise ConfigError(f"resnet pool {s['pool']!r} unknown: use one of {POOLS}")
         widths = [int(w) for w in s["widths"]]
         self.softening = float(s["softening"])
+        self.reference = _reference(s)
         self.out_dim = int(s["out_dim"])
         blocks: list[nn.Module] = [*_conv_gn(s["n_bands"], widths[0], s["groups"]), nn.ReLU(inplace=True)]
         c = widths[0]
@@ -137,7 +152,7 @@ class ResNetEncoder(nn.Module):
         self.head: nn.Module = nn.Identity() if flat == self.out_dim else nn.Linear(flat, self.out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(asinh_stretch(x, self.softening)))
+        return self.head(self.body(stretch_input(x, self.softening, self.reference)))
 
 
 ENCODERS: dict[str, type[nn.Module]] = {"starcnet": StarcNetEncoder, "resnet": ResNetEncoder}

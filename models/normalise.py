@@ -30,6 +30,35 @@ def asinh_stretch(x: torch.Tensor, softening: float = 1.0) -> torch.Tensor:
     return torch.asinh(x / softening)
 
 
+REFERENCES = ("none", "peak")
+PEAK_RANGE = 100.0  # "peak": the stretch stays linear down to 1/100 of the source's central level
+
+
+def peak_softening(x: torch.Tensor, softening: float = 1.0, half: int = 1) -> torch.Tensor:
+    """Per-cutout softening, (B, 1, 1, 1): ``max(softening, central level / PEAK_RANGE)``.
+
+    The central level is the brightest pixel of the band-mean cutout (noise units) within the central
+    (2 half + 1)^2 box. Sources fainter than ``PEAK_RANGE`` noise sigma keep the global softening; a brighter
+    one is stretched relative to its own peak, as an astronomer scales the display to each source, so its
+    image reads as shape and colour (band ratios are untouched) without its overall brightness. The noise
+    floor, divided by the larger softening, still shows its signal-to-noise.
+    """
+    h, w = x.shape[-2:]
+    cy, cx = h // 2, w // 2
+    core = x[..., cy - half:cy + half + 1, cx - half:cx + half + 1].mean(dim=-3)
+    level = core.amax(dim=(-2, -1))
+    return torch.clamp(level / PEAK_RANGE, min=softening)[..., None, None, None]
+
+
+def stretch_input(x: torch.Tensor, softening: float = 1.0, reference: str = "none") -> torch.Tensor:
+    """The encoders' first, parameter-free step: the asinh stretch, its softening global or per-source peak."""
+    if reference not in REFERENCES:
+        raise ConfigError(f"encoder reference {reference!r} unknown: use one of {REFERENCES}")
+    if reference == "peak":
+        return torch.asinh(x / peak_softening(x, softening))
+    return asinh_stretch(x, softening)
+
+
 def _robust_background_sigma(values: np.ndarray, n_clip: int = 3) -> tuple[float, float]:
     """Median and MAD-sigma of ``values`` after ``n_clip`` rounds of 3-sigma clipping (sources: outliers)."""
     v = values[np.isfinite(values)].astype(np.float64)

@@ -74,6 +74,23 @@ def test_an_off_centre_copy_embeds_differently(spec: dict) -> None:
     assert blind < moved / 2  # global average pooling is nearly shift-blind: what "flatten" fixes
 
 
+@pytest.mark.parametrize("kind", ["resnet", "starcnet"])
+def test_peak_reference_makes_a_brighter_copy_embed_alike(kind: str) -> None:
+    spec = {"kind": kind, "out_dim": 64, **({"widths": [8, 16, 16, 32]} if kind == "resnet" else
+                                            {"width": 16, "branch_dim": 32})}
+
+    def change(reference: str) -> float:
+        torch.manual_seed(0)
+        encoder = build_encoder({**spec, "reference": reference}).eval()
+        with torch.no_grad():
+            a, b = encoder(30 * _source()), encoder(300 * _source())  # bright: the logarithmic regime
+        return float((a - b).norm() / a.norm())
+
+    assert change("peak") < 1e-4 < 0.1 < change("none")
+    with pytest.raises(ConfigError, match="reference"):
+        build_encoder({**spec, "reference": "centre"})
+
+
 def test_flatten_resnet_takes_other_cutout_sizes_and_refuses_unknown_pools() -> None:
     encoder = build_encoder({"kind": "resnet", "widths": [8, 8, 16, 16], "out_dim": 32})
     assert encoder(torch.randn(2, 5, 48, 48)).shape == (2, 32)

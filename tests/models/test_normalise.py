@@ -10,7 +10,7 @@ import torch
 from astropy.io import fits
 
 from models.errors import ConfigError
-from models.normalise import BandNormalisation, asinh_stretch
+from models.normalise import PEAK_RANGE, BandNormalisation, asinh_stretch, peak_softening, stretch_input
 from tests.conftest import shared_file
 
 
@@ -50,3 +50,21 @@ def test_asinh_stretch_is_linear_in_the_noise_and_logarithmic_when_bright() -> N
     y = asinh_stretch(x)
     assert torch.allclose(y[1:4], x[1:4], atol=1e-5)
     assert y[4] == pytest.approx(np.log(2e6), rel=1e-4) and y[0] == -y[4]
+
+
+def test_peak_reference_removes_a_bright_sources_brightness_and_keeps_its_shape_and_colours() -> None:
+    axis = torch.arange(16) - 8.0
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
+    profile = torch.exp(-(xx**2 + yy**2) / (2 * 1.5**2))
+    bright = (1e4 * torch.tensor([1.0, 2.0, 4.0])[:, None, None] * profile)[None]
+    a, b = stretch_input(bright, reference="peak"), stretch_input(10 * bright, reference="peak")
+    assert torch.allclose(a, b, atol=1e-5)  # x10 in flux: the same image
+    plain = stretch_input(10 * bright) - stretch_input(bright)
+    assert plain[..., 8, 8].mean() == pytest.approx(np.log(10.0), abs=1e-3)  # one softening: a log(10) offset
+    level = bright[0, :, 8, 8].mean()
+    assert peak_softening(bright).item() == pytest.approx(float(level) / PEAK_RANGE)
+    assert torch.allclose(a, asinh_stretch(bright, float(level) / PEAK_RANGE))  # band ratios: one softening
+    faint = (20.0 * profile)[None, None].repeat(1, 3, 1, 1)  # below PEAK_RANGE sigma: the global stretch
+    assert torch.equal(stretch_input(faint, reference="peak"), asinh_stretch(faint))
+    with pytest.raises(ConfigError, match="reference 'centre' unknown"):
+        stretch_input(bright, reference="centre")
