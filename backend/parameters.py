@@ -94,8 +94,10 @@ class Parameters(BaseModel):
             options: dict[str, Any] = {"dest": name, "help": info.description or "",
                                        "metavar": flag.lstrip("-").upper().replace("-", "_")}
             origin = get_origin(annotation)
+            # every argparse default is None, so an option left out is left out of the values (a field's
+            # default then comes from the model, or from what a model validator fills in, as a recipe does)
             if origin is Literal:
-                options.update(choices=list(get_args(annotation)), default=default, metavar=None)
+                options.update(choices=list(get_args(annotation)), default=None, metavar=None)
             elif origin is list:
                 (item,) = get_args(annotation) or (str,)
                 options.update(type=item, action="append", default=None)
@@ -105,9 +107,9 @@ class Parameters(BaseModel):
             elif origin is dict or annotation is dict:
                 options.update(type=_json_object, default=None, metavar="JSON")
             elif annotation is bool:
-                options.update(action=argparse.BooleanOptionalAction, default=default, metavar=None)
+                options.update(action=argparse.BooleanOptionalAction, default=None, metavar=None)
             else:
-                options.update(type=annotation, default=default)
+                options.update(type=annotation, default=None)
             if default not in (None, [], {}) and origin is not list:
                 options["help"] = f"{options['help']} (default {default})".strip()
             parser.add_argument(flag, **options)

@@ -16,11 +16,13 @@ from typing import Any
 from backend.errors import InputError
 from benchmarks.label_efficiency.draws import PROBE_STRATEGIES
 from models.evaluate import BUDGETS, STRATEGIES
+from models.recipes import RECIPES
 
 SPLITS = ("by-field", "within-field")
 FULL_ENCODER: dict = {"kind": "starcnet", "n_bands": 5}
+MEASURED: dict = RECIPES["measured"]  # the quick run's BYOL: the best measured ablation
 QUICK_ENCODER: dict = {"kind": "resnet", "n_bands": 5, "widths": [16, 32, 64, 128], "out_dim": 256,
-                       "pool": "flatten", "reference": "peak"}
+                       "pool": "flatten", **MEASURED["encoder"]}
 """A small ResNet: ~60x faster than StarcNet per BYOL image on 2 CPU cores (106 against 1.7 images/s,
 measured on the busy development machine), with the same 256-d embedding as StarcNet's f_theta; its
 flattened 4 x 4 head keeps where the light sits (no global average pool)."""
@@ -31,14 +33,10 @@ IMAGE_BUDGETS: tuple[int | str, ...] = (20, 50, 100, 200, 500, "all")
 FULL: dict[str, Any] = {"sim_size": 4096, "byol_steps": 20_000, "byol_batch": 128, "encoder": FULL_ENCODER,
                         "seeds": 4, "budgets": BUDGETS, "network_draws": 10, "transfer_steps": 5000,
                         "transfer_fields": 3, "byol_lr": None, "byol_decorrelation": 0.0, "byol_augmentation": {}}
-SIZE_KEEPING_VIEWS: dict = {"crop_p": 0.0, "psf_p": 0.0, "grayscale_p": 0.0, "jitter_p": 1.0, "band_jitter": 0.05}
-"""Table C.1's views less what changes a source's apparent size or its colours' contrast (resized crop, PSF-width
-jitter, grayscale), brightness and contrast jitter on every view, per-band jitter 5%: on the simulated field
-these keep the concentration that tells a cluster from a star, and measured best (see the issue-11 note)."""
 QUICK: dict[str, Any] = {"sim_size": 4096, "byol_steps": 1200, "byol_batch": 64, "encoder": QUICK_ENCODER,
                          "seeds": 4, "budgets": IMAGE_BUDGETS, "network_draws": 2, "transfer_steps": 2000,
-                         "transfer_fields": 3, "byol_lr": 1e-3, "byol_decorrelation": 1.0,
-                         "byol_augmentation": SIZE_KEEPING_VIEWS}
+                         "transfer_fields": 3, "byol_lr": MEASURED["lr"],
+                         "byol_decorrelation": MEASURED["decorrelation"], "byol_augmentation": MEASURED["augmentation"]}
 """2 CPU cores: BYOL ~600-800 images/s (small ResNet) when the cores are free, so 1,200 steps of 64 (~21 epochs
 of the field's 3,600 detections, two views each) take ~3-4 minutes; the quick run's BYOL is the best of the
 measured ablations (issue 11's note): the peak-referenced input (no brightness), the size-keeping views, Adam

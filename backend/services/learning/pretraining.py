@@ -59,11 +59,66 @@ class PretrainParams(Parameters):
     seed: int = Field(0, description="another seed trains another encoder")
     checkpoint_every: int = Field(50, ge=1, description="steps between checkpoints (a retry resumes there)")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="where to train")
+    recipe: Literal["paper", "measured"] = Field(
+        "paper", description="starting settings: paper = Appendix B/C and Table C.1; measured = the best of the "
+        "label-efficiency ablations (each source stretched to its own peak, size-keeping views, Adam 1e-3, "
+        "decorrelation 1); the fields given here override it")
+    lr: float = Field(3e-4, gt=0, le=0.1, description="BYOL's Adam learning rate (the paper: 3e-4)")
+    decorrelation: float = Field(0.0, ge=0, le=100, description="weight of a VICReg-style variance + covariance "
+                                 "term beside BYOL's loss, against a collapsed embedding (0: plain BYOL)")
+    augmentation: dict[str, Any] = Field(default_factory=dict, description="BYOL view overrides, keys of "
+                                         'models.augment.BYOL_AUGMENTATION, e.g. {"crop_p": 0, "psf_p": 0}')
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_recipe(cls, data: Any) -> Any:
+        """Fill what the request leaves out from its recipe (so the stored parameters say what was trained)."""
+        from models.recipes import RECIPES
+
+        if not isinstance(data, dict) or data.get("recipe") not in RECIPES:
+            return data
+        recipe, data = RECIPES[data["recipe"]], dict(data)
+        for key in ("lr", "decorrelation"):
+            if key in recipe:
+                data.setdefault(key, recipe[key])
+        for key, given in (("augmentation", "augmentation"), ("encoder", "encoder_options")):
+            if key in recipe and isinstance(data.get(given, {}), dict):
+                data[given] = {**recipe[key], **data.get(given, {})}
+        return data
+
+    @model_validator(mode="after")
+    def _check_augmentation(self) -> PretrainParams:
+        """Known view keys, probabilities within [0, 1], values the view pipeline accepts."""
+        from models.augment import BYOL_AUGMENTATION, build_augmentation
+        from models.errors import ConfigError
+
+        unknown = sorted(set(self.augmentation) - set(BYOL_AUGMENTATION))
+        if unknown:
+            raise ValueError(f"augmentation keys {unknown} are unknown: use {', '.join(sorted(BYOL_AUGMENTATION))}")
+        bad = {k: v for k, v in self.augmentation.items()
+               if k.endswith("_p") and (isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1)}
+        if bad:
+            raise ValueError(f"augmentation probabilities must lie in [0, 1], got {bad}")
+        for key, value in self.augmentation.items():
+            numbers = value if isinstance(value, list) else [value]
+            if any(isinstance(v, int | float) and not isinstance(v, bool) and v < 0 for v in numbers):
+                raise ValueError(f"augmentation {key} {value} must not be negative")
+            if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value) \
+                    and value[0] > value[1]:
+                raise ValueError(f"augmentation {key} {value} is a range: [low, high]")
+        try:  # the pipeline on a small batch: wrong types and shapes fail here, not in the task
+            import torch
+
+            build_augmentation(self.augmentation)(torch.zeros(2, 2, 16, 16))
+        except (ConfigError, TypeError, ValueError, RuntimeError, IndexError) as error:
+            raise ValueError(f"augmentation {self.augmentation} is not a valid view pipeline: {error}") from None
+        return self
 
     @model_validator(mode="after")
     def _check_encoder_options(self) -> PretrainParams:
         """Only the spec keys of the chosen encoder, and no network wider than 1024 channels."""
         from models.encoders import RESNET_DEFAULTS, STARCNET_DEFAULTS
+        from models.normalise import REFERENCES
 
         allowed = set(RESNET_DEFAULTS if self.encoder == "resnet" else STARCNET_DEFAULTS)
         if self.encoder == "auto":
@@ -76,6 +131,10 @@ class PretrainParams(Parameters):
         sizes += list(self.encoder_options.get("widths") or [])
         if any(not isinstance(v, int) or not 1 <= v <= 1024 for v in sizes if v is not None):
             raise ValueError(f"encoder widths must be integers from 1 to 1024, got {self.encoder_options}")
+        reference = self.encoder_options.get("reference", "none")
+        if reference not in REFERENCES:
+            raise ValueError(f"encoder reference {reference!r} unknown: use one of {', '.join(REFERENCES)} (peak: "
+                             "each bright source stretched to its own peak, brightness taken out)")
         return self
 
 
@@ -132,7 +191,8 @@ def pretrain_encoder(sessions: sessionmaker[Session], data_dir: Path, image_id: 
         progress(step / total, f"step {step}/{total}, loss {loss:.4f}, {images_per_s:.1f} images/s",
                  {"step": step, "steps": total, "loss": loss, "images_per_s": images_per_s})
 
-    config = BYOLConfig(encoder=spec, steps=params.steps, batch_size=params.batch_size, seed=params.seed)
+    config = BYOLConfig(encoder=spec, steps=params.steps, batch_size=params.batch_size, seed=params.seed,
+                        lr=params.lr, decorrelation=params.decorrelation, augmentation=dict(params.augmentation))
     state = train_byol(
         data, config, device=None if params.device == "auto" else params.device,
         resume_from=checkpoint if resumed_from else None, checkpoint_path=checkpoint,

@@ -26,6 +26,7 @@ from backend.services.learning.pretraining import (
 )
 from backend.services.task_runs import submit_run
 from backend.settings import Settings
+from models.recipes import RECIPES
 from tests.backend.learning_image import TINY_PRETRAIN
 from tests.backend.services.conftest import add_sources
 from tiles.ingest import BandInput
@@ -80,6 +81,15 @@ def n_versions(sessions: sessionmaker[Session]) -> int:
     ({"encoder": "starcnet", "encoder_options": {"width": 2048}}, "encoder widths must be integers from 1 to 1024"),
     ({"encoder": "resnet", "encoder_options": {"widths": [8, 0]}}, "encoder widths must be integers"),
     ({"encoder": "resnet", "encoder_options": {"out_dim": 1.5}}, "encoder widths must be integers"),
+    ({"encoder_options": {"reference": "centre"}}, "encoder reference 'centre' unknown: use one of none, peak"),
+    ({"lr": 0}, "lr: Input should be greater than 0"),
+    ({"decorrelation": -1}, "decorrelation: Input should be greater than or equal to 0"),
+    ({"augmentation": {"zoom_p": 0.5}}, r"augmentation keys \['zoom_p'\] are unknown: use band_jitter"),
+    ({"augmentation": {"crop_p": 1.5}}, r"augmentation probabilities must lie in \[0, 1\]"),
+    ({"augmentation": {"crop_scale": "wide"}}, "is not a valid view pipeline"),
+    ({"augmentation": {"psf_sigma": [1.0]}}, "is not a valid view pipeline"),
+    ({"augmentation": {"crop_scale": [0.9, 0.1]}}, r"crop_scale \[0.9, 0.1\] is a range"),
+    ({"augmentation": {"brightness": -1}}, "brightness -1 must not be negative"),
 ])
 def test_bad_parameters_say_what_to_change(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):  # one pydantic model: its messages, as a 4xx / CLI error
@@ -91,6 +101,16 @@ def test_parameters_round_trip_and_ignore_unknown_keys() -> None:
     assert PretrainParams.from_dict(params.to_dict()) == params
     assert PretrainParams.from_dict({"steps": 7, "learning_rate": 1.0}) == PretrainParams(steps=7)
     assert PretrainParams(encoder="starcnet", encoder_options={"width": 1024, "crops": [8, 16]}).encoder == "starcnet"
+    paper = PretrainParams()
+    assert (paper.recipe, paper.lr, paper.decorrelation, paper.augmentation) == ("paper", 3e-4, 0.0, {})
+    measured = PretrainParams.build(recipe="measured", augmentation={"noise_p": 1.0}, encoder_options={"groups": 4})
+    assert (measured.lr, measured.decorrelation) == (1e-3, 1.0)
+    assert measured.augmentation == {**RECIPES["measured"]["augmentation"], "noise_p": 1.0}  # given keys win
+    assert measured.encoder_options == {"reference": "peak", "groups": 4}
+    assert PretrainParams.from_dict(measured.to_dict()) == measured
+    assert PretrainParams.build(recipe="measured", lr=2e-3).lr == 2e-3
+    with pytest.raises(InputError, match="recipe: Input should be 'paper' or 'measured'"):
+        PretrainParams.build(recipe="best")
     assert PretrainParams().to_dict()["steps"] == 300
 
 
@@ -179,3 +199,32 @@ def test_no_sources_to_pretrain_on(settings: Settings, sessions: sessionmaker[Se
                                             "on: import a catalogue or run detection first"):
         pretrain_encoder(sessions, settings.data_dir, image_id, PretrainParams(**PARAMS), run.id, Progress())
     assert n_versions(sessions) == 0
+
+
+def test_the_learning_settings_reach_the_encoder_and_its_embedding(
+        settings: Settings, sessions: sessionmaker[Session], field: int) -> None:
+    """Rate, decorrelation, views and the peak-referenced input: recorded with the version, used to embed."""
+    params = PretrainParams(**{**PARAMS, "lr": 1e-3, "decorrelation": 1.0,
+                               "augmentation": {"crop_p": 0.0, "psf_p": 0.0, "grayscale_p": 0.0},
+                               "encoder_options": {**PARAMS["encoder_options"], "reference": "peak"}})
+    assert PretrainParams.from_dict(params.to_dict()) == params
+    run, _ = submit_run(sessions, "pretrain", field, params.to_dict())
+    version = pretrain_encoder(sessions, settings.data_dir, field, params, run.id, Progress())
+    byol = version["config"]["byol"]
+    assert byol["lr"] == 1e-3 and byol["decorrelation"] == 1.0 and byol["augmentation"]["crop_p"] == 0.0
+    assert version["config"]["encoder_spec"]["reference"] == "peak"
+    assert np.isfinite(version["metrics"]["final_loss"])
+    embedded = embed_sources(sessions, settings.data_dir, field, version["id"], Progress(), batch_size=4)
+    assert embedded["artefacts"]["embeddings"]["n"] == 8
+
+
+def test_the_cli_leaves_what_is_not_given_to_the_recipe() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    PretrainParams.add_arguments(parser, flags={"layer_ids": "--layer"})
+    measured = PretrainParams.from_args(parser.parse_args(["--recipe", "measured", "--steps", "40"]))
+    assert (measured.steps, measured.lr, measured.decorrelation) == (40, 1e-3, 1.0)  # not argparse's 3e-4
+    assert PretrainParams.from_args(parser.parse_args([])) == PretrainParams()
+    help_text = " ".join(parser.format_help().split())
+    assert "(default 0.0003)" in help_text and "(default paper)" in help_text  # the defaults still shown
