@@ -16,7 +16,10 @@ def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detect
 
     page.fill("#pretrain-steps", "4")
     page.fill("#pretrain-batch", "16")
-    page.click("#pretrain-button")
+    assert page.input_value("#pretrain-recipe") == "measured"  # the best measured BYOL by default
+    with page.expect_request(lambda r: r.url.endswith("/learning/pretrain") and r.method == "POST") as sent:
+        page.click("#pretrain-button")
+    assert sent.value.post_data_json == {"steps": 4, "batch_size": 16, "encoder": "auto", "recipe": "measured"}
     page.wait_for_selector('#task-progress[data-status="running"], #task-progress[data-status="done"]',
                            timeout=60000)
     page.wait_for_selector('#task-progress[data-status="done"]', timeout=300000)

@@ -16,6 +16,8 @@ const imagePath = (imageId, rest) => `/images/${encodeURIComponent(imageId)}${re
 export const STRATEGIES = ['entropy', 'margin', 'diverse', 'random'];
 /** Encoders of `POST .../pretrain`: auto picks StarcNet on a GPU and the small ResNet on a CPU. */
 export const ENCODERS = ['auto', 'resnet', 'starcnet'];
+/** Pretraining recipes (models/recipes.py): measured = the best of the label-efficiency ablations; paper = Appendix B/C. */
+export const RECIPES = ['measured', 'paper'];
 
 /**
  * @typedef {{id: number, name: string, status: 'queued'|'running'|'done'|'failed', progress: number,
@@ -27,7 +29,7 @@ export const ENCODERS = ['auto', 'resnet', 'starcnet'];
 
 /**
  * @param {number} imageId
- * @param {{steps: number, batch_size: number, encoder: string}} params
+ * @param {{steps: number, batch_size: number, encoder: string, recipe?: string}} params
  * @returns {Promise<{task: Task}>} the pretraining task (the same one when an equal request is running or done)
  */
 export function startPretrain(imageId, params) {

@@ -14,7 +14,7 @@ import { FOLLOW_UP_GRACE_MS, applyTaskEvent } from './taskProgress.js';
  * measured on the demo galaxy) and already give a usable embedding for the probe; the paper ran 170,000
  * steps on a GPU. Raise the steps for a better encoder.
  */
-export const PRETRAIN_DEFAULTS = { steps: 20, batch_size: 32, encoder: 'auto' };
+export const PRETRAIN_DEFAULTS = { steps: 20, batch_size: 32, encoder: 'auto', recipe: 'measured' };
 
 /**
  * @param {import('../store.js').Store} store
@@ -66,7 +66,7 @@ export function createModelActions(store, actions, events) {
     }
   }
 
-  /** @param {{steps: number, batch_size: number, encoder: string}} params */
+  /** @param {{steps: number, batch_size: number, encoder: string, recipe?: string}} params */
   async function pretrain(params) {
     const imageId = store.get().imageId;
     if (imageId === null) return null;

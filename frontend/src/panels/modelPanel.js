@@ -8,7 +8,7 @@
  * (`#prediction-toggle`), label next (`#next-strategy`, `#label-next-button` with `aria-pressed`) and the
  * embedding view button (`#embedding-button`).
  */
-import { ENCODERS, STRATEGIES } from '../api/learning.js';
+import { ENCODERS, RECIPES, STRATEGIES } from '../api/learning.js';
 import { PRETRAIN_DEFAULTS } from '../learning/modelActions.js';
 import { describeTask, shownTask } from '../learning/taskProgress.js';
 import { accuracyPlotSvg, labelsSavedText } from './accuracyPlot.js';
@@ -65,6 +65,8 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
       <label title="cutouts per step">batch <input id="pretrain-batch" type="number" min="2" max="4096" step="1" value="${d.batch_size}"></label>
       <select id="pretrain-encoder" title="encoder: auto = StarcNet on a GPU, the small ResNet on a CPU">
         ${ENCODERS.map((e) => `<option${e === d.encoder ? ' selected' : ''}>${e}</option>`).join('')}</select>
+      <select id="pretrain-recipe" title="measured: each source stretched to its own peak, views that keep its size, a decorrelation term (the best BYOL of the label-efficiency benchmark); paper: the paper's settings (Table C.1 views, Adam 3e-4)">
+        ${RECIPES.map((r) => `<option${r === d.recipe ? ' selected' : ''}>${r}</option>`).join('')}</select>
       <button type="submit" id="pretrain-button">Pretrain (BYOL)</button>
       <button type="button" id="retrain-button" title="refit the probe on the current labels now (labels also refit it by themselves)">Retrain now</button>
     </form>
@@ -155,7 +157,8 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
   q('#pretrain-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const encoder = /** @type {HTMLSelectElement} */ (q('#pretrain-encoder')).value;
-    model.pretrain({ steps: numberOf('#pretrain-steps', d.steps), batch_size: numberOf('#pretrain-batch', d.batch_size), encoder });
+    const recipe = /** @type {HTMLSelectElement} */ (q('#pretrain-recipe')).value;
+    model.pretrain({ steps: numberOf('#pretrain-steps', d.steps), batch_size: numberOf('#pretrain-batch', d.batch_size), encoder, recipe });
     pretrainButton.blur();
   });
   retrainButton.addEventListener('click', () => {
