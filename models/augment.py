@@ -137,6 +137,36 @@ class BandFluxScale:
 
 
 @dataclass(frozen=True)
+class SurroundSwap:
+    """With probability ``p``, keep a source's core and take its surroundings from another cutout of the batch.
+
+    Pixels within ``radius`` px of the centre are kept, those beyond ``radius + taper`` come from a randomly
+    chosen other sample, with a linear blend between (no seam). Each view draws its own partner, so the two views
+    of a source share its core but not its neighbours: BYOL cannot tell instances apart by the field around them
+    and must encode the source itself. Inputs are noise units with the sky at zero; the blend of two independent
+    noise fields lowers the noise by at most a factor of sqrt(2) in the taper ring and keeps it outside.
+    """
+
+    radius: float = 6.0
+    taper: float = 2.0
+    p: float = 0.0
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        n, _, height, width = x.shape
+        if n < 2 or self.p <= 0:
+            return x
+        # a partner other than oneself: a random non-zero offset in a random permutation's cycle
+        shift = torch.randint(1, n, (n,), generator=generator, device=x.device)
+        partner = (torch.arange(n, device=x.device) + shift) % n
+        ys = torch.arange(height, device=x.device, dtype=x.dtype) - height // 2
+        xs = torch.arange(width, device=x.device, dtype=x.dtype) - width // 2
+        r = torch.sqrt(ys[:, None] ** 2 + xs[None, :] ** 2)
+        keep = ((self.radius + self.taper - r) / max(self.taper, 1e-6)).clamp(0.0, 1.0)  # 1 in the core, 0 beyond
+        swapped = keep * x + (1.0 - keep) * x[partner]
+        return _apply_mask(torch.rand(n, generator=generator, device=x.device) < self.p, swapped, x)
+
+
+@dataclass(frozen=True)
 class Compose:
     """Apply ``transforms`` in order with one generator."""
 
@@ -152,23 +182,28 @@ BYOL_AUGMENTATION: dict = {
     "crop_scale": [0.5, 1.0], "crop_ratio": [0.75, 4 / 3], "crop_p": 1.0, "flip_rotate": True, "max_shift": 2,
     "jitter_p": 0.3, "brightness": 0.8, "contrast": 0.8, "band_jitter": 0.3, "grayscale_p": 0.3,
     "psf_sigma": [0.3, 1.0], "psf_p": 0.3, "noise_sigma": [0.0, 1.0], "noise_p": 0.5, "band_scale": 0.03,
+    "swap_p": 0.0, "swap_radius": 6.0,
 }
 """Table C.1's best model on five bands: jitter p 0.3 (brightness, contrast 0.8; ``band_jitter`` 0.3 as
-``exp(U(-0.3, 0.3))`` per band, the saturation / hue analogue), grayscale p 0.3, crop (0.5, 1)."""
+``exp(U(-0.3, 0.3))`` per band, the saturation / hue analogue), grayscale p 0.3, crop (0.5, 1).
+``swap_p`` / ``swap_radius`` (:class:`SurroundSwap`, not in the paper) are off by default."""
 
 
 def build_augmentation(config: dict | None = None) -> Compose:
     """The BYOL view pipeline from a JSON-able config (keys of :data:`BYOL_AUGMENTATION`; missing: default).
 
-    Order: crop, flip/rotate, shift, colour jitter, grayscale, per-band calibration scale, PSF-width jitter,
-    noise (last, so neither the crop nor the blur resamples it).
+    Order: surroundings swap, crop, flip/rotate, shift, colour jitter, grayscale, per-band calibration scale,
+    PSF-width jitter, noise (last, so neither the crop nor the blur resamples it).
     """
     c = {**BYOL_AUGMENTATION, **(config or {})}
     unknown = set(c) - set(BYOL_AUGMENTATION)
     if unknown:
         raise ConfigError(f"unknown augmentation keys {sorted(unknown)}: use {sorted(BYOL_AUGMENTATION)}")
     crop = RandomResizedCrop(tuple(c["crop_scale"]), tuple(c["crop_ratio"]), float(c["crop_p"]))
-    steps: list[Augmentation] = [crop]
+    steps: list[Augmentation] = []
+    if float(c["swap_p"]) > 0:
+        steps.append(SurroundSwap(float(c["swap_radius"]), p=float(c["swap_p"])))
+    steps.append(crop)
     if c["flip_rotate"]:
         steps.append(RandomFlipRotate())
     steps.append(RandomShift(int(c["max_shift"])))

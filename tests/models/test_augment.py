@@ -12,6 +12,7 @@ from models.augment import (
     RandomFlipRotate,
     RandomResizedCrop,
     RandomShift,
+    SurroundSwap,
     build_augmentation,
 )
 from models.augment_photometric import ColourJitter, Grayscale, PSFJitter
@@ -145,3 +146,35 @@ def test_crop_scale_respects_the_lower_bound() -> None:
     out = RandomResizedCrop(scale=(0.5, 1.0))(x, torch.Generator().manual_seed(0))
     spread = (out[:, 0] > 1e-3).any(dim=2).sum(dim=1).float()
     assert spread.max() <= 4  # no crop smaller than (0.5 / (4/3)) ** 0.5 of the height
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0])
+def test_surround_swap_keeps_the_core_and_takes_the_surroundings_from_another_cutout(p: float) -> None:
+    n = 2000
+    x = torch.arange(n, dtype=torch.float32)[:, None, None, None].expand(n, 2, 32, 32).clone()  # sample i is i
+    out = SurroundSwap(radius=6.0, taper=2.0, p=p)(x, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape
+    assert torch.equal(out[:, :, 10:23, 16], x[:, :, 10:23, 16])  # within 6 px of the centre: untouched
+    corner = out[:, 0, 0, 0]
+    swapped = corner != x[:, 0, 0, 0]
+    assert abs(swapped.float().mean().item() - p) < 0.04
+    # the surroundings are another sample's, whole (every band, every outer pixel from the same partner)
+    partner = corner[swapped]
+    assert torch.equal(partner, partner.round()) and ((partner >= 0) & (partner < n)).all()
+    assert torch.equal(out[swapped][:, :, 0, :], partner[:, None, None].expand(-1, 2, 32))
+    assert torch.equal(out[~swapped], x[~swapped])
+    ring = out[swapped][:, 0, 16, 16 + 7]  # in the taper: between the two
+    lo, hi = torch.minimum(x[swapped][:, 0, 16, 16], partner), torch.maximum(x[swapped][:, 0, 16, 16], partner)
+    assert ((ring >= lo) & (ring <= hi)).all()
+
+
+def test_surround_swap_is_off_by_default_and_the_views_of_one_source_get_other_neighbours() -> None:
+    assert "SurroundSwap" not in repr(build_augmentation())  # the paper's views unchanged
+    x = torch.randn(64, 5, 32, 32)
+    views = build_augmentation({"swap_p": 1.0, "crop_p": 0.0, "flip_rotate": False, "max_shift": 0,
+                                "jitter_p": 0.0, "grayscale_p": 0.0, "psf_p": 0.0, "noise_p": 0.0,
+                                "band_scale": 0.0})
+    g = torch.Generator().manual_seed(1)
+    a, b = views(x, g), views(x, g)
+    assert torch.equal(a[:, :, 16, 16], b[:, :, 16, 16])  # the same core
+    assert (a[:, :, 0, 0] != b[:, :, 0, 0]).float().mean() > 0.9  # different surroundings
