@@ -34,8 +34,9 @@ REFERENCES = ("none", "peak")
 PEAK_RANGE = 100.0  # "peak": the stretch stays linear down to 1/100 of the source's central level
 
 
-def peak_softening(x: torch.Tensor, softening: float = 1.0, half: int = 1) -> torch.Tensor:
-    """Per-cutout softening, (B, 1, 1, 1): ``max(softening, central level / PEAK_RANGE)``.
+def peak_softening(x: torch.Tensor, softening: float = 1.0, half: int = 1,
+                   peak_range: float = PEAK_RANGE) -> torch.Tensor:
+    """Per-cutout softening, (B, 1, 1, 1): ``max(softening, central level / peak_range)``.
 
     The central level is the brightest pixel of the band-mean cutout (noise units) within the central
     (2 half + 1)^2 box. Sources fainter than ``PEAK_RANGE`` noise sigma keep the global softening; a brighter
@@ -47,15 +48,16 @@ def peak_softening(x: torch.Tensor, softening: float = 1.0, half: int = 1) -> to
     cy, cx = h // 2, w // 2
     core = x[..., cy - half:cy + half + 1, cx - half:cx + half + 1].mean(dim=-3)
     level = core.amax(dim=(-2, -1))
-    return torch.clamp(level / PEAK_RANGE, min=softening)[..., None, None, None]
+    return torch.clamp(level / peak_range, min=softening)[..., None, None, None]
 
 
-def stretch_input(x: torch.Tensor, softening: float = 1.0, reference: str = "none") -> torch.Tensor:
+def stretch_input(x: torch.Tensor, softening: float = 1.0, reference: str = "none",
+                  peak_range: float = PEAK_RANGE) -> torch.Tensor:
     """The encoders' first, parameter-free step: the asinh stretch, its softening global or per-source peak."""
     if reference not in REFERENCES:
         raise ConfigError(f"encoder reference {reference!r} unknown: use one of {REFERENCES}")
     if reference == "peak":
-        return torch.asinh(x / peak_softening(x, softening))
+        return torch.asinh(x / peak_softening(x, softening, peak_range=peak_range))
     return asinh_stretch(x, softening)
 
 

@@ -65,6 +65,8 @@ def _relative_change(spec: dict) -> float:
 @pytest.mark.parametrize("spec", [
     {"kind": "resnet", "widths": [8, 16, 16, 32], "out_dim": 64},
     {"kind": "starcnet", "width": 16, "branch_dim": 32, "out_dim": 64},
+    {"kind": "resnet", "widths": [8, 16, 16, 32], "out_dim": 64, "readout": "stages"},
+    {"kind": "starcnet", "width": 16, "branch_dim": 32, "out_dim": 64, "readout": "stages"},
 ])
 def test_an_off_centre_copy_embeds_differently(spec: dict) -> None:
     """The encoders keep where light sits relative to the centre (no global average pool)."""
@@ -89,6 +91,28 @@ def test_peak_reference_makes_a_brighter_copy_embed_alike(kind: str) -> None:
     assert change("peak") < 1e-4 < 0.1 < change("none")
     with pytest.raises(ConfigError, match="reference"):
         build_encoder({**spec, "reference": "centre"})
+    for bad in (0.5, -3, "10", True):
+        with pytest.raises(ConfigError, match="peak_range"):
+            build_encoder({**spec, "reference": "peak", "peak_range": bad})
+    assert build_encoder({**spec, "reference": "peak", "peak_range": 10}).peak_range == 10.0
+
+
+@pytest.mark.parametrize(("spec", "extra"), [
+    ({"kind": "resnet", "widths": [8, 16, 16, 32], "out_dim": 64}, 2 * (8 + 16 + 16 + 32)),
+    ({"kind": "starcnet", "width": 16, "branch_dim": 32, "out_dim": 64}, 3 * 32),
+])
+def test_stages_readout_adds_the_intermediate_features_to_the_same_network(spec: dict, extra: int) -> None:
+    head = build_encoder(spec).eval()
+    stages = build_encoder({**spec, "readout": "stages"}).eval()
+    stages.load_state_dict(head.state_dict())  # no new weights: the same network, read out wider
+    assert stages.out_dim == 64 + extra and build_encoder(stages.spec).out_dim == stages.out_dim
+    x = torch.randn(3, 5, 32, 32)
+    with torch.no_grad():
+        wide, narrow = stages(x), head(x)
+    assert wide.shape == (3, 64 + extra) and torch.allclose(wide[:, :64], narrow, atol=1e-5)
+    assert wide[:, 64:].abs().sum() > 0
+    with pytest.raises(ConfigError, match="readout 'all' unknown"):
+        build_encoder({**spec, "readout": "all"})
 
 
 def test_flatten_resnet_takes_other_cutout_sizes_and_refuses_unknown_pools() -> None:

@@ -68,3 +68,7 @@ def test_peak_reference_removes_a_bright_sources_brightness_and_keeps_its_shape_
     assert torch.equal(stretch_input(faint, reference="peak"), asinh_stretch(faint))
     with pytest.raises(ConfigError, match="reference 'centre' unknown"):
         stretch_input(bright, reference="centre")
+    # a lower peak_range stretches the fainter source to its own peak as well
+    assert torch.allclose(stretch_input(faint, reference="peak", peak_range=1.0),
+                          stretch_input(10 * faint, reference="peak", peak_range=1.0), atol=1e-5)
+    assert peak_softening(faint, peak_range=10.0).item() == pytest.approx(2.0, rel=1e-3)
