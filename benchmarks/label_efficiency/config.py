@@ -24,8 +24,9 @@ MEASURED: dict = RECIPES["measured"]  # the quick run's BYOL: the best measured 
 QUICK_ENCODER: dict = {"kind": "resnet", "n_bands": 5, "widths": [16, 32, 64, 128], "out_dim": 256,
                        "pool": "flatten", **MEASURED["encoder"]}
 """A small ResNet: ~60x faster than StarcNet per BYOL image on 2 CPU cores (106 against 1.7 images/s,
-measured on the busy development machine), with the same 256-d embedding as StarcNet's f_theta; its
-flattened 4 x 4 head keeps where the light sits (no global average pool)."""
+measured on the busy development machine), whose flattened 4 x 4 head keeps where the light sits (no
+global average pool): a 256-d head, as StarcNet's f_theta, and with the measured recipe's stages readout 480 more
+numbers (736 in all)."""
 IMAGE_METHODS = ("byol_probe", "byol_features_probe", "features", "random_encoder", "supervised_transfer",
                  "scratch", "finetune")
 IMAGE_BUDGETS: tuple[int | str, ...] = (20, 50, 100, 200, 500, "all")
@@ -39,8 +40,9 @@ QUICK: dict[str, Any] = {"sim_size": 4096, "byol_steps": 1200, "byol_batch": 64,
                          "byol_decorrelation": MEASURED["decorrelation"], "byol_augmentation": MEASURED["augmentation"]}
 """2 CPU cores: BYOL ~600-800 images/s (small ResNet) when the cores are free, so 1,200 steps of 64 (~21 epochs
 of the field's 3,600 detections, two views each) take ~3-4 minutes; the quick run's BYOL is the best of the
-measured ablations (issue 11's note): the peak-referenced input (no brightness), the size-keeping views, Adam
-1e-3 and a decorrelation term of weight 1 (the full preset keeps the paper's StarcNet, Table C.1 and 3e-4).
+measured ablations (issue 11's note): the peak-referenced input (no brightness above 10 sigma), the stages
+readout (the embedding also holds each stage's central and whole-map means), the size-keeping views, Adam 1e-3
+and a decorrelation term of weight 1 (the full preset keeps the paper's StarcNet, Table C.1 and 3e-4).
 The networks (scratch, fine-tuning: the paper's 10 epochs per budget) ~2 minutes per draw; the probes (50
 draws, CV at every draw) ~3 minutes on 2 processes. The supervised-transfer ceiling trains on three other
 fields' labels (~6,200, as StarcNet's training set is thousands of LEGUS labels: with one field's ~2,000 its

@@ -106,6 +106,7 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
     assert build_config(tmp_path / "r.json").quick_reductions == {}
     # quick BYOL: the best measured ablation; the full preset stays the paper's (StarcNet, Table C.1, 3e-4)
     assert quick.encoder["reference"] == "peak" and quick.byol_decorrelation == 1.0 and quick.byol_lr == 1e-3
+    assert quick.encoder["peak_range"] == 10.0 and quick.encoder["readout"] == "stages"
     assert quick.byol_augmentation["crop_p"] == 0.0 and "byol_augmentation" in quick.quick_reductions
     full = build_config(tmp_path / "r.json")
     assert full.encoder["kind"] == "starcnet" and full.byol_augmentation == {} and full.byol_decorrelation == 0

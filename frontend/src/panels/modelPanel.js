@@ -65,7 +65,7 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
       <label title="cutouts per step">batch <input id="pretrain-batch" type="number" min="2" max="4096" step="1" value="${d.batch_size}"></label>
       <select id="pretrain-encoder" title="encoder: auto = StarcNet on a GPU, the small ResNet on a CPU">
         ${ENCODERS.map((e) => `<option${e === d.encoder ? ' selected' : ''}>${e}</option>`).join('')}</select>
-      <select id="pretrain-recipe" title="measured: each source stretched to its own peak, views that keep its size, a decorrelation term (the best BYOL of the label-efficiency benchmark); paper: the paper's settings (Table C.1 views, Adam 3e-4)">
+      <select id="pretrain-recipe" title="measured: each source stretched to its own peak, an embedding that also holds the network's intermediate features, views that keep its size, a decorrelation term (the best BYOL of the label-efficiency benchmark); paper: the paper's settings (Table C.1 views, Adam 3e-4)">
         ${RECIPES.map((r) => `<option${r === d.recipe ? ' selected' : ''}>${r}</option>`).join('')}</select>
       <button type="submit" id="pretrain-button">Pretrain (BYOL)</button>
       <button type="button" id="retrain-button" title="refit the probe on the current labels now (labels also refit it by themselves)">Retrain now</button>

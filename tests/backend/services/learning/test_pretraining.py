@@ -109,7 +109,7 @@ def test_parameters_round_trip_and_ignore_unknown_keys() -> None:
     measured = PretrainParams.build(recipe="measured", augmentation={"noise_p": 1.0}, encoder_options={"groups": 4})
     assert (measured.lr, measured.decorrelation) == (1e-3, 1.0)
     assert measured.augmentation == {**RECIPES["measured"]["augmentation"], "noise_p": 1.0}  # given keys win
-    assert measured.encoder_options == {"reference": "peak", "groups": 4}
+    assert measured.encoder_options == {"reference": "peak", "peak_range": 10.0, "readout": "stages", "groups": 4}
     assert PretrainParams.from_dict(measured.to_dict()) == measured
     assert PretrainParams.build(recipe="measured", lr=2e-3).lr == 2e-3
     with pytest.raises(InputError, match="recipe: Input should be 'paper' or 'measured'"):
@@ -206,19 +206,23 @@ def test_no_sources_to_pretrain_on(settings: Settings, sessions: sessionmaker[Se
 
 def test_the_learning_settings_reach_the_encoder_and_its_embedding(
         settings: Settings, sessions: sessionmaker[Session], field: int) -> None:
-    """Rate, decorrelation, views and the peak-referenced input: recorded with the version, used to embed."""
+    """Rate, decorrelation, views, the peak-referenced input and the stages readout: recorded with the version,
+    used to embed."""
     params = PretrainParams(**{**PARAMS, "lr": 1e-3, "decorrelation": 1.0,
                                "augmentation": {"crop_p": 0.0, "psf_p": 0.0, "grayscale_p": 0.0},
-                               "encoder_options": {**PARAMS["encoder_options"], "reference": "peak"}})
+                               "encoder_options": {**PARAMS["encoder_options"], "reference": "peak",
+                                                   "peak_range": 10, "readout": "stages"}})
     assert PretrainParams.from_dict(params.to_dict()) == params
     run, _ = submit_run(sessions, "pretrain", field, params.to_dict())
     version = pretrain_encoder(sessions, settings.data_dir, field, params, run.id, Progress())
     byol = version["config"]["byol"]
     assert byol["lr"] == 1e-3 and byol["decorrelation"] == 1.0 and byol["augmentation"]["crop_p"] == 0.0
-    assert version["config"]["encoder_spec"]["reference"] == "peak"
+    spec = version["config"]["encoder_spec"]
+    assert (spec["reference"], spec["peak_range"], spec["readout"]) == ("peak", 10, "stages")
     assert np.isfinite(version["metrics"]["final_loss"])
     embedded = embed_sources(sessions, settings.data_dir, field, version["id"], Progress(), batch_size=4)
     assert embedded["artefacts"]["embeddings"]["n"] == 8
+    assert embedded["artefacts"]["embeddings"]["dim"] == 16 + 2 * (8 + 16)  # the head and both stages' means
 
 
 def test_the_cli_leaves_what_is_not_given_to_the_recipe() -> None:
