@@ -149,7 +149,7 @@ def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Pa
 
 
 def _probe_job(job: tuple) -> tuple[str, dict, float, list[str]]:
-    """One probe method's curves (a worker process's unit of work); returns its log lines too."""
+    """One probe method's curves for its strategies (a worker process's unit of work); returns its log lines."""
     method, x, labels, pool, evaluation, sizes, draws, strategies = job
     torch.set_num_threads(1)
     lines: list[str] = []
@@ -165,7 +165,7 @@ def _map(fn: Callable, jobs: list, workers: int) -> list:
         return [fn(job) for job in jobs]
     import multiprocessing
 
-    ordered = sorted(jobs, key=lambda j: -len(j[-1]))  # byol_probe with every strategy first
+    ordered = sorted(jobs, key=lambda j: j[0] != "byol_probe")  # byol_probe's strategies (the longest) first
     with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
         return pool.map(fn, ordered, chunksize=1)
 
@@ -239,11 +239,13 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
     method_s: dict[str, float] = {}
     probe_methods = [m for m in config.methods if m in inputs]
     t0 = time.perf_counter()
-    jobs = [(m, inputs[m], labels, pool, evaluation, sizes, config.draws,
-             tuple(config.strategies or ("random",)) if m == "byol_probe" else ("random",)) for m in probe_methods]
+    # one job per method and strategy, so byol_probe's five strategies share the workers
+    jobs = [(m, inputs[m], labels, pool, evaluation, sizes, config.draws, (strategy,))
+            for m in probe_methods
+            for strategy in (tuple(config.strategies or ("random",)) if m == "byol_probe" else ("random",))]
     for method, found, seconds, lines in _map(_probe_job, jobs, config.workers):
-        curves[method] = found
-        method_s[method] = seconds
+        curves.setdefault(method, {}).update(found)
+        method_s[method] = round(method_s.get(method, 0.0) + seconds, 1)  # CPU seconds over its jobs
         log(f"{method} ({seconds:.0f} s):")
         for line in lines:
             log(line)
