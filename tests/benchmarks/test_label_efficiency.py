@@ -173,6 +173,16 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     assert ceiling["starcnet"] == {"binary": 0.86, "4class": 0.686} and "mean" in ceiling["binary"]
     png = Path(str(out) + ".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    # the probe jobs (one per method and strategy) spread over two forked workers: the same curves
+    parallel = tmp_path / "report" / "le2.json"
+    assert main([*args[:-4], "--workers", "2", "--methods", "byol_probe,features", "--out", str(parallel)]) == 0
+    rows = {(r["method"], r["strategy"], r["n_labels"]): (r["binary"], r["4class"])
+            for r in json.loads(parallel.read_text())["summary"]}
+    assert {k[1] for k in rows if k[0] == "byol_probe"} == {"random", "entropy", "cluster_entropy", "kcenter",
+                                                             "pseudo_labels"}
+    for r in summary:
+        if r["method"] in ("byol_probe", "features"):
+            assert rows[(r["method"], r["strategy"], r["n_labels"])] == (r["binary"], r["4class"])
     printed = capsys.readouterr().out
     assert "pseudo_labels" in printed and "all (" in printed and "labels to the human level" in printed
     assert main(args) == 0  # the second run loads both encoders from the cache
