@@ -139,8 +139,10 @@ class LinearProbe:
             raise ConfigError(
                 f"features have shape {xs.shape}, the probe was fitted on {self.weight.shape[0]} columns"
             )
-        logits = torch.from_numpy(xs) @ torch.from_numpy(self.weight) + torch.from_numpy(self.bias)
-        return torch.softmax(logits, dim=1).numpy().astype(np.float32)
+        logits = xs @ self.weight + self.bias  # numpy: torch's per-call overhead was 5-8 ms, most of a CV fold
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return (odds / odds.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Most probable class index per row."""
