@@ -22,7 +22,7 @@ And ``readout``: ``"head"`` (default) embeds a cutout as the head's output; ``"s
 intermediate features to it: for the ResNet, each stage's feature map averaged over its central quarter and over
 the whole map (2 x sum(widths) more numbers: what the light near the centre and around it looks like at each
 depth), for StarcNet every scale's branch features before they are fused. On the simulated galaxy the stages
-readout lifts the probe by 3-4 points from 100 labels on (issue 11's note); BYOL, fine-tuning and the probe all
+readout lifts the probe by 3-5 points from 100 labels on (issue 11's note); BYOL, fine-tuning and the probe all
 see the same, wider embedding.
 """
 
