@@ -59,22 +59,22 @@ def _reference(spec: dict) -> str:
     return ref
 
 
-def _peak_range(spec: dict) -> float:
+def check_peak_range(value: object) -> float:
     """``peak_range`` (default :data:`models.normalise.PEAK_RANGE`): with ``reference: "peak"``, a source
-    brighter than this many noise sigma is stretched to its own peak."""
-    value = spec["peak_range"]
+    brighter than this many noise sigma is stretched to its own peak. Shared with the app's parameter checks."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 1:
-        raise ConfigError(f"encoder peak_range {value!r} must be a number >= 1 (noise sigma)")
+        raise ConfigError(f"encoder peak_range {value!r} must be a number >= 1 (noise sigma above which a source "
+                          "is stretched to its own peak)")
     return float(value)
 
 
-def _readout(spec: dict) -> str:
+def check_readout(value: object) -> str:
     """``readout``: "head" (the embedding is the head's output) or "stages" (the head's output and the
-    network's intermediate features, see the module docstring)."""
-    value = str(spec["readout"])
+    network's intermediate features, see the module docstring). Shared with the app's parameter checks."""
     if value not in READOUTS:
-        raise ConfigError(f"encoder readout {value!r} unknown: use one of {READOUTS}")
-    return value
+        raise ConfigError(f"encoder readout {value!r} unknown: use one of {', '.join(READOUTS)} (stages: the "
+                          "embedding also holds the network's intermediate features)")
+    return str(value)
 
 
 def _conv_gn(c_in: int, c_out: int, groups: int, stride: int = 1) -> list[nn.Module]:
@@ -113,14 +113,14 @@ class StarcNetEncoder(nn.Module):
         self.crops: Sequence[int] = tuple(s["crops"])
         self.softening = float(s["softening"])
         self.reference = _reference(s)
-        self.peak_range = _peak_range(s)
+        self.peak_range = check_peak_range(s["peak_range"])
         self.out_dim = int(s["out_dim"])
         self.branches = nn.ModuleList(
             StarcNetBranch(s["n_bands"], s["size"], s["width"], s["branch_dim"], s["groups"], s["dropout"])
             for _ in range(1 + len(self.crops))
         )
         self.fuse = nn.Linear(s["branch_dim"] * len(self.branches), self.out_dim)
-        self.readout = _readout(s)
+        self.readout = check_readout(s["readout"])
         if self.readout == "stages":  # + every scale's branch features, before they are fused
             self.out_dim += int(s["branch_dim"]) * len(self.branches)
 
@@ -167,7 +167,7 @@ class ResNetEncoder(nn.Module):
         widths = [int(w) for w in s["widths"]]
         self.softening = float(s["softening"])
         self.reference = _reference(s)
-        self.peak_range = _peak_range(s)
+        self.peak_range = check_peak_range(s["peak_range"])
         self.out_dim = int(s["out_dim"])
         blocks: list[nn.Module] = [*_conv_gn(s["n_bands"], widths[0], s["groups"]), nn.ReLU(inplace=True)]
         c = widths[0]
@@ -185,7 +185,7 @@ class ResNetEncoder(nn.Module):
             self.body = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(side), nn.Flatten())
             flat = c * side * side
         self.head: nn.Module = nn.Identity() if flat == self.out_dim else nn.Linear(flat, self.out_dim)
-        self.readout = _readout(s)
+        self.readout = check_readout(s["readout"])
         if self.readout == "stages":  # + each stage's mean over its central quarter and over the whole map
             self.out_dim += 2 * sum(widths)
 

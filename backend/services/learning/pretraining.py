@@ -117,7 +117,8 @@ class PretrainParams(Parameters):
     @model_validator(mode="after")
     def _check_encoder_options(self) -> PretrainParams:
         """Only the spec keys of the chosen encoder, and no network wider than 1024 channels."""
-        from models.encoders import READOUTS, RESNET_DEFAULTS, STARCNET_DEFAULTS
+        from models.encoders import RESNET_DEFAULTS, STARCNET_DEFAULTS, check_peak_range, check_readout
+        from models.errors import ConfigError
         from models.normalise import REFERENCES
 
         allowed = set(RESNET_DEFAULTS if self.encoder == "resnet" else STARCNET_DEFAULTS)
@@ -135,14 +136,13 @@ class PretrainParams(Parameters):
         if reference not in REFERENCES:
             raise ValueError(f"encoder reference {reference!r} unknown: use one of {', '.join(REFERENCES)} (peak: "
                              "each bright source stretched to its own peak, brightness taken out)")
-        peak_range = self.encoder_options.get("peak_range", 100.0)
-        if isinstance(peak_range, bool) or not isinstance(peak_range, int | float) or not peak_range >= 1:
-            raise ValueError(f"encoder peak_range {peak_range!r} must be a number >= 1 (noise sigma above which a "
-                             "source is stretched to its own peak)")
-        readout = self.encoder_options.get("readout", "head")
-        if readout not in READOUTS:
-            raise ValueError(f"encoder readout {readout!r} unknown: use one of {', '.join(READOUTS)} (stages: the "
-                             "embedding also holds the network's intermediate features)")
+        try:  # the encoder's own checks, so the app and the network refuse the same values
+            if "peak_range" in self.encoder_options:
+                check_peak_range(self.encoder_options["peak_range"])
+            if "readout" in self.encoder_options:
+                check_readout(self.encoder_options["readout"])
+        except ConfigError as error:
+            raise ValueError(str(error)) from None
         return self
 
 
