@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.cluster.vq import kmeans2
+from scipy.spatial.distance import cdist
 
 from models.errors import AcquisitionError
 
@@ -71,11 +72,34 @@ def kcenter_greedy(
     return np.asarray(picks, dtype=np.int64)
 
 
+def kmeans_pp_seeds(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007): ``k`` rows of ``x`` (N, D float64), each drawn with
+    probability proportional to its squared distance to the nearest seed so far.
+
+    The same draws as SciPy's ``kmeans2(minit="++")`` (one ``integers`` then one ``uniform`` per seed from
+    ``rng``, the same squared distances), so the same seeds, but each seed's distances are computed once and
+    kept as a running minimum: SciPy recomputes every seed's at every step, O(k^2 N D) instead of O(k N D),
+    which made k-means++ 70% of the label-efficiency benchmark's cluster-entropy job.
+    """
+    n = x.shape[0]
+    seeds = np.empty((k, x.shape[1]), dtype=np.float64)
+    idx = int(rng.integers(n, dtype=np.int64))
+    seeds[0] = x[idx]
+    d2 = cdist(seeds[:1], x, metric="sqeuclidean")[0]
+    for i in range(1, k):
+        cumulative = (d2 / d2.sum()).cumsum()
+        idx = int(np.searchsorted(cumulative, rng.uniform()))
+        seeds[i] = x[idx]
+        d2 = np.minimum(d2, cdist(seeds[i : i + 1], x, metric="sqeuclidean")[0])
+    return seeds
+
+
 def kmeans(x: np.ndarray, k: int, rng: np.random.Generator, n_iter: int = 10) -> np.ndarray:
-    """Cluster index per row: SciPy's k-means (k-means++ seeding, ``n_iter`` Lloyd iterations), seeded by ``rng``."""
+    """Cluster index per row: k-means++ seeding (:func:`kmeans_pp_seeds`), then ``n_iter`` Lloyd iterations
+    (SciPy's ``kmeans2``), seeded by ``rng``."""
     x = np.asarray(x, dtype=np.float64)
     k = max(1, min(int(k), x.shape[0]))
-    _, assign = kmeans2(x, k, iter=n_iter, minit="++", seed=rng, missing="warn")
+    _, assign = kmeans2(x, kmeans_pp_seeds(x, k, rng), iter=n_iter, minit="matrix", missing="warn")
     return np.asarray(assign, dtype=np.int64)
 
 

@@ -3,8 +3,9 @@
 Every method sees the same draws: draw ``d`` is the pool in the order ``default_rng(d).permutation(pool)``,
 and a budget of ``n`` random labels is its first ``n`` (nested, as an annotator's labels grow). The
 acquisition strategies start from the first half of the smallest budget of the same order, then pick the
-rest in two rounds per budget with a 4-class probe at a fixed L2 (cheap enough for 50 draws), and are
-scored like random choice: by the cross-validated :class:`models.probe_cv.TunedProbe` on what they picked.
+rest in two rounds per budget with a 4-class probe at a fixed L2 (cheap enough for 50 draws), one walk per
+draw through every budget (its first ``n`` picks are its labels at ``n``), and are scored like random
+choice: by the cross-validated :class:`models.probe_cv.TunedProbe` on what they picked.
 "all" is the whole pool, the same for every draw, so a probe on it is scored once.
 
 A method's result at one budget is a pair of (draws, evaluation sources) boolean matrices, binary and
@@ -65,6 +66,8 @@ def probe_curves(
     out: dict[tuple[str, int], Correct] = {}
     sizes = sorted({int(b) for b in budgets if 0 < int(b) <= pool.size})
     for strategy in strategies:
+        acquired = [n for n in sizes if n < pool.size]
+        paths: dict[int, np.ndarray] = {}  # per draw, the strategy's picks up to its largest budget
         for n in sizes:
             if n == pool.size and strategy != "random":
                 continue  # every strategy labels the whole pool: the same as random's "all"
@@ -77,8 +80,9 @@ def probe_curves(
                 elif strategy == "pseudo_labels":
                     rows.append(_pseudo(x, labels, pool, order[:n], evaluation, d))
                 else:
-                    picked = acquire(strategy, x, labels, pool, order, sizes[0], n, d)
-                    rows.append(_tuned(x, labels, picked, evaluation, d))
+                    if d not in paths:
+                        paths[d] = acquire(strategy, x, labels, pool, order, acquired, d)
+                    rows.append(_tuned(x, labels, paths[d][:n], evaluation, d))
             out[(strategy, n)] = _stack(rows)
             if progress:
                 b, f = out[(strategy, n)]
@@ -87,22 +91,26 @@ def probe_curves(
 
 
 def acquire(
-    strategy: str, x: np.ndarray, labels: np.ndarray, pool: np.ndarray, order: np.ndarray, first: int, n: int,
-    seed: int, rounds_per_budget: int = 2,
+    strategy: str, x: np.ndarray, labels: np.ndarray, pool: np.ndarray, order: np.ndarray,
+    budgets: Sequence[int], seed: int, rounds_per_budget: int = 2,
 ) -> np.ndarray:
-    """The ``n`` pool sources ``strategy`` labels: half of ``first`` from ``order``, then rounds of picks.
+    """The pool sources ``strategy`` labels, in the order it labels them, up to the largest of ``budgets``.
 
-    Budgets are reached from the first one upwards (20 -> 50 -> ... -> n, two rounds between consecutive
-    budgets), as the product's loop would; rows outside the pool are never picked.
+    It starts from half of the smallest budget taken from ``order`` (the draw's random labels), then reaches
+    each budget in turn from the one below in ``rounds_per_budget`` rounds of picks, the probe refitted before
+    each round, as the product's loop would; so the first ``n`` picks are what the strategy labels with a
+    budget of ``n`` (one walk per draw serves every budget). Rows outside the pool are never picked.
     """
+    targets = sorted({int(b) for b in budgets})
+    if not targets or targets[0] < 1 or targets[-1] > pool.size:
+        raise ValueError(f"budgets {list(budgets)} must lie in 1..{pool.size} (the pool)")
     rng = np.random.default_rng(seed)
     classes = np.unique(labels[pool])
     index = {c: i for i, c in enumerate(classes.tolist())}
     y = np.array([index.get(v, 0) for v in labels.tolist()], dtype=np.int64)
     xs = x[pool]
     local = {int(g): i for i, g in enumerate(pool.tolist())}
-    labelled = [local[int(g)] for g in order[: max(1, first // 2)]]
-    targets = [t for t in (first, 50, 100, 200, 500, 1000, 2000, 5000) if t < n] + [n]
+    labelled = [local[int(g)] for g in order[: max(1, targets[0] // 2)]]
     probe = LinearProbe(classes.size, l2=3.0, class_weight=None, max_iter=60)
     for target in targets:
         while len(labelled) < target:
@@ -116,7 +124,7 @@ def acquire(
                 probs = probe.fit(xs[idx], y[pool[idx]]).predict_proba(xs)
             pick = select(strategy, probs, min(step, target - len(labelled)), mask, embeddings=xs, rng=rng)
             labelled.extend(int(i) for i in pick)
-    return pool[np.asarray(labelled[:n])]
+    return pool[np.asarray(labelled[: targets[-1]])]
 
 
 def _pseudo(

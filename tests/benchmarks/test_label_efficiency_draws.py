@@ -44,9 +44,23 @@ def test_acquisition_picks_distinct_pool_sources_up_to_the_budget(strategy: str)
     x, y = _separable()
     pool = np.arange(50, 350)
     order = draw_order(pool, 0)
-    picked = acquire(strategy, x, y, pool, order, 20, 50, 0)
+    picked = acquire(strategy, x, y, pool, order, [20, 50], 0)
     assert picked.size == 50 and np.unique(picked).size == 50 and np.isin(picked, pool).all()
     assert np.array_equal(np.sort(picked[:10]), np.sort(order[:10]))  # starts from the draw's random half
+
+
+@pytest.mark.parametrize("strategy", ["entropy", "cluster_entropy", "kcenter"])
+def test_one_walk_serves_every_budget(strategy: str) -> None:
+    """The picks towards a larger budget begin with exactly the picks of a run that stops at a smaller one,
+    so the benchmark walks once per draw and slices."""
+    x, y = _separable()
+    pool = np.arange(50, 350)
+    order = draw_order(pool, 3)
+    short = acquire(strategy, x, y, pool, order, [20, 50], 3)
+    long = acquire(strategy, x, y, pool, order, [20, 50, 100], 3)
+    assert long.size == 100 and np.array_equal(long[:50], short)
+    with pytest.raises(ValueError, match="must lie in 1..300"):
+        acquire(strategy, x, y, pool, order, [20, 301], 3)
 
 
 def test_paired_bootstrap_interval_covers_the_mean_and_pairs_the_difference() -> None:

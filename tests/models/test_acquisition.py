@@ -61,6 +61,20 @@ def test_kmeans_recovers_blobs() -> None:
     assert all(np.unique(found[truth == t]).size == 1 for t in range(3))
 
 
+@pytest.mark.parametrize("k", [1, 2, 7, 60])
+def test_kmeans_seeds_as_scipy_does_at_a_fraction_of_the_cost(k: int) -> None:
+    """The running-minimum k-means++ draws the same seeds as SciPy's ``kmeans2(minit="++")`` from the same
+    generator (hence the same clusters and the same generator state after)."""
+    from scipy.cluster.vq import kmeans2
+
+    x = np.random.default_rng(k).normal(size=(400, 16))
+    x[:3] *= 8.0  # a few outliers, which k-means++ favours
+    ours, theirs = np.random.default_rng(5), np.random.default_rng(5)
+    _, expected = kmeans2(x, k, iter=10, minit="++", seed=theirs, missing="warn")
+    assert np.array_equal(kmeans(x, k, ours), expected)
+    assert ours.uniform() == theirs.uniform()
+
+
 def test_impossible_requests_are_explained() -> None:
     probs = np.full((3, 2), 0.5)
     with pytest.raises(AcquisitionError, match="only 1 are unlabelled: ask for at most 1"):
