@@ -160,6 +160,8 @@ class NextToLabel(BaseModel):
     strategy: str
     layer_id: int | None = Field(None, description="the picked layer (POST)")
     model_version: int | None = Field(None, description="the encoder version the picks are based on")
+    question: str = Field("classes", description='what "uncertain" meant: "binary" (the scheme\'s binary '
+                          'question, e.g. cluster or not) or "classes" (the probe\'s own classes)')
     count: int
     items: list[RankedSource]
 

@@ -3,9 +3,10 @@
 Every method sees the same draws: draw ``d`` is the pool in the order ``default_rng(d).permutation(pool)``,
 and a budget of ``n`` random labels is its first ``n`` (nested, as an annotator's labels grow). The
 acquisition strategies start from the first half of the smallest budget of the same order, then pick the
-rest in two rounds per budget with a 4-class probe at a fixed L2 (cheap enough for 50 draws), one walk per
-draw through every budget (its first ``n`` picks are its labels at ``n``), and are scored like random
-choice: by the cross-validated :class:`models.probe_cv.TunedProbe` on what they picked.
+rest in rounds (each picks half of what the next budget still lacks) with a binary (cluster / non-cluster,
+the paper's case-study question) probe at a fixed L2 (cheap enough for 50 draws), one walk per draw through
+every budget (its first ``n`` picks are its labels at ``n``), and are scored like random choice: by the
+cross-validated :class:`models.probe_cv.TunedProbe` on what they picked.
 "all" is the whole pool, the same for every draw, so a probe on it is scored once.
 
 A method's result at one budget is a pair of (draws, evaluation sources) boolean matrices, binary and
@@ -92,22 +93,34 @@ def probe_curves(
 
 def acquire(
     strategy: str, x: np.ndarray, labels: np.ndarray, pool: np.ndarray, order: np.ndarray,
-    budgets: Sequence[int], seed: int, rounds_per_budget: int = 2,
+    budgets: Sequence[int], seed: int, rounds_per_budget: int = 2, question: str = "binary",
 ) -> np.ndarray:
     """The pool sources ``strategy`` labels, in the order it labels them, up to the largest of ``budgets``.
 
     It starts from half of the smallest budget taken from ``order`` (the draw's random labels), then reaches
-    each budget in turn from the one below in ``rounds_per_budget`` rounds of picks, the probe refitted before
-    each round, as the product's loop would; so the first ``n`` picks are what the strategy labels with a
-    budget of ``n`` (one walk per draw serves every budget). Rows outside the pool are never picked.
+    each budget in turn from the one below in rounds of picks (each ``1 / rounds_per_budget`` of what is still
+    missing, so 10 -> 20 labels in picks of 5, 3, 1, 1), the probe refitted before each round, as the
+    product's loop would; so the first ``n`` picks are what the strategy labels with a budget of ``n`` (one
+    walk per draw serves every budget). Rows outside the pool are never picked.
+
+    ``question``: what the acquisition probe predicts, so what "uncertain" means: ``"binary"`` (cluster =
+    classes 1, 2 against the rest, the question of the paper's case studies, whose entropy sampling is on that
+    classifier's predictions) or ``"4class"`` (the four classes' entropy, which also spends labels on 1 vs 2
+    and 3 vs 4).
     """
+    if question not in ("binary", "4class"):
+        raise ValueError(f"question {question!r} unknown: use 'binary' or '4class'")
     targets = sorted({int(b) for b in budgets})
     if not targets or targets[0] < 1 or targets[-1] > pool.size:
         raise ValueError(f"budgets {list(budgets)} must lie in 1..{pool.size} (the pool)")
     rng = np.random.default_rng(seed)
-    classes = np.unique(labels[pool])
-    index = {c: i for i, c in enumerate(classes.tolist())}
-    y = np.array([index.get(v, 0) for v in labels.tolist()], dtype=np.int64)
+    if question == "binary":
+        classes = np.array([0, 1])
+        y = np.isin(labels, CLUSTER_CLASSES).astype(np.int64)
+    else:
+        classes = np.unique(labels[pool])
+        index = {c: i for i, c in enumerate(classes.tolist())}
+        y = np.array([index.get(v, 0) for v in labels.tolist()], dtype=np.int64)
     xs = x[pool]
     local = {int(g): i for i, g in enumerate(pool.tolist())}
     labelled = [local[int(g)] for g in order[: max(1, targets[0] // 2)]]

@@ -129,8 +129,12 @@ def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Pa
 
     def train() -> tuple[torch.nn.Module, dict]:
         cutouts, labels = [], []
-        for seed in seeds:
-            other = load_image_sources(ensure_simulation(data_dir, config.sim_size, seed, log))
+        folders = _map(_simulate_job, [("simulate", data_dir, config.sim_size, seed) for seed in seeds],
+                       config.workers)  # the fields are independent: one per core
+        for folder, lines in folders:
+            for line in lines:
+                log(line)
+            other = load_image_sources(folder)
             cutouts.append(other.cutouts[other.selected])
             labels.append(other.labels[other.selected])
         start = time.perf_counter()
@@ -146,6 +150,13 @@ def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Pa
                                "lr": TRANSFER_LR, "seconds": round(time.perf_counter() - start, 1)}
 
     return cached_encoder(cache_dir, "transfer", payload, train, log)
+
+
+def _simulate_job(job: tuple) -> tuple[Path, list[str]]:
+    """One simulated field, made when missing (a worker process's unit of work); returns its log lines."""
+    _, data_dir, size, seed = job
+    lines: list[str] = []
+    return ensure_simulation(data_dir, size, seed, lines.append), lines
 
 
 def _probe_job(job: tuple) -> tuple[str, dict, float, list[str]]:

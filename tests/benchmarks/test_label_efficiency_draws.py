@@ -63,6 +63,32 @@ def test_one_walk_serves_every_budget(strategy: str) -> None:
         acquire(strategy, x, y, pool, order, [20, 301], 3)
 
 
+def test_entropy_asks_the_binary_question_unless_told_otherwise(monkeypatch) -> None:
+    """The acquisition probe answers cluster or not (the paper's case-study question, so entropy is that
+    classifier's); ``question="4class"`` gives the four classes' probabilities instead."""
+    import benchmarks.label_efficiency.draws as draws
+
+    seen: list[tuple[int, ...]] = []
+    real = draws.select
+
+    def spy(name, probs, k, mask, **kw):  # noqa: ANN001, ANN003 - a pass-through recorder
+        seen.append(probs.shape)
+        return real(name, probs, k, mask, **kw)
+
+    monkeypatch.setattr(draws, "select", spy)
+    x, y = _separable()
+    pool = np.arange(300)
+    order = draw_order(pool, 0)
+    binary = acquire("entropy", x, y, pool, order, [20, 50], 0)
+    assert {s[1] for s in seen} == {2} and len(seen) >= 4  # at least two rounds per budget
+    seen.clear()
+    four = acquire("entropy", x, y, pool, order, [20, 50], 0, question="4class")
+    assert {s[1] for s in seen} == {4}
+    assert not np.array_equal(np.sort(binary), np.sort(four))
+    with pytest.raises(ValueError, match="question 'colour' unknown"):
+        acquire("entropy", x, y, pool, order, [20], 0, question="colour")
+
+
 def test_paired_bootstrap_interval_covers_the_mean_and_pairs_the_difference() -> None:
     rng = np.random.default_rng(0)
     a = rng.random((50, 500)) < 0.7

@@ -116,7 +116,8 @@ def get_next(image_id: int, session: SessionDep, settings: SettingsDep, strategy
                             {sid: sid in view.own for sid in view.hidden} if view else None)
     items = _ranked(session, proposal["source_ids"], view)
     return {"task": None, "strategy": proposal["strategy"], "layer_id": None,
-            "model_version": proposal["model_version"], "count": len(items), "items": items}
+            "model_version": proposal["model_version"], "question": proposal["question"], "count": len(items),
+            "items": items}
 
 
 @router.post("/images/{image_id}/learning/next", response_model=NextToLabel)
@@ -131,7 +132,8 @@ def post_next(image_id: int, session: SessionDep, worker: WorkerDep, strategy: S
         raise ConflictError(run.error or f"task {run.id} is {run.status}: ask again in a moment")
     items = _ranked(session, run.result["source_ids"], blind_view(session, image_id, caller))
     return {"task": run.id, "strategy": run.result["strategy"], "layer_id": run.result["layer_id"],
-            "model_version": run.result["model_version"], "count": len(items), "items": items}
+            "model_version": run.result["model_version"], "question": run.result.get("question", "classes"),
+            "count": len(items), "items": items}
 
 
 def _working_set(session: Session, image_id: int, text: str | None) -> dict[str, Any] | None:

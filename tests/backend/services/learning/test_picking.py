@@ -170,3 +170,28 @@ def test_picks_stay_inside_the_working_set(sessions: sessionmaker[Session], data
     with pytest.raises(ConflictError, match="in the cuts and regions is labelled: nothing left to pick there"):
         pick(sessions, data_dir, image_id, strategy="random", allowed=allowed)
     assert len(pick(sessions, data_dir, image_id, strategy="random", k=10, allowed=None)["source_ids"]) == 5
+
+
+def test_uncertainty_asks_the_schemes_binary_question(sessions: sessionmaker[Session], data_dir: Path,
+                                                      image_id: int, det: list[int]) -> None:
+    """With the LEGUS scheme a 1-or-2 coin toss is certain about "cluster or not" and is not picked first;
+    a probe whose classes the scheme cannot group is asked about its own classes."""
+    add_encoder(sessions, data_dir, image_id)
+    certain = [0.97, 0.01, 0.01, 0.01]
+    probs = np.array([[0.5, 0.5, 0.0, 0.0],  # 1 or 2: 0.69 nats over four classes, 0 for cluster or not
+                      [0.5, 0.0, 0.5, 0.0],  # cluster or not: 0.69 nats both ways
+                      [0.4, 0.3, 0.3, 0.0],  # 1.09 nats over four classes, 0.61 for cluster or not
+                      *[certain] * 5])
+    with session_scope(sessions) as session:
+        encoder = require_encoder(session, image_id)
+        probe = add_probe_row(sessions, image_id, encoder.id, ["1", "2", "3", "4"])
+        write_predictions(session, image_id, probe, ["1", "2", "3", "4"], probs, load_embeddings(data_dir, encoder))
+    found = pick(sessions, data_dir, image_id, strategy="entropy", k=2)
+    assert found["question"] == "binary" and found["source_ids"] == [det[1], det[2]]
+    assert pick(sessions, data_dir, image_id, strategy="margin", k=1)["source_ids"] == [det[1]]
+    assert pick(sessions, data_dir, image_id, strategy="random", k=1, seed=0)["question"] == "classes"
+    with session_scope(sessions) as session:  # classes outside the scheme's groups: the probe's own question
+        probe = add_probe_row(sessions, image_id, encoder.id, ["a", "b", "c", "d"])
+        write_predictions(session, image_id, probe, ["a", "b", "c", "d"], probs, load_embeddings(data_dir, encoder))
+    found = pick(sessions, data_dir, image_id, strategy="entropy", k=2)
+    assert found["question"] == "classes" and found["source_ids"] == [det[2], det[0]]
