@@ -82,6 +82,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pretrain-on", choices=["all", "inspected"],
                    help="BYOL on every object in the image (default) or only the LEGUS-inspected ones")
     p.add_argument("--eval-fraction", type=float, help="held-out evaluation share per seed (default 0.25)")
+    p.add_argument("--labels", choices=["truth", "votes"],
+                   help="image mode: what a label is, for training and for scoring: the simulator's class "
+                        "(truth, default) or, as in LEGUS, the mode of three simulated annotators calibrated to "
+                        "its human-to-mode agreement (votes; the transfer ceiling's fields too)")
     p.add_argument("--scratch-steps", type=int, help="minimum optimisation steps of the scratch baseline "
                    "(default: models.finetune's 100 for a CNN, 300 for the catalogue MLP)")
     p.add_argument("--probe-repeats", type=int, help="timed probe retrains, median reported (default 3)")
@@ -139,7 +143,8 @@ def bench_label_efficiency(args: argparse.Namespace) -> int:
         pretrain_on=args.pretrain_on, pretrain_fields=args.pretrain_fields,
         scratch_min_steps=args.scratch_steps, probe_repeats=args.probe_repeats,
         class_weight=None if args.class_weight == "none" else args.class_weight,
-        eval_fraction=args.eval_fraction, device=args.device, methods=args.methods, draws=args.draws,
+        eval_fraction=args.eval_fraction, labels=args.labels, device=args.device, methods=args.methods,
+        draws=args.draws,
         network_draws=args.network_draws, transfer_steps=args.transfer_steps,
         transfer_fields=args.transfer_fields, workers=args.workers,
         network_budgets=parse_budgets(args.network_budgets) if args.network_budgets else None,

@@ -48,6 +48,7 @@ draws, CV at every draw) ~3 minutes on 2 processes. The supervised-transfer ceil
 fields' labels (~6,200, as StarcNet's training set is thousands of LEGUS labels: with one field's ~2,000 its
 accuracy is label-bound), 2,000 steps of 64 (~20 epochs, ~1.5 minutes)."""
 
+LABEL_SOURCES = ("truth", "votes")
 
 @dataclass
 class LabelEfficiencyConfig:
@@ -82,6 +83,7 @@ class LabelEfficiencyConfig:
     probe_repeats: int = 3
     class_weight: str | None = None  # plain accuracy is the paper's metric; "balanced" favours rare classes
     eval_fraction: float = 0.25
+    labels: str = "truth"  # or "votes": the mode of 3 simulated annotators per source (annotator_modes)
     device: str | None = None
     quick_reductions: dict = field(default_factory=dict)
 
@@ -176,6 +178,9 @@ def _check(config: LabelEfficiencyConfig) -> None:
     if (config.scratch_min_steps is not None and config.scratch_min_steps < 1) or config.probe_repeats < 1:
         raise InputError(f"--scratch-steps ({config.scratch_min_steps}) and --probe-repeats "
                          f"({config.probe_repeats}) must be positive")
+    if config.labels not in LABEL_SOURCES:
+        raise InputError(f"--labels {config.labels!r}: use 'truth' (the simulator's classes) or 'votes' (the "
+                         "mode of three simulated annotators calibrated to LEGUS's agreement)")
     if config.pretrain_on not in ("all", "inspected"):
         raise InputError(f"--pretrain-on {config.pretrain_on!r}: use 'all' (every object in the image) or "
                          "'inspected' (only the sources LEGUS would have looked at)")

@@ -25,6 +25,7 @@ from benchmarks.label_efficiency.catalogue import catalogue_features
 from benchmarks.label_efficiency.config import LabelEfficiencyConfig
 from benchmarks.label_efficiency.data import (
     ImageSources,
+    annotator_modes,
     ensure_simulation,
     load_image_sources,
     majority_baseline,
@@ -126,17 +127,20 @@ def transfer_cached(data_dir: Path, config: LabelEfficiencyConfig, cache_dir: Pa
                "steps": config.transfer_steps, "lr": TRANSFER_LR}
     if len(seeds) > 1:  # one field keeps the key (and the cache) it always had
         payload["sim"] = [config.sim_size, seeds]
+    if config.labels != "truth":  # left out for the truth, so the default run keeps its cache key
+        payload["labels"] = config.labels
 
     def train() -> tuple[torch.nn.Module, dict]:
         cutouts, labels = [], []
         folders = _map(_simulate_job, [("simulate", data_dir, config.sim_size, seed) for seed in seeds],
                        config.workers)  # the fields are independent: one per core
-        for folder, lines in folders:
+        for (folder, lines), seed in zip(folders, seeds, strict=True):
             for line in lines:
                 log(line)
             other = load_image_sources(folder)
             cutouts.append(other.cutouts[other.selected])
-            labels.append(other.labels[other.selected])
+            truth = other.labels[other.selected]
+            labels.append(annotator_modes(truth, seed) if config.labels == "votes" else truth)
         start = time.perf_counter()
         torch.manual_seed(seeds[0])
         n = sum(len(y) for y in labels)
@@ -217,7 +221,15 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
     selected = sources.selected
     labels = sources.labels[selected]
     cutouts = sources.cutouts[selected]
-    pool, evaluation = stratified_split(labels, config.eval_fraction, 0)
+    pool, evaluation = stratified_split(labels, config.eval_fraction, 0)  # the same sources either way
+    agreement: dict = {}
+    if config.labels == "votes":  # what people would call them, for training and scoring alike
+        truth = labels
+        labels = annotator_modes(truth, config.sim_seed)
+        agreement = {"4class": round(float((labels == truth).mean()), 4),
+                     "binary": round(float((np.isin(labels, (1, 2)) == np.isin(truth, (1, 2))).mean()), 4)}
+        log(f"labels: the mode of 3 simulated annotators (LEGUS-calibrated); it agrees with the simulator's "
+            f"truth on {agreement['4class']:.3f} of the sources (4-class), {agreement['binary']:.3f} (binary)")
     sizes = sorted({pool.size if b == "all" else int(b) for b in config.budgets
                     if b == "all" or int(b) <= pool.size})
     log(f"image: {sources.labels.size} objects, {selected.size} pass the LEGUS-like cut "
@@ -282,6 +294,7 @@ def image_benchmark(config: LabelEfficiencyConfig, data_dir: Path, log: Log) -> 
                  "n_pool": int(pool.size), "n_evaluation": int(evaluation.size),
                  "class_counts": {str(c): int((labels == c).sum()) for c in (1, 2, 3, 4)},
                  "selection": "truth objects detected (S/N >= 3) in >= 4 bands with M_V <= -6 (LEGUS-like)",
+                 "labels": config.labels, "labels_agree_with_truth": agreement or None,
                  "pretrain_on": config.pretrain_on, "splits": [{"seed": 0, "pool": int(pool.size),
                                                                 "evaluation": int(evaluation.size),
                                                                 **majority_baseline(labels, pool, evaluation)}]},

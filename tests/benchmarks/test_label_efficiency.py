@@ -14,7 +14,7 @@ from backend.cli import main
 from backend.errors import InputError
 from benchmarks.label_efficiency.catalogue import by_field_split, catalogue_features, load_legus
 from benchmarks.label_efficiency.config import build_config, parse_budgets, tag_budgets
-from benchmarks.label_efficiency.data import legus_cut, majority_baseline, stratified_split
+from benchmarks.label_efficiency.data import annotator_modes, legus_cut, majority_baseline, stratified_split
 from benchmarks.label_efficiency.image import embedding_stats
 from benchmarks.label_efficiency.run import compare, format_table, summarise
 from tests.conftest import shared_file
@@ -119,12 +119,27 @@ def test_quick_config_lists_what_it_reduces(tmp_path: Path) -> None:
         build_config(tmp_path / "r.json", byol_lr=0.0)
     with pytest.raises(InputError, match="--byol-decorrelation"):
         build_config(tmp_path / "r.json", byol_decorrelation=-1.0)
+    with pytest.raises(InputError, match="--labels 'crowd': use 'truth'"):
+        build_config(tmp_path / "r.json", labels="crowd")
+    assert build_config(tmp_path / "r.json").labels == "truth"
     catalogue = build_config(tmp_path / "r.json", quick=True, legus_dir=tmp_path)
     assert catalogue.quick_reductions == {} and catalogue.budgets == build_config(tmp_path / "r.json").budgets
     with pytest.raises(InputError, match="split"):
         build_config(tmp_path / "r.json", split="random")
     with pytest.raises(InputError, match="--field"):
         build_config(tmp_path / "r.json", legus_dir=tmp_path, field_name="ngc628-e")
+
+
+def test_annotator_modes_differ_from_the_truth_as_legus_modes_do() -> None:
+    """Three LEGUS-calibrated annotators' majority agrees with the truth on ~85% (4-class) and ~92% (binary)
+    of the sources (``skylabel bench consensus``'s figures), the same for the same seed."""
+    truth = np.random.default_rng(0).choice([1, 2, 3, 4], size=20_000, p=[0.2, 0.2, 0.15, 0.45])
+    modes = annotator_modes(truth, seed=3)
+    assert set(np.unique(modes)) == {1, 2, 3, 4}
+    assert 0.80 < (modes == truth).mean() < 0.90
+    assert 0.89 < (np.isin(modes, (1, 2)) == np.isin(truth, (1, 2))).mean() < 0.95
+    assert np.array_equal(modes, annotator_modes(truth, seed=3))
+    assert not np.array_equal(modes, annotator_modes(truth, seed=4))
 
 
 def test_embedding_stats_flag_a_collapse() -> None:
@@ -189,6 +204,16 @@ def test_tiny_image_run_writes_the_report_and_plot(tmp_path: Path, monkeypatch, 
     again = json.loads(out.read_text())
     assert again["byol"]["cache"]["hit"] and again["supervised_transfer"]["cache"]["hit"]
     assert again["summary"][0]["binary"] == summary[0]["binary"]  # same draws, same numbers
+    assert report["data"]["labels"] == "truth" and report["data"]["labels_agree_with_truth"] is None
+    # labels as people give them: the same BYOL (it reads no labels), a ceiling trained on votes too
+    voted = tmp_path / "report" / "votes.json"
+    assert main([*args[:-4], "--workers", "1", "--methods", "byol_probe,supervised_transfer", "--strategies",
+                 "random", "--labels", "votes", "--out", str(voted)]) == 0
+    votes = json.loads(voted.read_text())
+    assert votes["data"]["labels"] == "votes" and votes["byol"]["cache"]["hit"]
+    assert not votes["supervised_transfer"]["cache"]["hit"]
+    assert 0.5 < votes["data"]["labels_agree_with_truth"]["4class"] < 1.0
+    assert votes["data"]["n_evaluation"] == report["data"]["n_evaluation"]  # the same sources held out
 
 
 @pytest.fixture
