@@ -104,6 +104,8 @@ export function initialState() {
     labelNext: {
       active: false, strategy: 'entropy', items: /** @type {object[]} */ ([]), loading: false,
       error: /** @type {string|null} */ (null), modelVersion: /** @type {number|null} */ (null),
+      /** what "uncertain" meant in the last answer: 'binary' (the scheme's binary question) or 'classes' */
+      question: /** @type {string|null} */ (null),
       done: /** @type {number[]} */ ([]),
       /** labels made while walking (kept across new proposals: `done` restarts with each answer) */
       labelled: 0,

@@ -59,6 +59,9 @@ def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detect
     page.click("#label-next-button")
     page.wait_for_function("window.skylabel.selectedSource() !== null", timeout=20000)
     assert page.get_attribute("#label-next-button", "aria-pressed") == "true"
+    # uncertainty is asked of the LEGUS scheme's binary question, and the panel says so
+    page.wait_for_function("document.querySelector('#label-next-info')?.textContent"
+                           ".includes('entropy on cluster / non-cluster')", timeout=20000)
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-ai-loop.png"))

@@ -82,7 +82,8 @@ export function getPredictions(imageId, { bbox, limit = 5000 }, signal) {
  * @param {number} imageId
  * @param {{strategy: string, k?: number, filter?: string}} query
  * @param {AbortSignal} [signal]
- * @returns {Promise<{task: number, strategy: string, layer_id: number, model_version: number|null, count: number,
+ * @returns {Promise<{task: number, strategy: string, layer_id: number, model_version: number|null,
+ *                    question: string, count: number,
  *                    items: (import('./sources.js').SourceSummary & {rank: number})[]}>}
  */
 export function pickNextToLabel(imageId, { strategy, k = 20, filter }, signal) {

@@ -55,6 +55,19 @@ export function nextProposal(items, currentId, { overrides = {}, done = [], dire
 }
 
 /**
+ * @param {string} strategy
+ * @param {string|null} question the answer's `question`: 'binary' when uncertainty was asked of the scheme's
+ *   binary question (LEGUS: cluster or not), else the probe's own classes
+ * @param {{binary?: string[]}|null} scheme
+ * @returns {string} e.g. "entropy on cluster / non-cluster"
+ */
+export function describeStrategy(strategy, question, scheme) {
+  if (question !== 'binary') return strategy;
+  const names = scheme?.binary?.length ? scheme.binary : ['cluster', 'non-cluster'];
+  return `${strategy} on ${names.join(' / ')}`;
+}
+
+/**
  * @param {number} sourceId a source picked on the map
  * @param {{id: number, layer_id: number, x: number, y: number}[]} sources the sources in view
  * @param {{id: number, kind: string}[]} layers
@@ -116,7 +129,8 @@ export function createLabelNext(store, actions, labelling, { events, onPicked })
       return;
     }
     if (mine !== seq || store.get().imageId !== imageId) return;
-    patch({ loading: false, items: answer.items, modelVersion: answer.model_version, done: [] });
+    patch({ loading: false, items: answer.items, modelVersion: answer.model_version, question: answer.question ?? null,
+      done: [] });
     actions.clearStatus('label-next');
     onPicked();
     const s = store.get();

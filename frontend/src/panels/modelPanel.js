@@ -10,6 +10,7 @@
  */
 import { ENCODERS, RECIPES, STRATEGIES } from '../api/learning.js';
 import { PRETRAIN_DEFAULTS } from '../learning/modelActions.js';
+import { describeStrategy } from '../learning/labelNext.js';
 import { describeTask, shownTask } from '../learning/taskProgress.js';
 import { accuracyPlotSvg, labelsSavedText } from './accuracyPlot.js';
 import { must } from './dom.js';
@@ -127,7 +128,8 @@ export function mountModelPanel(panel, store, { model, labelNext }) {
     const at = ln.items.findIndex((it) => it.id === s.selectedId);
     nextInfo.classList.toggle('error', !!ln.error);
     nextInfo.textContent = ln.error ? ln.error : ln.loading ? 'asking the model what to label next…'
-      : `${at >= 0 ? `proposal ${at + 1} of ${ln.items.length}` : `${ln.items.length} proposals`} · ${ln.strategy}`
+      : `${at >= 0 ? `proposal ${at + 1} of ${ln.items.length}` : `${ln.items.length} proposals`}`
+        + ` · ${describeStrategy(ln.strategy, ln.question, s.scheme)}`
         + ` · ${ln.labelled} labelled here`;
   }
 

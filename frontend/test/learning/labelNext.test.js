@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { createLabelNext, isLabelled, nextProposal, originalOf, refitActive } from '../../src/learning/labelNext.js';
+import {
+  createLabelNext, describeStrategy, isLabelled, nextProposal, originalOf, refitActive,
+} from '../../src/learning/labelNext.js';
 import { createStore, initialState } from '../../src/store.js';
 
 const items = [{ id: 10, label_class: null }, { id: 11, label_class: null }, { id: 12, label_class: '1' }, { id: 13, label_class: null }];
@@ -115,4 +117,11 @@ test('without a model, entropy is refused with the server\'s message and a hint'
   assert.deepEqual(selected, []);
   assert.match(store.get().labelNext.error, /needs a model .*choose random/);
   assert.ok(statuses.some((m) => /label next: strategy/.test(m)));
+});
+
+test('the strategy is described with the question the server asked', () => {
+  assert.equal(describeStrategy('entropy', 'binary', null), 'entropy on cluster / non-cluster');
+  assert.equal(describeStrategy('margin', 'binary', { binary: ['star', 'galaxy'] }), 'margin on star / galaxy');
+  assert.equal(describeStrategy('entropy', 'classes', null), 'entropy');
+  assert.equal(describeStrategy('random', null, null), 'random');
 });
