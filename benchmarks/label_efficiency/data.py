@@ -145,6 +145,7 @@ def annotator_modes(truth: np.ndarray, seed: int, k: int = 3) -> np.ndarray:
     binary) on these sources' class mix, the mode of each source's votes, a tie broken at random. LEGUS's
     classes are such modes, so StarcNet's 86% / 68.6% are agreements with them, not with a truth.
     """
+    from models.agreement import VoteTable
     from simulate.annotators import calibrate, simulate_votes
 
     t = np.asarray(truth, dtype=np.int64) - 1
@@ -152,7 +153,5 @@ def annotator_modes(truth: np.ndarray, seed: int, k: int = 3) -> np.ndarray:
         return np.asarray(truth, dtype=np.int64).copy()
     rng = np.random.default_rng([seed, k, 11])
     panel = calibrate(np.bincount(t, minlength=4) + 1e-9, k=k)
-    counts = np.zeros((t.size, 4))
-    for source, _, given in simulate_votes(t, panel.confusion, rng):
-        counts[source, given] += 1
+    counts = VoteTable.from_triples(simulate_votes(t, panel.confusion, rng), t.size, k, 4).counts()
     return (counts + rng.random(counts.shape) * 0.1).argmax(axis=1).astype(np.int64) + 1

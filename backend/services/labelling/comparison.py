@@ -20,7 +20,7 @@ from backend.db.annotations import Annotation, Annotator
 from backend.db.sources import Layer, Source
 from backend.errors import InputError
 from backend.services.labelling.blind import blind_view
-from backend.services.labelling.projects import image_project
+from backend.services.labelling.projects import binary_groups, image_project
 
 MAX_RADIUS = 50.0
 
@@ -38,9 +38,7 @@ def compare(session: Session, image_id: int, reference_layer: int, against: str 
         raise InputError(f"radius must be 0 to {MAX_RADIUS} pixels, got {radius}")
     scheme = image_project(session, image_id).scheme
     classes = [str(c["id"]) for c in scheme["classes"]]
-    binary_names = list(scheme.get("binary") or ["cluster", "non-cluster"])
-    binary = {str(c["id"]): binary_names.index(c["binary"]) for c in scheme["classes"]
-              if c.get("binary") in binary_names}
+    binary_names, binary = binary_groups(scheme)
     refs = session.execute(select(Source.id, Source.x, Source.y, Source.reference_class).where(
         Source.layer_id == layer.id, Source.reference_class.is_not(None))).all()
     if not refs:

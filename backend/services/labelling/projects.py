@@ -104,6 +104,14 @@ def image_project(session: Session, image_id: int) -> Project:
     return default_project(session)
 
 
+def binary_groups(scheme: dict[str, Any]) -> tuple[list[str], dict[str, int]]:
+    """The scheme's binary question: its group names (``scheme["binary"]``, default cluster / non-cluster) and,
+    per class id whose ``"binary"`` names one of them, that group's index (LEGUS: 1, 2 -> 0; 3, 4 -> 1)."""
+    names = list(scheme.get("binary") or ["cluster", "non-cluster"])
+    return names, {str(c["id"]): names.index(c["binary"]) for c in scheme.get("classes", [])
+                   if c.get("binary") in names}
+
+
 def class_ids(scheme: dict[str, Any]) -> list[str]:
     return [str(item["id"]) for item in scheme.get("classes", [])]
 

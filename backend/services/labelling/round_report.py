@@ -31,7 +31,7 @@ from backend.db.rounds import RoundSource
 from backend.db.sources import Source
 from backend.services.labelling.annotators import get_round
 from backend.services.labelling.consensus import consensus
-from backend.services.labelling.projects import image_project
+from backend.services.labelling.projects import binary_groups, image_project
 from backend.services.labelling.rounds import adjudications, progress
 from backend.services.selection.expressions import is_sentinel
 from models.agreement import (
@@ -84,9 +84,8 @@ def round_votes(session: Session, round_id: int) -> RoundVotes:
     found = get_round(session, round_id)
     scheme = image_project(session, found.image_id).scheme
     classes = [str(c["id"]) for c in scheme["classes"]]
-    binary_names = list(scheme.get("binary") or ["cluster", "non-cluster"])
-    binary_map = [binary_names.index(c.get("binary")) if c.get("binary") in binary_names else 0
-                  for c in scheme["classes"]]
+    binary_names, group_of = binary_groups(scheme)
+    binary_map = [group_of.get(c, 0) for c in classes]
     members = session.execute(select(RoundSource.source_id, RoundSource.gold_class, Source.columns)
                               .join(Source, Source.id == RoundSource.source_id)
                               .where(RoundSource.round_id == round_id).order_by(RoundSource.position)).all()

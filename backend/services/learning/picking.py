@@ -33,7 +33,7 @@ from backend.db.learning import ModelVersion, Prediction
 from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.errors import ConflictError, InputError
 from backend.services.labelling.layers import default_style, require_image
-from backend.services.labelling.projects import image_project
+from backend.services.labelling.projects import binary_groups, image_project
 from backend.services.learning.data import PositionIndex, deduplicate, image_sources
 from backend.services.learning.model_store import latest_version, load_embeddings
 
@@ -85,7 +85,7 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
         index, n_rows, embeddings = emb.index, len(emb), emb.embeddings
         probs, classes = _row_probs(session, image_id, everything, index.rows(everything.x, everything.y), n_rows)
         if strategy in BINARY_QUESTION:
-            groups = binary_groups(image_project(session, image_id).scheme, classes)
+            groups = probe_binary_groups(image_project(session, image_id).scheme, classes)
             if groups is not None:
                 probs = np.stack([probs[:, groups == g].sum(axis=1) for g in np.unique(groups)], axis=1)
                 question = "binary"
@@ -115,15 +115,13 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
             "model_version": encoder.id if encoder else None, "question": question}
 
 
-def binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np.ndarray | None:
-    """Per probe class (``classes``, the probabilities' column order), the index of its binary group in the
-    scheme (``scheme["binary"]``, default cluster / non-cluster, each class's ``"binary"``); None when a class
-    has no group, the classes are unknown, or they all fall in one group (nothing binary to ask)."""
+def probe_binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np.ndarray | None:
+    """Per probe class (``classes``, the probabilities' column order), the index of its group in the scheme's
+    binary question (:func:`~backend.services.labelling.projects.binary_groups`); None when a class has no
+    group, the classes are unknown, or they all fall in one group (nothing binary to ask)."""
     if not classes:
         return None
-    names = list(scheme.get("binary") or ["cluster", "non-cluster"])
-    group_of = {str(c["id"]): names.index(c["binary"]) for c in scheme.get("classes", [])
-                if c.get("binary") in names}
+    _, group_of = binary_groups(scheme)
     if not all(c in group_of for c in classes):
         return None
     groups = np.array([group_of[c] for c in classes])
@@ -138,18 +136,16 @@ def _row_probs(session: Session, image_id: int, table: Any, rows: np.ndarray,
                n_rows: int) -> tuple[np.ndarray, list[str] | None]:
     """(M, K) probabilities per embedding row from the stored predictions (uniform where none is stored), and
     the classes of their columns (the probe's; None when nothing is stored)."""
-    stored = session.execute(select(Prediction.source_id, Prediction.probs).where(
+    stored = session.execute(select(Prediction.source_id, Prediction.probs, Prediction.model_version_id).where(
         Prediction.image_id == image_id)).all()
     if not stored:
         return np.full((n_rows, 2), 0.5), None
-    version_id = session.scalars(select(Prediction.model_version_id).where(
-        Prediction.image_id == image_id).limit(1)).first()
-    version = session.get(ModelVersion, version_id) if version_id is not None else None
+    version = session.get(ModelVersion, stored[0][2])  # one probe's rows: a new version replaces them all
     classes = [str(c) for c in (version.config or {}).get("classes", [])] if version is not None else []
     width = len(stored[0][1])
     probs = np.full((n_rows, width), 1.0 / width)
     row_of = {int(sid): int(r) for sid, r in zip(table.ids, rows, strict=True) if r >= 0}
-    for sid, p in stored:
+    for sid, p, _ in stored:
         if sid in row_of:
             probs[row_of[sid]] = list(p.values()) if isinstance(p, dict) else p
     return probs, classes if len(classes) == width else None
