@@ -128,6 +128,12 @@ class LearningStatus(BaseModel):
     active_tasks: list[TaskEvent]
 
 
+class BinaryPrediction(BaseModel):
+    group: str = Field(description="the more probable group of the scheme's binary question (LEGUS: cluster)")
+    p: float = Field(description="its probability (the sum of its classes')")
+    entropy: float = Field(description="the two groups' entropy in nats: what the uncertainty picks rank by")
+
+
 class PredictionItem(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     source_id: int
@@ -135,8 +141,10 @@ class PredictionItem(BaseModel):
     y: float
     class_: str | None = Field(None, alias="class", description="the most probable class")
     score: float | None = Field(None, description="its probability")
-    entropy: float | None = None
+    entropy: float | None = Field(None, description="the entropy of the class probabilities, nats")
     probs: dict[str, float] = Field(description="probability per class")
+    binary: BinaryPrediction | None = Field(None, description="the answer to the scheme's binary question "
+                                            "(None when the scheme has none covering the probe's classes)")
     rank: int | None = Field(None, description="1..k when picked to be labelled next")
     pseudo_label: str | None = Field(None, description="the class the probe trained on as a pseudo-label")
 

@@ -140,28 +140,46 @@ def next_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{result['k']} sources to label next by {result['strategy']} (picked layer {result['layer_id']}); "
-          "x, y are 0-based pixels")
-    print(" rank   source         x         y  class  score  entropy")
-    for rank, row in enumerate(_picked_rows(ctx, result["source_ids"]), start=1):
-        sid, x, y, cls, score, ent = row
-        print(f"{rank:5d} {sid:8d} {x:9.2f} {y:9.2f}  {cls or '-':>5s}  {score:5.3f}  {ent:7.3f}")
+    rows, names = _picked_rows(ctx, args.image_id, result["source_ids"])
+    binary = result.get("question") == "binary" and names is not None
+    asked = f" on {' / '.join(names or [])}" if binary else ""
+    print(f"{result['k']} sources to label next by {result['strategy']}{asked} (picked layer "
+          f"{result['layer_id']}); x, y are 0-based pixels")
+    extra = f" | {' / '.join(names or []):<21s}     p  entropy" if binary else ""
+    print(f" rank   source         x         y  class  score  entropy{extra}")
+    for rank, row in enumerate(rows, start=1):
+        sid, x, y, cls, score, ent, two = row
+        tail = (f" | {two['group']:<21s} {two['p']:5.3f}  {two['entropy']:7.3f}" if two else " | -") if binary else ""
+        print(f"{rank:5d} {sid:8d} {x:9.2f} {y:9.2f}  {cls or '-':>5s}  {score:5.3f}  {ent:7.3f}{tail}")
     return 0
 
 
-PickedRow = tuple[int, float, float, str | None, float, float]
+PickedRow = tuple[int, float, float, str | None, float, float, dict | None]
 
 
-def _picked_rows(ctx: WorkerContext, source_ids: list[int]) -> list[PickedRow]:
-    """(id, x, y, predicted class, score, entropy) of each picked source, in rank order."""
+def _picked_rows(ctx: WorkerContext, image_id: int,
+                 source_ids: list[int]) -> tuple[list[PickedRow], list[str] | None]:
+    """(id, x, y, predicted class, score, entropy, the binary question's answer) of each picked source, in
+    rank order, and the scheme's binary group names (None when it has no question covering the probe)."""
     from sqlalchemy import select
 
-    from backend.db.learning import Prediction
+    from backend.db.learning import ModelVersion, Prediction
     from backend.db.sources import Source
+    from backend.services.labelling.projects import binary_groups, image_project
+    from backend.services.learning.predictions import binary_answer, probe_binary_groups
 
     with ctx.sessions() as session:
         rows = session.execute(
-            select(Source.id, Source.x, Source.y, Prediction.class_, Prediction.score, Prediction.entropy)
+            select(Source.id, Source.x, Source.y, Prediction.class_, Prediction.score, Prediction.entropy,
+                   Prediction.probs, Prediction.model_version_id)
             .outerjoin(Prediction, Prediction.source_id == Source.id).where(Source.id.in_(source_ids))).all()
-    by_id = {r[0]: (r[0], r[1], r[2], r[3], r[4] or float("nan"), r[5] or float("nan")) for r in rows}
-    return [by_id[i] for i in source_ids if i in by_id]
+        versions = {r[7] for r in rows if r[7] is not None}
+        version = session.get(ModelVersion, versions.pop()) if len(versions) == 1 else None
+        scheme = image_project(session, image_id).scheme
+    names, _ = binary_groups(scheme)
+    groups = probe_binary_groups(scheme, [str(c) for c in (version.config or {}).get("classes", [])]
+                                 if version is not None else None)
+    by_id = {r[0]: (r[0], r[1], r[2], r[3], r[4] if r[4] is not None else float("nan"),
+                    r[5] if r[5] is not None else float("nan"),
+                    binary_answer(groups, names, r[6]) if r[6] is not None else None) for r in rows}
+    return [by_id[i] for i in source_ids if i in by_id], names if groups is not None else None

@@ -42,9 +42,11 @@ def test_pretrain_label_and_see_scores(page, server: str, e2e_data: dict, detect
     page.evaluate(f"window.skylabel.selectSource({unlabelled['id']})")
     page.wait_for_selector("#source-prediction[data-model-version]", timeout=20000)
     text = page.inner_text("#source-prediction")
-    assert "p =" in text and "entropy" in text, text
+    assert "p =" in text and "nats on cluster / non-cluster" in text and "on the classes" in text, text
     score = float(page.get_attribute("#source-prediction", "data-score"))
     assert 0.0 < score <= 1.0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#source-prediction").screenshot(path=str(ARTIFACTS / "e2e-ai-loop-source-prediction.png"))
 
     # the accuracy plot shows, beside the probe, a probe on photometric features alone with the same labels,
     # and the panel says how many labels the probe saves against it (measured on learning curves of the 20)

@@ -33,9 +33,10 @@ from backend.db.learning import ModelVersion, Prediction
 from backend.db.sources import ROW_BAND_PX, Layer, Source
 from backend.errors import ConflictError, InputError
 from backend.services.labelling.layers import default_style, require_image
-from backend.services.labelling.projects import binary_groups, image_project
+from backend.services.labelling.projects import image_project
 from backend.services.learning.data import PositionIndex, deduplicate, image_sources
 from backend.services.learning.model_store import latest_version, load_embeddings
+from backend.services.learning.predictions import probe_binary_groups
 
 STRATEGIES = {"entropy": "entropy", "random": "random", "margin": "margin", "diverse": "kcenter",
               "kcenter": "kcenter", "cluster_entropy": "cluster_entropy"}
@@ -113,19 +114,6 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
     picked = [int(candidate[seen[i]]) for i in chosen]
     return {"strategy": strategy, "k": len(picked), "source_ids": picked,
             "model_version": encoder.id if encoder else None, "question": question}
-
-
-def probe_binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np.ndarray | None:
-    """Per probe class (``classes``, the probabilities' column order), the index of its group in the scheme's
-    binary question (:func:`~backend.services.labelling.projects.binary_groups`); None when a class has no
-    group, the classes are unknown, or they all fall in one group (nothing binary to ask)."""
-    if not classes:
-        return None
-    _, group_of = binary_groups(scheme)
-    if not all(c in group_of for c in classes):
-        return None
-    groups = np.array([group_of[c] for c in classes])
-    return groups if np.unique(groups).size >= 2 else None
 
 
 def _layers_but_picked(session: Session, image_id: int) -> list[int]:

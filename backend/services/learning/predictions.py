@@ -3,7 +3,8 @@
 ``predictions`` keeps one row per source (the image's current probe; a new version replaces the rows), with
 the most probable class, its probability (``score``), the predictive entropy in nats (``-sum p ln p``, the
 paper's active-learning criterion) and every class probability (a JSON list in the probe's class order; the
-API answers ``{class: probability}``). Sources sharing an embedding row (duplicates
+API answers ``{class: probability}``, and the answer to the scheme's binary question, cluster or not, with its
+own entropy: what the uncertainty picks rank by). Sources sharing an embedding row (duplicates
 within 1 px) share its scores. :func:`write_predictions` also says which sources changed enough to repaint
 (another class, or the score moved by more than :data:`CHANGE_TOLERANCE`), so the ``scores`` event can name
 them instead of making every map refetch everything.
@@ -21,6 +22,7 @@ from backend.db.learning import ModelVersion, Prediction, PseudoLabel
 from backend.db.sources import Source
 from backend.errors import InputError
 from backend.services.labelling.layers import require_image
+from backend.services.labelling.projects import binary_groups, image_project
 from backend.services.labelling.viewport import check_bbox
 from backend.services.learning.data import SourceTable, catalogue_layer_ids, image_sources
 
@@ -83,6 +85,32 @@ def _placeholder(session: Session) -> str:
     raise InputError(f"database driver paramstyle {style!r} is not supported for writing predictions")
 
 
+def probe_binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np.ndarray | None:
+    """Per probe class (``classes``, the probabilities' column order), the index of its group in the scheme's
+    binary question (:func:`~backend.services.labelling.projects.binary_groups`); None when a class has no
+    group, the classes are unknown, or they all fall in one group (nothing binary to ask)."""
+    if not classes:
+        return None
+    _, group_of = binary_groups(scheme)
+    if not all(c in group_of for c in classes):
+        return None
+    groups = np.array([group_of[c] for c in classes])
+    return groups if np.unique(groups).size >= 2 else None
+
+
+def binary_answer(groups: np.ndarray | None, names: list[str], stored: Any) -> dict[str, Any] | None:
+    """The probe's answer to the scheme's binary question for one stored probability list: ``{"group": the more
+    probable group's name, "p": its probability, "entropy": the two groups' entropy in nats}`` (what the
+    uncertainty picks rank by), or None without a binary question or for an old dict-format row."""
+    if groups is None or isinstance(stored, dict) or len(stored) != groups.size:
+        return None
+    p = np.asarray(stored, dtype=np.float64)
+    two = np.array([p[groups == g].sum() for g in range(len(names))])
+    two = two / two.sum() if two.sum() > 0 else np.full(len(names), 1.0 / len(names))
+    best = int(two.argmax())
+    return {"group": names[best], "p": float(two[best]), "entropy": float(entropy(two[None, :])[0])}
+
+
 def probs_by_class(version: ModelVersion | None, stored: Any) -> dict[str, float]:
     """A stored probability list as ``{class: probability}`` in the probe's class order."""
     classes = list((version.config if version else {}).get("classes") or [])
@@ -98,7 +126,8 @@ def current_probe_id(session: Session, image_id: int) -> int | None:
 def query_predictions(session: Session, image_id: int, bbox: tuple[float, float, float, float] | None = None,
                       limit: int = 5000) -> dict[str, Any]:
     """``{"model_version", "version", "count", "truncated", "items"}`` inside ``bbox`` (0-based pixels,
-    inclusive), each item ``{source_id, x, y, class, score, entropy, probs, rank, pseudo_label}``."""
+    inclusive), each item ``{source_id, x, y, class, score, entropy, probs, binary, rank, pseudo_label}``
+    (``binary``: :func:`binary_answer`, the answer to the scheme's binary question that the picks ask)."""
     require_image(session, image_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"limit must be 1 to {MAX_LIMIT}, got {limit}")
@@ -112,8 +141,13 @@ def query_predictions(session: Session, image_id: int, bbox: tuple[float, float,
     rows = session.execute(query.order_by(Prediction.source_id).limit(limit + 1)).all()
     pseudo = {int(sid): cls for sid, cls in session.execute(
         select(PseudoLabel.source_id, PseudoLabel.class_).where(PseudoLabel.model_version_id == version_id))}
+    scheme = image_project(session, image_id).scheme
+    names, _ = binary_groups(scheme)
+    groups = probe_binary_groups(scheme, [str(c) for c in (version.config or {}).get("classes", [])]
+                                 if version is not None else None)
     items = [{"source_id": pred.source_id, "x": x, "y": y, "class": pred.class_, "score": pred.score,
-              "entropy": pred.entropy, "probs": probs_by_class(version, pred.probs), "rank": pred.rank,
+              "entropy": pred.entropy, "probs": probs_by_class(version, pred.probs),
+              "binary": binary_answer(groups, names, pred.probs), "rank": pred.rank,
               "pseudo_label": pseudo.get(pred.source_id)} for pred, x, y in rows[:limit]]
     return {"model_version": version_id, "version": version.version if version else None, "count": len(items),
             "truncated": len(rows) > limit, "items": items}

@@ -24,7 +24,9 @@ export const RECIPES = ['measured', 'paper'];
  *            message: string, detail?: {step?: number, steps?: number, loss?: number, images_per_s?: number},
  *            error?: string|null}} Task a task run, or its `task` event (no params or result)
  * @typedef {{source_id: number, x: number, y: number, class: string, score: number, entropy: number,
- *            probs: Record<string, number>, rank: number|null, pseudo_label: string|null}} Prediction
+ *            probs: Record<string, number>, binary?: {group: string, p: number, entropy: number}|null,
+ *            rank: number|null, pseudo_label: string|null}} Prediction (`binary`: the answer to the scheme's
+ *            binary question, what the uncertainty picks rank by)
  */
 
 /**

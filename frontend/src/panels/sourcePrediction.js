@@ -1,7 +1,7 @@
 /**
  * The model's view of the selected source, inside the source panel: `#source-prediction` (predicted class,
- * its probability, the predictive entropy in nats as the paper's active learning ranks by, the
- * probability of every class; `data-model-version` the probe that made it, `data-class`, `data-score`), a
+ * its probability, the answer to the scheme's binary question with its entropy in nats, as label next's
+ * uncertainty ranks by, the classes' entropy, the probability of every class; `data-model-version` the probe that made it, `data-class`, `data-score`), a
  * pseudo-label marked as the model's (never shown like a human label), and "more like this"
  * (`#similar-button`): the sources nearest in embedding space (`#similar-list`, items `data-source-id`),
  * with cutouts, a click selecting one.
@@ -17,13 +17,20 @@ const SIMILAR_K = 12;
 const SIMILAR_CUTOUT = 24;
 
 /**
+ * The prediction in words. With the scheme's binary question (LEGUS: cluster or not) it leads with that
+ * answer's entropy, which is what label next's uncertainty ranks by, and gives the classes' entropy after it.
  * @param {import('../api/learning.js').Prediction|null|undefined} p
- * @param {object|null} scheme
- * @returns {string} "predicted 1 compact symmetric cluster, p = 0.82 · entropy 0.61 nats"
+ * @param {import('../labels/classKeys.js').Scheme|null} scheme
+ * @returns {string} "predicted 1 compact symmetric cluster, p = 0.82 · cluster, p = 0.95 · entropy 0.20 nats
+ *   on cluster / non-cluster, 0.61 on the classes"; without a binary answer "... · entropy 0.61 nats"
  */
 export function predictionText(p, scheme) {
   if (!p) return '';
-  return `predicted ${classLabel(scheme, p.class)}, p = ${Number(p.score).toFixed(2)} · entropy ${Number(p.entropy).toFixed(2)} nats`;
+  const head = `predicted ${classLabel(scheme, p.class)}, p = ${Number(p.score).toFixed(2)}`;
+  if (!p.binary) return `${head} · entropy ${Number(p.entropy).toFixed(2)} nats`;
+  const names = scheme?.binary?.length ? scheme.binary : ['cluster', 'non-cluster'];
+  return `${head} · ${p.binary.group}, p = ${Number(p.binary.p).toFixed(2)} · entropy `
+    + `${Number(p.binary.entropy).toFixed(2)} nats on ${names.join(' / ')}, ${Number(p.entropy).toFixed(2)} on the classes`;
 }
 
 /**

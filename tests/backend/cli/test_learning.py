@@ -50,7 +50,13 @@ def test_predict_and_next(trained_image: LearningImage, monkeypatch: pytest.Monk
     assert len(picked["source_ids"]) == 6 and not set(picked["source_ids"]) & set(labelled)
     assert main(["next", str(trained_image.image_id), "--k", "3"]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].startswith("3 sources to label next by entropy") and len(table) == 5
+    assert table[0].startswith("3 sources to label next by entropy on cluster / non-cluster") and len(table) == 5
+    assert table[1].split("|")[1].split() == ["cluster", "/", "non-cluster", "p", "entropy"]
+    ranked = [float(line.split("|")[1].split()[-1]) for line in table[2:]]
+    assert ranked == sorted(ranked, reverse=True)  # the picks' order is the binary question's entropy
+    for line in table[2:]:
+        group, p = line.split("|")[1].split()[:2]
+        assert group in ("cluster", "non-cluster") and 0.5 <= float(p) <= 1.0
 
 
 def test_errors_are_one_line_on_stderr(untrained_image: LearningImage, monkeypatch: pytest.MonkeyPatch,

@@ -126,6 +126,9 @@ def test_predictions_in_a_bbox(api: TestClient, trained_image: LearningImage) ->
     item = inside["items"][0]
     assert set(item) >= {"source_id", "class", "score", "entropy", "probs"} and item["pseudo_label"] is None
     assert set(item["probs"]) == {"1", "2", "3", "4"}
+    cluster = item["probs"]["1"] + item["probs"]["2"]
+    assert item["binary"]["group"] == ("cluster" if cluster >= 0.5 else "non-cluster")
+    assert item["binary"]["p"] == pytest.approx(max(cluster, 1 - cluster), abs=1e-3)
     few = api.get(f"/api/images/{image_id}/predictions", params={"limit": 3}).json()
     assert len(few["items"]) == 3 and few["truncated"]
     assert api.get(f"/api/images/{image_id}/predictions", params={"bbox": "1,2,3"}).status_code == 422
@@ -141,9 +144,10 @@ def test_next_ranks_unlabelled_sources_and_replaces_the_picked_layer(api: TestCl
     assert not set(i["id"] for i in first["items"]) & set(labelled)
     predictions = {p["source_id"]: p for p in api.get(f"/api/images/{image_id}/predictions",
                                                       params={"limit": 50000}).json()["items"]}
-    entropies = [predictions[i["id"]]["entropy"] for i in first["items"]]
+    assert first["question"] == "binary"  # what the picks rank by: the binary answer's entropy
+    entropies = [predictions[i["id"]]["binary"]["entropy"] for i in first["items"]]
     assert entropies == sorted(entropies, reverse=True)
-    unlabelled = [p["entropy"] for sid, p in predictions.items() if sid not in labelled]
+    unlabelled = [p["binary"]["entropy"] for sid, p in predictions.items() if sid not in labelled]
     assert entropies[0] == pytest.approx(max(unlabelled))
     assert [predictions[i["id"]]["rank"] for i in first["items"]] == [1, 2, 3, 4, 5]
     diverse = api.post(f"/api/images/{image_id}/learning/next", params={"k": 3, "strategy": "diverse"}).json()

@@ -167,3 +167,27 @@ def test_rows_are_replaced_not_accumulated(sessions: sessionmaker[Session], data
     with sessions() as session:
         assert session.scalar(select(func.count(Prediction.id))) == 5
         assert len(set(session.scalars(select(Prediction.model_version_id)))) == 1
+
+
+def test_each_prediction_answers_the_schemes_binary_question(sessions: sessionmaker[Session], data_dir: Path,
+                                                             image_id: int, field: dict[str, list[int]]) -> None:
+    """The LEGUS scheme's cluster (1, 2) / non-cluster (3, 4): the group's probability is its classes' sum and
+    its entropy the two groups', which can disagree with the four classes' argmax (what the picks rank by)."""
+    det = field["det"]
+    probs = np.array([[0.3, 0.3, 0.4, 0.0], [0.25, 0.25, 0.25, 0.25], [0.0, 0.0, 1.0, 0.0], [0.1, 0.6, 0.2, 0.1]])
+    write(sessions, data_dir, image_id, probs)
+    with sessions() as session:
+        items = {i["source_id"]: i for i in query_predictions(session, image_id)["items"]}
+    split = items[det[0]]
+    assert split["class"] == "3" and split["binary"]["group"] == "cluster"
+    assert split["binary"]["p"] == pytest.approx(0.6)
+    assert split["binary"]["entropy"] == pytest.approx(-(0.6 * math.log(0.6) + 0.4 * math.log(0.4)))
+    assert split["entropy"] > split["binary"]["entropy"]
+    assert items[det[1]]["binary"]["p"] == pytest.approx(0.5)
+    assert items[det[1]]["binary"]["entropy"] == pytest.approx(math.log(2))
+    assert items[det[2]]["binary"] == {"group": "non-cluster", "p": pytest.approx(1.0),
+                                       "entropy": pytest.approx(0.0, abs=1e-9)}
+    assert items[field["legus"][0]]["binary"] == split["binary"]  # the duplicate shares det[0]'s row
+    write(sessions, data_dir, image_id, np.array([[0.9, 0.1]] * 4), classes=["a", "b"])
+    with sessions() as session:
+        assert all(i["binary"] is None for i in query_predictions(session, image_id)["items"])
