@@ -165,8 +165,7 @@ def _picked_rows(ctx: WorkerContext, image_id: int,
 
     from backend.db.learning import ModelVersion, Prediction
     from backend.db.sources import Source
-    from backend.services.labelling.projects import binary_groups, image_project
-    from backend.services.learning.predictions import binary_answer, probe_binary_groups
+    from backend.services.learning.predictions import binary_answer, binary_question
 
     with ctx.sessions() as session:
         rows = session.execute(
@@ -175,10 +174,7 @@ def _picked_rows(ctx: WorkerContext, image_id: int,
             .outerjoin(Prediction, Prediction.source_id == Source.id).where(Source.id.in_(source_ids))).all()
         versions = {r[7] for r in rows if r[7] is not None}
         version = session.get(ModelVersion, versions.pop()) if len(versions) == 1 else None
-        scheme = image_project(session, image_id).scheme
-    names, _ = binary_groups(scheme)
-    groups = probe_binary_groups(scheme, [str(c) for c in (version.config or {}).get("classes", [])]
-                                 if version is not None else None)
+        groups, names = binary_question(session, image_id, version)
     by_id = {r[0]: (r[0], r[1], r[2], r[3], r[4] if r[4] is not None else float("nan"),
                     r[5] if r[5] is not None else float("nan"),
                     binary_answer(groups, names, r[6]) if r[6] is not None else None) for r in rows}

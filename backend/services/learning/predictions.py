@@ -98,6 +98,16 @@ def probe_binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np
     return groups if np.unique(groups).size >= 2 else None
 
 
+def binary_question(session: Session, image_id: int,
+                    version: ModelVersion | None) -> tuple[np.ndarray | None, list[str]]:
+    """The image's scheme's binary question as it applies to ``version``'s probe: per probe class its group
+    (:func:`probe_binary_groups`, None when the question does not cover the probe) and the group names."""
+    scheme = image_project(session, image_id).scheme
+    names, _ = binary_groups(scheme)
+    classes = [str(c) for c in (version.config or {}).get("classes", [])] if version is not None else None
+    return probe_binary_groups(scheme, classes), names
+
+
 def binary_answer(groups: np.ndarray | None, names: list[str], stored: Any) -> dict[str, Any] | None:
     """The probe's answer to the scheme's binary question for one stored probability list: ``{"group": the more
     probable group's name, "p": its probability, "entropy": the two groups' entropy in nats}`` (what the
@@ -141,10 +151,7 @@ def query_predictions(session: Session, image_id: int, bbox: tuple[float, float,
     rows = session.execute(query.order_by(Prediction.source_id).limit(limit + 1)).all()
     pseudo = {int(sid): cls for sid, cls in session.execute(
         select(PseudoLabel.source_id, PseudoLabel.class_).where(PseudoLabel.model_version_id == version_id))}
-    scheme = image_project(session, image_id).scheme
-    names, _ = binary_groups(scheme)
-    groups = probe_binary_groups(scheme, [str(c) for c in (version.config or {}).get("classes", [])]
-                                 if version is not None else None)
+    groups, names = binary_question(session, image_id, version)
     items = [{"source_id": pred.source_id, "x": x, "y": y, "class": pred.class_, "score": pred.score,
               "entropy": pred.entropy, "probs": probs_by_class(version, pred.probs),
               "binary": binary_answer(groups, names, pred.probs), "rank": pred.rank,
