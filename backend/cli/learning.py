@@ -141,15 +141,15 @@ def next_cmd(args: argparse.Namespace) -> int:
         print(json.dumps(result))
         return 0
     rows, names = _picked_rows(ctx, args.image_id, result["source_ids"])
-    binary = result.get("question") == "binary" and names is not None
-    asked = f" on {' / '.join(names or [])}" if binary else ""
+    question = " / ".join(names) if result.get("question") == "binary" and names is not None else None
+    asked = f" on {question}" if question else ""
     print(f"{result['k']} sources to label next by {result['strategy']}{asked} (picked layer "
           f"{result['layer_id']}); x, y are 0-based pixels")
-    extra = f" | {' / '.join(names or []):<21s}     p  entropy" if binary else ""
+    extra = f" | {question:<21s}     p  entropy" if question else ""
     print(f" rank   source         x         y  class  score  entropy{extra}")
     for rank, row in enumerate(rows, start=1):
         sid, x, y, cls, score, ent, two = row
-        tail = (f" | {two['group']:<21s} {two['p']:5.3f}  {two['entropy']:7.3f}" if two else " | -") if binary else ""
+        tail = (f" | {two['group']:<21s} {two['p']:5.3f}  {two['entropy']:7.3f}" if two else " | -") if question else ""
         print(f"{rank:5d} {sid:8d} {x:9.2f} {y:9.2f}  {cls or '-':>5s}  {score:5.3f}  {ent:7.3f}{tail}")
     return 0
 

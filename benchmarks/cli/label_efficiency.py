@@ -17,6 +17,7 @@ from benchmarks.label_efficiency.config import (
     FULL,
     FULL_ENCODER,
     IMAGE_METHODS,
+    LABEL_SOURCES,
     QUICK,
     QUICK_ENCODER,
     SPLITS,
@@ -82,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pretrain-on", choices=["all", "inspected"],
                    help="BYOL on every object in the image (default) or only the LEGUS-inspected ones")
     p.add_argument("--eval-fraction", type=float, help="held-out evaluation share per seed (default 0.25)")
-    p.add_argument("--labels", choices=["truth", "votes"],
+    p.add_argument("--labels", choices=LABEL_SOURCES,
                    help="image mode: what a label is, for training and for scoring: the simulator's class "
                         "(truth, default) or, as in LEGUS, the mode of three simulated annotators calibrated to "
                         "its human-to-mode agreement (votes; the transfer ceiling's fields too)")

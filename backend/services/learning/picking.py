@@ -36,7 +36,7 @@ from backend.services.labelling.layers import default_style, require_image
 from backend.services.labelling.projects import image_project
 from backend.services.learning.data import PositionIndex, deduplicate, image_sources
 from backend.services.learning.model_store import latest_version, load_embeddings
-from backend.services.learning.predictions import probe_binary_groups
+from backend.services.learning.predictions import group_probs, probe_binary_groups
 
 STRATEGIES = {"entropy": "entropy", "random": "random", "margin": "margin", "diverse": "kcenter",
               "kcenter": "kcenter", "cluster_entropy": "cluster_entropy"}
@@ -88,7 +88,7 @@ def propose_next(session: Session, data_dir: Any, image_id: int, strategy: str =
         if strategy in BINARY_QUESTION:
             groups = probe_binary_groups(image_project(session, image_id).scheme, classes)
             if groups is not None:
-                probs = np.stack([probs[:, groups == g].sum(axis=1) for g in np.unique(groups)], axis=1)
+                probs, _ = group_probs(probs, groups)
                 question = "binary"
     candidate = np.full(n_rows, -1, dtype=np.int64)  # per row, the first existing (allowed) source there
     for sid, row in zip(own.ids[::-1].tolist(), index.rows(own.x, own.y)[::-1].tolist(), strict=True):

@@ -98,6 +98,13 @@ def probe_binary_groups(scheme: dict[str, Any], classes: list[str] | None) -> np
     return groups if np.unique(groups).size >= 2 else None
 
 
+def group_probs(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, G) probabilities of the groups present in ``groups`` (per column of ``probs`` (N, K), its group's
+    index; :func:`probe_binary_groups`), each the sum of its classes', and those groups' indices."""
+    present = np.unique(groups)
+    return np.stack([probs[:, groups == g].sum(axis=1) for g in present], axis=1), present
+
+
 def binary_question(session: Session, image_id: int,
                     version: ModelVersion | None) -> tuple[np.ndarray | None, list[str]]:
     """The image's scheme's binary question as it applies to ``version``'s probe: per probe class its group
@@ -114,11 +121,10 @@ def binary_answer(groups: np.ndarray | None, names: list[str], stored: Any) -> d
     uncertainty picks rank by), or None without a binary question or for an old dict-format row."""
     if groups is None or isinstance(stored, dict) or len(stored) != groups.size:
         return None
-    p = np.asarray(stored, dtype=np.float64)
-    two = np.array([p[groups == g].sum() for g in range(len(names))])
-    two = two / two.sum() if two.sum() > 0 else np.full(len(names), 1.0 / len(names))
+    summed, present = group_probs(np.asarray(stored, dtype=np.float64)[None, :], groups)
+    two = summed[0] / summed[0].sum() if summed[0].sum() > 0 else np.full(present.size, 1.0 / present.size)
     best = int(two.argmax())
-    return {"group": names[best], "p": float(two[best]), "entropy": float(entropy(two[None, :])[0])}
+    return {"group": names[int(present[best])], "p": float(two[best]), "entropy": float(entropy(two[None, :])[0])}
 
 
 def probs_by_class(version: ModelVersion | None, stored: Any) -> dict[str, float]:

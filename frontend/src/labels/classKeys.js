@@ -58,6 +58,15 @@ export function classColour(scheme, id) {
 
 /**
  * @param {Scheme|null} scheme
+ * @returns {string} the scheme's binary question, "cluster / non-cluster" unless it names its own groups (as
+ *   the server's projects.binary_groups reads it)
+ */
+export function binaryQuestion(scheme) {
+  return (scheme?.binary?.length ? scheme.binary : ['cluster', 'non-cluster']).join(' / ');
+}
+
+/**
+ * @param {Scheme|null} scheme
  * @param {string|null|undefined} id
  * @returns {string} "1 compact symmetric cluster", "unlabelled", or the bare id when the scheme lacks it
  */

@@ -11,6 +11,7 @@
  */
 import { ApiError } from '../api/client.js';
 import { pickNextToLabel } from '../api/learning.js';
+import { binaryQuestion } from '../labels/classKeys.js';
 import { filterParam } from '../selection/workingSet.js';
 
 export const PROPOSALS = 20;
@@ -58,13 +59,12 @@ export function nextProposal(items, currentId, { overrides = {}, done = [], dire
  * @param {string} strategy
  * @param {string|null} question the answer's `question`: 'binary' when uncertainty was asked of the scheme's
  *   binary question (LEGUS: cluster or not), else the probe's own classes
- * @param {{binary?: string[]}|null} scheme
+ * @param {import('../labels/classKeys.js').Scheme|null} scheme
  * @returns {string} e.g. "entropy on cluster / non-cluster"
  */
 export function describeStrategy(strategy, question, scheme) {
   if (question !== 'binary') return strategy;
-  const names = scheme?.binary?.length ? scheme.binary : ['cluster', 'non-cluster'];
-  return `${strategy} on ${names.join(' / ')}`;
+  return `${strategy} on ${binaryQuestion(scheme)}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The model's view of the selected source, inside the source panel: `#source-prediction` (predicted class,
  * its probability, the answer to the scheme's binary question with its entropy in nats, as label next's
- * uncertainty ranks by, the classes' entropy, the probability of every class; `data-model-version` the probe that made it, `data-class`, `data-score`), a
+ * uncertainty ranks by, the classes' entropy, the probability of every class; `data-model-version` the probe
+ * that made it, `data-class`, `data-score`), a
  * pseudo-label marked as the model's (never shown like a human label), and "more like this"
  * (`#similar-button`): the sources nearest in embedding space (`#similar-list`, items `data-source-id`),
  * with cutouts, a click selecting one.
@@ -9,7 +10,7 @@
 import { getPredictions, getSimilar } from '../api/learning.js';
 import { cutoutUrl } from '../api/sources.js';
 import { stretchParams } from '../api/tiles.js';
-import { classColour, classLabel } from '../labels/classKeys.js';
+import { binaryQuestion, classColour, classLabel } from '../labels/classKeys.js';
 import { boxContains } from '../learning/predictionsLoader.js';
 import { escapeHtml, must } from './dom.js';
 
@@ -28,9 +29,8 @@ export function predictionText(p, scheme) {
   if (!p) return '';
   const head = `predicted ${classLabel(scheme, p.class)}, p = ${Number(p.score).toFixed(2)}`;
   if (!p.binary) return `${head} · entropy ${Number(p.entropy).toFixed(2)} nats`;
-  const names = scheme?.binary?.length ? scheme.binary : ['cluster', 'non-cluster'];
   return `${head} · ${p.binary.group}, p = ${Number(p.binary.p).toFixed(2)} · entropy `
-    + `${Number(p.binary.entropy).toFixed(2)} nats on ${names.join(' / ')}, ${Number(p.entropy).toFixed(2)} on the classes`;
+    + `${Number(p.binary.entropy).toFixed(2)} nats on ${binaryQuestion(scheme)}, ${Number(p.entropy).toFixed(2)} on the classes`;
 }
 
 /**
